@@ -1,0 +1,33 @@
+# Helpers that give every Portico target the same warnings and include root.
+
+set(PORTICO_WARNINGS -Wall -Wextra -Wpedantic -Wno-unused-parameter -Wnon-virtual-dtor)
+if(PORTICO_WERROR)
+  list(APPEND PORTICO_WARNINGS -Werror)
+endif()
+
+# Beast/Asio: compile Asio's separately-compilable parts once (see common/asio_impl.cc) and keep
+# the headers lean in every other translation unit.
+set(PORTICO_ASIO_DEFINES BOOST_ASIO_SEPARATE_COMPILATION BOOST_BEAST_SEPARATE_COMPILATION
+    BOOST_ASIO_NO_DEPRECATED BOOST_BEAST_USE_STD_STRING_VIEW)
+
+function(portico_target_defaults target)
+  target_compile_options(${target} PRIVATE ${PORTICO_WARNINGS})
+  target_include_directories(${target} PUBLIC ${PROJECT_SOURCE_DIR})
+  target_compile_definitions(${target} PUBLIC ${PORTICO_ASIO_DEFINES})
+endfunction()
+
+# portico_library(NAME SOURCES a.cc b.cc DEPS lib1 lib2)
+function(portico_library name)
+  cmake_parse_arguments(ARG "" "" "SOURCES;DEPS" ${ARGN})
+  add_library(${name} STATIC ${ARG_SOURCES})
+  portico_target_defaults(${name})
+  target_link_libraries(${name} PUBLIC ${ARG_DEPS})
+endfunction()
+
+# portico_binary(NAME SOURCES main.cc DEPS ...)
+function(portico_binary name)
+  cmake_parse_arguments(ARG "" "" "SOURCES;DEPS" ${ARGN})
+  add_executable(${name} ${ARG_SOURCES})
+  portico_target_defaults(${name})
+  target_link_libraries(${name} PRIVATE ${ARG_DEPS})
+endfunction()
