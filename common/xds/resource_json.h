@@ -1,0 +1,19 @@
+#pragma once
+
+// Renders xDS resources (packed in Any) as JSON with proto field names, for config dumps.
+
+#include <string>
+
+namespace google::protobuf {
+class Any;
+class Message;
+}  // namespace google::protobuf
+
+namespace portico::xds {
+
+// JSON of the message inside `any` (nested Anys are expanded). Types not linked into this
+// binary render as {"@type": ..., "error": "unknown type"}.
+std::string anyToJson(const google::protobuf::Any& any);
+std::string messageToJson(const google::protobuf::Message& message);
+
+}  // namespace portico::xds

@@ -1,0 +1,132 @@
+#include "control-plane/admin/cp_admin.h"
+
+#include <boost/json/object.hpp>
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+
+#include "absl/time/time.h"
+#include "common/strings.h"
+#include "common/xds/resource_json.h"
+#include "control-plane/sources/rest_registry.h"
+
+namespace portico::cp::admin {
+
+namespace json = boost::json;
+using portico::xds::ResourceType;
+
+namespace {
+
+std::string_view sectionName(ResourceType type) {
+  switch (type) {
+    case ResourceType::kCluster:
+      return "clusters";
+    case ResourceType::kEndpoint:
+      return "endpoints";
+    case ResourceType::kListener:
+      return "listeners";
+    case ResourceType::kRoute:
+      return "routes";
+  }
+  return "unknown";
+}
+
+std::string formatTime(absl::Time t) {
+  if (t == absl::InfinitePast()) {
+    return "";
+  }
+  return absl::FormatTime("%Y-%m-%dT%H:%M:%E3SZ", t, absl::UTCTimeZone());
+}
+
+http::HttpResponse configDump(const xds::SnapshotCache& cache, const http::HttpRequest& request) {
+  std::string group = request.queryParam("group");
+  if (group.empty()) {
+    group = xds::kDefaultGroup;
+  }
+  xds::SnapshotPtr snapshot = cache.get(group);
+  if (!snapshot) {
+    return http::jsonError(503, "not_ready", "no snapshot has been built yet");
+  }
+  json::object body;
+  body["group"] = group;
+  json::object versions;
+  for (ResourceType type : portico::xds::kAllResourceTypes) {
+    json::array section;
+    for (const auto& [name, resource] : snapshot->resources(type)) {
+      json::object entry;
+      entry["name"] = name;
+      entry["version"] = resource->version;
+      entry["wildcard"] = resource->wildcard;
+      entry["resource"] = json::parse(portico::xds::anyToJson(resource->body));
+      section.push_back(std::move(entry));
+    }
+    body[sectionName(type)] = std::move(section);
+    versions[sectionName(type)] = snapshot->version(type);
+  }
+  body["versions"] = std::move(versions);
+  return http::jsonResponse(json::serialize(body));
+}
+
+http::HttpResponse proxyList(const xds::ProxyTracker& tracker) {
+  json::array proxies;
+  for (const xds::ProxyStatus& status : tracker.list()) {
+    json::object entry;
+    entry["node_id"] = status.node_id;
+    entry["group"] = status.group;
+    entry["peer"] = status.peer;
+    entry["user_agent"] = status.user_agent;
+    entry["connected_since"] = formatTime(status.connected_since);
+    json::object types;
+    for (ResourceType type : portico::xds::kAllResourceTypes) {
+      const xds::ProxyTypeStatus& t = status.types[portico::xds::typeIndex(type)];
+      json::object one;
+      one["sent"] = t.sent_version;
+      one["acked"] = t.acked_version;
+      if (!t.last_nack_message.empty()) {
+        one["nacked"] = t.nacked_version;
+        one["last_nack"] = t.last_nack_message;
+        one["last_nack_at"] = formatTime(t.last_nack_time);
+      }
+      types[portico::xds::shortName(type)] = std::move(one);
+    }
+    entry["types"] = std::move(types);
+    proxies.push_back(std::move(entry));
+  }
+  json::object body;
+  body["proxies"] = std::move(proxies);
+  return http::jsonResponse(json::serialize(body));
+}
+
+}  // namespace
+
+void addCpAdminRoutes(http::PathRouter& router, CpAdminDeps deps) {
+  sources::addRegistryRoutes(router, deps.store);
+  auto& cache = deps.cache;
+  auto& proxies = deps.proxies;
+  auto& exposition = deps.exposition;
+  router.add("GET", "/v1/config_dump", [&cache](const http::HttpRequest& request, const http::PathParams&) {
+    return configDump(cache, request);
+  });
+  router.add("GET", "/v1/proxies",
+             [&proxies](const http::HttpRequest&, const http::PathParams&) { return proxyList(proxies); });
+  router.add("GET", "/v1/config/status",
+             [source = deps.config_source, &cache](const http::HttpRequest&, const http::PathParams&) {
+               json::object body;
+               body["source"] = source.empty() ? "built-in default" : source;
+               body["snapshot_built"] = cache.get(xds::kDefaultGroup) != nullptr;
+               return http::jsonResponse(json::serialize(body));
+             });
+  router.add("GET", "/metrics", [&exposition](const http::HttpRequest&, const http::PathParams&) {
+    return http::textResponse(exposition.render(), 200, metrics::kExpositionContentType);
+  });
+  router.add("GET", "/healthz", [](const http::HttpRequest&, const http::PathParams&) {
+    return http::jsonResponse("{\"status\":\"ok\"}");
+  });
+  router.add("GET", "/readyz", [ready = deps.ready](const http::HttpRequest&, const http::PathParams&) {
+    if (ready && ready()) {
+      return http::jsonResponse("{\"status\":\"ready\"}");
+    }
+    return http::jsonError(503, "not_ready", "the first snapshot is not built yet");
+  });
+}
+
+}  // namespace portico::cp::admin

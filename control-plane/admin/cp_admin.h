@@ -1,0 +1,29 @@
+#pragma once
+
+// The control plane's admin HTTP endpoints: the REST registry, config and proxy status, health
+// and metrics. Served by common/http/AdminServer on --admin_port.
+
+#include <functional>
+#include <string>
+
+#include "common/http/path_router.h"
+#include "common/metrics/exposition.h"
+#include "control-plane/registry/store.h"
+#include "control-plane/xds/proxy_tracker.h"
+#include "control-plane/xds/snapshot_cache.h"
+
+namespace portico::cp::admin {
+
+struct CpAdminDeps {
+  registry::Store& store;
+  xds::SnapshotCache& cache;
+  xds::ProxyTracker& proxies;
+  metrics::Exposition& exposition;
+  std::string config_source;          // file the config came from ("" = built-in default)
+  std::function<bool()> ready;        // true once the first snapshot is built and ADS serves
+};
+
+// Registers every control-plane admin route on `router`.
+void addCpAdminRoutes(http::PathRouter& router, CpAdminDeps deps);
+
+}  // namespace portico::cp::admin

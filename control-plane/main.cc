@@ -1,0 +1,139 @@
+// portico-cp: the control plane. Watches registrations and operator config, translates them
+// into Envoy v3 xDS snapshots and serves them over ADS (gRPC, callback API) to proxies and
+// proxyless gRPC clients. Admin HTTP (REST registry, status, metrics) on its own port.
+
+#include <signal.h>
+
+#include <grpcpp/grpcpp.h>
+#include <prometheus/registry.h>
+
+#include <memory>
+
+#include "absl/flags/flag.h"
+#include "absl/flags/parse.h"
+#include "absl/flags/usage.h"
+#include "common/http/admin_server.h"
+#include "common/logging.h"
+#include "common/metrics/exposition.h"
+#include "control-plane/admin/cp_admin.h"
+#include "control-plane/model/config_parser.h"
+#include "control-plane/registry/memory_store.h"
+#include "control-plane/registry/registry_metrics.h"
+#include "control-plane/registry/ttl_sweeper.h"
+#include "control-plane/sources/grpc_registry_service.h"
+#include "control-plane/translator/translation_loop.h"
+#include "control-plane/xds/ads_service.h"
+
+ABSL_FLAG(std::string, xds_address, "0.0.0.0", "Address for the gRPC server (ADS + registry)");
+ABSL_FLAG(int, xds_port, 18000, "Port for the gRPC server (ADS + registry)");
+ABSL_FLAG(std::string, admin_address, "0.0.0.0", "Address for the admin HTTP server");
+ABSL_FLAG(int, admin_port, 18001, "Port for the admin HTTP server (REST registry, status, metrics)");
+ABSL_FLAG(std::string, config, "", "Path to portico.yaml; empty: one listener on :8080, default routes");
+ABSL_FLAG(std::string, log_level, "info", "debug | info | warning | error");
+ABSL_FLAG(absl::Duration, debounce, absl::Milliseconds(20),
+          "Quiet period that coalesces registry changes into one push");
+ABSL_FLAG(absl::Duration, ttl_sweep_interval, absl::Milliseconds(500),
+          "How often expired registrations are removed");
+
+namespace {
+
+using namespace portico;  // NOLINT(google-build-using-namespace): main only
+
+int run() {
+  LogLevel level;
+  if (!parseLogLevel(absl::GetFlag(FLAGS_log_level), level)) {
+    PORTICO_LOG(kError, "--log_level must be debug, info, warning or error");
+    return 2;
+  }
+  setLogLevel(level);
+
+  cp::model::PorticoConfig config = cp::model::defaultConfig();
+  const std::string config_path = absl::GetFlag(FLAGS_config);
+  if (!config_path.empty()) {
+    auto loaded = cp::model::loadConfigFile(config_path);
+    if (!loaded.ok()) {
+      PORTICO_LOG(kError, "config rejected:\n", loaded.status().message());
+      return 1;
+    }
+    config = std::move(*loaded);
+  }
+
+  // Block the signals we handle before any thread starts, so only sigwait() sees them.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  signal(SIGPIPE, SIG_IGN);
+
+  auto prom = std::make_shared<prometheus::Registry>();
+  metrics::Exposition exposition;
+  exposition.add(prom);
+
+  cp::registry::MemoryStore store;
+  exposition.add(std::make_shared<cp::registry::RegistryMetrics>(store));
+  cp::xds::SnapshotCache cache;
+  cp::xds::XdsMetrics xds_metrics(*prom);
+  cp::xds::ProxyTracker tracker;
+
+  cp::translator::TranslationLoop::Options loop_options;
+  loop_options.quiet = absl::GetFlag(FLAGS_debounce);
+  cp::translator::TranslationLoop loop(store, cache, *prom, loop_options);
+  loop.setConfig(config);
+  store.setOnChange([&loop] { loop.notify(); });
+  loop.start();
+  cp::registry::TtlSweeper sweeper(store, absl::GetFlag(FLAGS_ttl_sweep_interval));
+
+  cp::xds::AdsService ads(cache, xds_metrics, tracker);
+  cp::sources::GrpcRegistryService registry_service(store);
+  grpc::ServerBuilder builder;
+  int bound_port = 0;
+  const std::string xds_target =
+      cat(absl::GetFlag(FLAGS_xds_address), ":", absl::GetFlag(FLAGS_xds_port));
+  builder.AddListeningPort(xds_target, grpc::InsecureServerCredentials(), &bound_port);
+  builder.RegisterService(&ads);
+  builder.RegisterService(&registry_service);
+  // Proxies keep one long-lived stream and may ping to detect dead control planes.
+  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);
+  builder.AddChannelArgument(GRPC_ARG_HTTP2_MIN_RECV_PING_INTERVAL_WITHOUT_DATA_MS, 10000);
+  builder.SetMaxReceiveMessageSize(16 << 20);
+  std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
+  if (!server || bound_port == 0) {
+    PORTICO_LOG(kError, "cannot serve gRPC on ", xds_target);
+    return 1;
+  }
+
+  http::PathRouter router;
+  cp::admin::addCpAdminRoutes(router, cp::admin::CpAdminDeps{
+                                          store, cache, tracker, exposition, config_path,
+                                          [&loop] { return loop.translations() > 0; }});
+  http::AdminServer::Options admin_options;
+  admin_options.address = absl::GetFlag(FLAGS_admin_address);
+  admin_options.port = static_cast<uint16_t>(absl::GetFlag(FLAGS_admin_port));
+  auto admin = http::AdminServer::start(
+      admin_options, [&router](const http::HttpRequest& request) { return router.dispatch(request); });
+  if (!admin.ok()) {
+    PORTICO_LOG(kError, "admin server: ", admin.status().message());
+    return 1;
+  }
+  PORTICO_LOG(kInfo, "portico-cp serving ADS and registry on ", xds_target, ", admin on ",
+              admin_options.address, ":", (*admin)->port(), ", config: ",
+              config_path.empty() ? "built-in default" : config_path);
+
+  int received = 0;
+  sigwait(&signals, &received);
+  PORTICO_LOG(kInfo, "portico-cp: signal ", received, ", shutting down");
+  (*admin)->stop();
+  server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(2));
+  sweeper.stop();
+  loop.stop();
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  absl::SetProgramUsageMessage("portico-cp: Portico's xDS control plane");
+  absl::ParseCommandLine(argc, argv);
+  return run();
+}

@@ -1,0 +1,51 @@
+#pragma once
+
+// Builders of the Envoy v3 resources Portico serves. Each is a pure function of its inputs;
+// the shapes are ones that both Envoy and gRPC 1.51's xDS client accept (see
+// ../shared/reference/xds-wire.md §3): ROUND_ROBIN clusters over ADS-sourced EDS, localities
+// that always carry a weight, HCMs with only the router filter.
+
+#include <string>
+#include <vector>
+
+#include "control-plane/model/portico_config.h"
+#include "control-plane/registry/store.h"
+#include "envoy/config/cluster/v3/cluster.pb.h"
+#include "envoy/config/endpoint/v3/endpoint.pb.h"
+#include "envoy/config/listener/v3/listener.pb.h"
+#include "envoy/config/route/v3/route.pb.h"
+
+namespace portico::cp::translator {
+
+// Route configuration name for a proxyless gRPC client's api_listener of `service`. Listener
+// names cannot contain '/', so these never collide with a traffic listener's routes.
+std::string grpcRouteConfigName(const std::string& service);
+
+// An EDS cluster named after the service, endpoints over ADS.
+envoy::config::cluster::v3::Cluster buildCluster(const std::string& service);
+
+// The service's instances grouped by zone into weighted localities (priority 0).
+envoy::config::endpoint::v3::ClusterLoadAssignment buildLoadAssignment(
+    const std::string& service, const std::vector<registry::Instance>& instances);
+
+// A traffic listener: address + one filter chain with an HCM whose routes come over RDS under
+// the listener's own name.
+envoy::config::listener::v3::Listener buildListener(const model::ListenerConfig& listener);
+
+// A proxyless gRPC client's listener for `service` (target xds:///service): api_listener only.
+envoy::config::listener::v3::Listener buildApiListener(const std::string& service);
+
+// One Envoy route of a traffic listener's route table.
+struct RouteEntry {
+  std::string name;     // the operator's route name (metrics label)
+  std::string prefix;   // path prefix
+  std::string cluster;  // target cluster (= service)
+};
+
+envoy::config::route::v3::RouteConfiguration buildRouteConfiguration(
+    const std::string& name, const std::vector<RouteEntry>& routes);
+
+// The route configuration behind buildApiListener(service): every call goes to the service.
+envoy::config::route::v3::RouteConfiguration buildGrpcRouteConfiguration(const std::string& service);
+
+}  // namespace portico::cp::translator

@@ -1,0 +1,120 @@
+#include "control-plane/translator/translation_loop.h"
+
+#include <prometheus/counter.h>
+#include <prometheus/histogram.h>
+#include <prometheus/registry.h>
+
+#include "absl/time/clock.h"
+#include "common/logging.h"
+#include "control-plane/translator/translator.h"
+
+namespace portico::cp::translator {
+
+TranslationLoop::TranslationLoop(registry::Store& store, xds::SnapshotCache& cache,
+                                 prometheus::Registry& metrics, Options options)
+    : store_(store), cache_(cache), options_(options) {
+  translations_total_ = &prometheus::BuildCounter()
+                             .Name("portico_cp_translations_total")
+                             .Help("Snapshots computed from config and registry")
+                             .Register(metrics)
+                             .Add({});
+  translation_seconds_ = &prometheus::BuildHistogram()
+                              .Name("portico_cp_translation_duration_seconds")
+                              .Help("Time to translate config and registry into snapshots")
+                              .Register(metrics)
+                              .Add({}, prometheus::Histogram::BucketBoundaries{
+                                           0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1,
+                                           0.25, 0.5, 1, 2.5});
+}
+
+TranslationLoop::~TranslationLoop() { stop(); }
+
+void TranslationLoop::setConfig(model::PorticoConfig config) {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    config_ = std::move(config);
+    dirty_ = true;
+  }
+  cv_.notify_one();
+}
+
+void TranslationLoop::notify() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    dirty_ = true;
+  }
+  cv_.notify_one();
+}
+
+void TranslationLoop::start() {
+  translateOnce();
+  thread_ = std::thread([this] { run(); });
+}
+
+void TranslationLoop::stop() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    stopping_ = true;
+  }
+  cv_.notify_one();
+  if (thread_.joinable()) {
+    thread_.join();
+  }
+}
+
+uint64_t TranslationLoop::translations() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return count_;
+}
+
+void TranslationLoop::run() {
+  std::unique_lock<std::mutex> lock(mu_);
+  while (true) {
+    cv_.wait(lock, [this] { return dirty_ || stopping_; });
+    if (stopping_) {
+      return;
+    }
+    // Debounce: wait until `quiet` passes without a new change, or `max_delay` since the first.
+    const auto first = std::chrono::steady_clock::now();
+    const auto max_deadline = first + absl::ToChronoNanoseconds(options_.max_delay);
+    while (!stopping_) {
+      dirty_ = false;
+      auto quiet_deadline = std::chrono::steady_clock::now() + absl::ToChronoNanoseconds(options_.quiet);
+      auto deadline = std::min(quiet_deadline, max_deadline);
+      if (!cv_.wait_until(lock, deadline, [this] { return dirty_ || stopping_; })) {
+        break;  // quiet period passed
+      }
+      if (std::chrono::steady_clock::now() >= max_deadline) {
+        break;
+      }
+    }
+    if (stopping_) {
+      return;
+    }
+    dirty_ = false;
+    lock.unlock();
+    translateOnce();
+    lock.lock();
+  }
+}
+
+void TranslationLoop::translateOnce() {
+  model::PorticoConfig config;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    config = config_;
+  }
+  const absl::Time start = absl::Now();
+  xds::SnapshotPtr snapshot = translate(config, store_.state());
+  const absl::Duration took = absl::Now() - start;
+  translations_total_->Increment();
+  translation_seconds_->Observe(absl::ToDoubleSeconds(took));
+  cache_.set(xds::kDefaultGroup, std::move(snapshot));
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    ++count_;
+  }
+  PORTICO_LOG(kDebug, "translator: snapshot built in ", absl::FormatDuration(took));
+}
+
+}  // namespace portico::cp::translator

@@ -1,0 +1,70 @@
+#pragma once
+
+// Runs the translator whenever its inputs change, debounced: a burst of registry changes within
+// `quiet` gives one translation, and a steady stream of changes still translates at least every
+// `max_delay`. Each result is set into the snapshot cache, which pushes it to the streams.
+//
+// Threading: notify() and setConfig() may be called from any thread; translation runs on the
+// loop's own thread.
+
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <thread>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/time/time.h"
+#include "control-plane/model/portico_config.h"
+#include "control-plane/registry/store.h"
+#include "control-plane/xds/snapshot_cache.h"
+
+namespace prometheus {
+class Counter;
+class Histogram;
+class Registry;
+}  // namespace prometheus
+
+namespace portico::cp::translator {
+
+class TranslationLoop {
+ public:
+  struct Options {
+    absl::Duration quiet = absl::Milliseconds(20);
+    absl::Duration max_delay = absl::Milliseconds(200);
+  };
+
+  TranslationLoop(registry::Store& store, xds::SnapshotCache& cache, prometheus::Registry& metrics,
+                  Options options);
+  ~TranslationLoop();
+
+  // Replaces the operator config and schedules a translation.
+  void setConfig(model::PorticoConfig config);
+  // Schedules a translation (registry changed).
+  void notify();
+  // Translates synchronously once (start-up) and starts the loop thread.
+  void start();
+  void stop();
+
+  // Number of translations done (for /readyz and tests).
+  uint64_t translations() const;
+
+ private:
+  void run();
+  void translateOnce();
+
+  registry::Store& store_;
+  xds::SnapshotCache& cache_;
+  const Options options_;
+  prometheus::Counter* translations_total_;
+  prometheus::Histogram* translation_seconds_;
+
+  mutable std::mutex mu_;
+  std::condition_variable cv_;
+  model::PorticoConfig config_ ABSL_GUARDED_BY(mu_);
+  bool dirty_ ABSL_GUARDED_BY(mu_) = false;
+  bool stopping_ ABSL_GUARDED_BY(mu_) = false;
+  uint64_t count_ ABSL_GUARDED_BY(mu_) = 0;
+  std::thread thread_;
+};
+
+}  // namespace portico::cp::translator

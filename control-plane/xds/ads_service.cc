@@ -1,0 +1,14 @@
+#include "control-plane/xds/ads_service.h"
+
+#include "control-plane/xds/sotw_stream.h"
+
+namespace portico::cp::xds {
+
+grpc::ServerBidiReactor<envoy::service::discovery::v3::DiscoveryRequest,
+                        envoy::service::discovery::v3::DiscoveryResponse>*
+AdsService::StreamAggregatedResources(grpc::CallbackServerContext* context) {
+  // The reactor deletes itself in OnDone().
+  return new SotwStream(context, next_stream_id_++, cache_, metrics_, tracker_);
+}
+
+}  // namespace portico::cp::xds

@@ -1,0 +1,34 @@
+#pragma once
+
+// envoy.service.discovery.v3.AggregatedDiscoveryService on gRPC's callback API: one reactor per
+// stream, no thread per stream. StreamAggregatedResources (SotW) is served here;
+// DeltaAggregatedResources answers UNIMPLEMENTED until the delta issue lands.
+
+#include <atomic>
+#include <cstdint>
+
+#include "control-plane/xds/proxy_tracker.h"
+#include "control-plane/xds/snapshot_cache.h"
+#include "control-plane/xds/xds_metrics.h"
+#include "envoy/service/discovery/v3/ads.grpc.pb.h"
+
+namespace portico::cp::xds {
+
+class AdsService final
+    : public envoy::service::discovery::v3::AggregatedDiscoveryService::CallbackService {
+ public:
+  AdsService(SnapshotCache& cache, XdsMetrics& metrics, ProxyTracker& tracker)
+      : cache_(cache), metrics_(metrics), tracker_(tracker) {}
+
+  grpc::ServerBidiReactor<envoy::service::discovery::v3::DiscoveryRequest,
+                          envoy::service::discovery::v3::DiscoveryResponse>*
+  StreamAggregatedResources(grpc::CallbackServerContext* context) override;
+
+ private:
+  SnapshotCache& cache_;
+  XdsMetrics& metrics_;
+  ProxyTracker& tracker_;
+  std::atomic<uint64_t> next_stream_id_{1};
+};
+
+}  // namespace portico::cp::xds

@@ -1,0 +1,52 @@
+#pragma once
+
+// What every connected ADS client was sent, ACKed and NACKed: the data behind
+// GET /v1/proxies and `porticoctl proxy-status`. Streams report into it; the admin API reads.
+
+#include <array>
+#include <cstdint>
+#include <map>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/time/time.h"
+#include "common/xds/type_urls.h"
+
+namespace portico::cp::xds {
+
+struct ProxyTypeStatus {
+  std::string sent_version;
+  std::string acked_version;
+  std::string nacked_version;
+  std::string last_nack_message;
+  absl::Time last_nack_time = absl::InfinitePast();
+};
+
+struct ProxyStatus {
+  uint64_t stream_id = 0;
+  std::string node_id;
+  std::string group;
+  std::string peer;
+  std::string user_agent;
+  absl::Time connected_since;
+  std::array<ProxyTypeStatus, portico::xds::kResourceTypeCount> types;
+};
+
+class ProxyTracker {
+ public:
+  void connected(const ProxyStatus& status);
+  void disconnected(uint64_t stream_id);
+  void sent(uint64_t stream_id, portico::xds::ResourceType type, const std::string& version);
+  void acked(uint64_t stream_id, portico::xds::ResourceType type, const std::string& version);
+  void nacked(uint64_t stream_id, portico::xds::ResourceType type, const std::string& version,
+              const std::string& message);
+  std::vector<ProxyStatus> list() const;
+
+ private:
+  mutable std::mutex mu_;
+  std::map<uint64_t, ProxyStatus> proxies_ ABSL_GUARDED_BY(mu_);
+};
+
+}  // namespace portico::cp::xds

@@ -1,0 +1,34 @@
+#include "control-plane/xds/xds_metrics.h"
+
+#include <string>
+
+namespace portico::cp::xds {
+
+XdsMetrics::XdsMetrics(prometheus::Registry& registry) {
+  connected_proxies = &prometheus::BuildGauge()
+                           .Name("portico_cp_xds_connected_proxies")
+                           .Help("ADS streams currently open (proxies and proxyless gRPC clients)")
+                           .Register(registry)
+                           .Add({});
+  auto& push_family = prometheus::BuildCounter()
+                          .Name("portico_cp_xds_pushes_total")
+                          .Help("DiscoveryResponses sent, by resource type")
+                          .Register(registry);
+  auto& nack_family = prometheus::BuildCounter()
+                          .Name("portico_cp_xds_nacks_total")
+                          .Help("DiscoveryResponses rejected by a client (NACK), by resource type")
+                          .Register(registry);
+  auto& ack_family = prometheus::BuildCounter()
+                         .Name("portico_cp_xds_acks_total")
+                         .Help("DiscoveryResponses accepted by a client (ACK), by resource type")
+                         .Register(registry);
+  for (auto type : portico::xds::kAllResourceTypes) {
+    const std::string name(portico::xds::shortName(type));
+    const int i = portico::xds::typeIndex(type);
+    pushes[i] = &push_family.Add({{"type", name}});
+    nacks[i] = &nack_family.Add({{"type", name}});
+    acks[i] = &ack_family.Add({{"type", name}});
+  }
+}
+
+}  // namespace portico::cp::xds
