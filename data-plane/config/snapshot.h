@@ -1,0 +1,48 @@
+#pragma once
+
+// The proxy's compiled configuration: everything a worker needs to route a request, built once
+// per accepted xDS update on the xDS thread and shared read-only by all workers
+// (std::shared_ptr<const Snapshot>, swapped by pointer between requests).
+
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "data-plane/router/route_table.h"
+#include "data-plane/upstream/cluster.h"
+#include "data-plane/xds/resource_set.h"
+
+namespace portico::dp::config {
+
+struct ListenerConfig {
+  std::string name;
+  std::string address;
+  uint16_t port = 0;
+  std::string route_config;  // RouteTable name
+};
+
+class Snapshot {
+ public:
+  Snapshot(std::vector<ListenerConfig> listeners, std::map<std::string, router::RouteTable, std::less<>> routes,
+           std::vector<upstream::Cluster> clusters, xds::ResourceSet resources);
+
+  const std::vector<ListenerConfig>& listeners() const { return listeners_; }
+  const ListenerConfig* listener(std::string_view name) const;
+  const router::RouteTable* routeTable(std::string_view name) const;
+  const std::vector<upstream::Cluster>& clusters() const { return clusters_; }
+  const upstream::Cluster* cluster(int index) const {
+    return index >= 0 && index < static_cast<int>(clusters_.size()) ? &clusters_[index] : nullptr;
+  }
+  // The decoded xDS resources this snapshot was compiled from (for /config_dump).
+  const xds::ResourceSet& resources() const { return resources_; }
+
+ private:
+  std::vector<ListenerConfig> listeners_;
+  std::map<std::string, router::RouteTable, std::less<>> routes_;
+  std::vector<upstream::Cluster> clusters_;
+  xds::ResourceSet resources_;
+};
+using SnapshotPtr = std::shared_ptr<const Snapshot>;
+
+}  // namespace portico::dp::config

@@ -1,0 +1,35 @@
+#pragma once
+
+// Validates a candidate set of xDS resources and compiles it into an immutable Snapshot.
+// Every problem is collected with its resource and field path; any problem rejects the whole
+// update (the message becomes the NACK's error_detail) and the last good snapshot stays.
+//
+// What this version supports (anything else is refused by name rather than ignored):
+// - Listener: socket address (IP literal, port) + one filter chain with an
+//   HttpConnectionManager using RDS over ADS (or an inline route_config) and HTTP filters of
+//   which only the router is known (others must be marked is_optional). api_listener resources
+//   (proxyless gRPC) are skipped.
+// - RouteConfiguration: virtual hosts with valid domains; routes matching on prefix, exact path
+//   or RE2 regex (case_sensitive honoured) with a RouteAction to one cluster and an optional
+//   timeout. Header/query matchers, weighted clusters, redirects and direct responses are
+//   refused until the data plane implements them.
+// - Cluster: EDS over ADS/self, or STATIC with load_assignment; ROUND_ROBIN; connect_timeout.
+// - ClusterLoadAssignment: IP-literal endpoints; UNHEALTHY/DRAINING/TIMEOUT endpoints skipped.
+
+#include "absl/status/statusor.h"
+#include "data-plane/config/snapshot.h"
+#include "data-plane/router/route_stats.h"
+
+namespace portico::dp::config {
+
+absl::StatusOr<SnapshotPtr> compileSnapshot(const xds::ResourceSet& resources,
+                                            router::RouteStatsStore& stats);
+
+// The EDS resource name a cluster subscribes to: eds_cluster_config.service_name, else its name.
+std::string edsServiceName(const envoy::config::cluster::v3::Cluster& cluster);
+// The RDS names the listeners reference.
+std::vector<std::string> referencedRouteConfigs(const xds::ResourceSet& resources);
+// The EDS names the EDS clusters reference.
+std::vector<std::string> referencedLoadAssignments(const xds::ResourceSet& resources);
+
+}  // namespace portico::dp::config

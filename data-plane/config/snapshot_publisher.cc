@@ -1,0 +1,37 @@
+#include "data-plane/config/snapshot_publisher.h"
+
+#include "data-plane/config/snapshot_compiler.h"
+
+namespace portico::dp::config {
+
+SnapshotPublisher::SnapshotPublisher(std::vector<listener::Worker*> workers, router::RouteStatsStore& stats)
+    : workers_(workers), stats_(stats), listeners_(std::move(workers)) {}
+
+absl::Status SnapshotPublisher::apply(const xds::ResourceSet& candidate) {
+  absl::StatusOr<SnapshotPtr> snapshot = compileSnapshot(candidate, stats_);
+  if (!snapshot.ok()) {
+    return snapshot.status();
+  }
+  auto plan = listeners_.prepare((*snapshot)->listeners());
+  if (!plan.ok()) {
+    return plan.status();
+  }
+  // Snapshot first, sockets second: each worker runs posted work in order, so a connection on a
+  // new listener always finds that listener in the worker's snapshot.
+  for (listener::Worker* worker : workers_) {
+    worker->publish(*snapshot);
+  }
+  listeners_.commit(std::move(*plan));
+  std::lock_guard<std::mutex> lock(mu_);
+  current_ = std::move(*snapshot);
+  return absl::OkStatus();
+}
+
+SnapshotPtr SnapshotPublisher::current() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return current_;
+}
+
+void SnapshotPublisher::closeListeners() { listeners_.closeAll(); }
+
+}  // namespace portico::dp::config

@@ -1,0 +1,39 @@
+#pragma once
+
+// Applies an accepted xDS update: compile → open new listener sockets → publish the snapshot to
+// every worker (by pointer) → hand the sockets over. Any failure before publishing leaves the
+// previous snapshot serving and is returned as the NACK reason.
+//
+// Threading: apply() runs on the xDS thread; current() may be called from any thread (admin).
+
+#include <memory>
+#include <mutex>
+#include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/status/status.h"
+#include "data-plane/config/snapshot.h"
+#include "data-plane/listener/listener_manager.h"
+#include "data-plane/listener/worker.h"
+#include "data-plane/router/route_stats.h"
+
+namespace portico::dp::config {
+
+class SnapshotPublisher {
+ public:
+  SnapshotPublisher(std::vector<listener::Worker*> workers, router::RouteStatsStore& stats);
+
+  absl::Status apply(const xds::ResourceSet& candidate);
+  SnapshotPtr current() const;
+  // Stops all listeners (graceful shutdown begins).
+  void closeListeners();
+
+ private:
+  std::vector<listener::Worker*> workers_;
+  router::RouteStatsStore& stats_;
+  listener::ListenerManager listeners_;
+  mutable std::mutex mu_;
+  SnapshotPtr current_ ABSL_GUARDED_BY(mu_);
+};
+
+}  // namespace portico::dp::config

@@ -1,0 +1,276 @@
+#include "data-plane/listener/http_session.h"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/parser.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/string_body.hpp>
+#include <boost/beast/http/write.hpp>
+
+#include <optional>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_split.h"
+#include "common/logging.h"
+#include "common/strings.h"
+#include "data-plane/http/local_reply.h"
+#include "data-plane/listener/worker.h"
+#include "data-plane/router/route_stats.h"
+#include "data-plane/router/upstream_request.h"
+
+namespace portico::dp::listener {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace bhttp = boost::beast::http;
+using Clock = std::chrono::steady_clock;
+using router::Request;
+using router::Response;
+
+namespace {
+
+constexpr auto kNoThrow = asio::as_tuple(asio::use_awaitable);
+
+// Hop-by-hop headers (RFC 9110 §7.6.1) never cross the proxy.
+void removeHopByHop(bhttp::fields& fields) {
+  // Headers named in Connection are hop-by-hop too.
+  auto connection = fields.find(bhttp::field::connection);
+  if (connection != fields.end()) {
+    std::string listed(connection->value());
+    for (absl::string_view token : absl::StrSplit(listed, ',')) {
+      std::string name(absl::StripAsciiWhitespace(token));
+      if (!name.empty() && !absl::EqualsIgnoreCase(name, "close") && !absl::EqualsIgnoreCase(name, "keep-alive")) {
+        fields.erase(name);
+      }
+    }
+  }
+  fields.erase(bhttp::field::connection);
+  fields.erase(bhttp::field::keep_alive);
+  fields.erase(bhttp::field::proxy_connection);
+  fields.erase(bhttp::field::te);
+  fields.erase(bhttp::field::trailer);
+  fields.erase(bhttp::field::upgrade);
+}
+
+// Identity headers are set by the gateway only: a client must never be able to send them.
+void removeIdentityHeaders(bhttp::fields& fields) {
+  for (auto it = fields.begin(); it != fields.end();) {
+    std::string_view name = it->name_string();
+    if (absl::StartsWithIgnoreCase(av(name), "x-portico-") || absl::StartsWithIgnoreCase(av(name), "x-user-")) {
+      it = fields.erase(it);
+    } else {
+      ++it;
+    }
+  }
+}
+
+// Per-session memo of the route table for this listener in the current snapshot, so the lookup
+// by name happens once per snapshot, not once per request.
+struct RouteCache {
+  const config::Snapshot* snapshot = nullptr;
+  const router::RouteTable* table = nullptr;
+  bool listener_known = false;
+};
+
+struct Outcome {
+  Response response;
+  router::RouteStats* stats = nullptr;
+  bool close = false;  // close the client connection after this response
+};
+
+Outcome localOutcome(int status, std::string_view code, std::string_view message, const std::string& request_id,
+                     const Request& request, router::RouteStats* stats, bool close = false) {
+  Outcome out;
+  out.close = close || !request.keep_alive();
+  out.response = http::localReply(status, code, message, request_id, request.version(), !out.close);
+  out.stats = stats;
+  return out;
+}
+
+void finishResponse(Response& response, const Request& request, const std::string& request_id, bool keep_alive) {
+  removeHopByHop(response);
+  response.set("x-request-id", request_id);
+  const unsigned status = response.result_int();
+  const bool bodiless = request.method() == bhttp::verb::head || status == 204 || status == 304 ||
+                        (status >= 100 && status < 200);
+  if (!bodiless) {
+    // The body was read whole, so it goes out with an exact length.
+    response.erase(bhttp::field::transfer_encoding);
+    response.content_length(response.body().size());
+  }
+  response.version(request.version());
+  response.keep_alive(keep_alive);
+}
+
+asio::awaitable<Outcome> handle(Worker& worker, Request& request, const std::string& listener_name,
+                                const std::string& client_ip, RouteCache& cache) {
+  // Request id first: every answer, local or proxied, carries it.
+  std::string request_id;
+  if (auto it = request.find("x-request-id"); it != request.end() && http::validRequestId(it->value())) {
+    request_id = std::string(it->value());
+  } else {
+    request_id = worker.requestIds().next();
+  }
+
+  const config::SnapshotPtr snapshot = worker.snapshot();  // pinned for this request
+  if (!snapshot) {
+    co_return localOutcome(503, "not_ready", "the proxy has no configuration yet", request_id, request,
+                           worker.unroutedStats());
+  }
+  if (cache.snapshot != snapshot.get()) {
+    cache.snapshot = snapshot.get();
+    const config::ListenerConfig* listener = snapshot->listener(listener_name);
+    cache.listener_known = listener != nullptr;
+    cache.table = listener ? snapshot->routeTable(listener->route_config) : nullptr;
+  }
+  if (!cache.listener_known) {
+    co_return localOutcome(503, "listener_draining", "this listener has been removed", request_id, request,
+                           worker.unroutedStats(), /*close=*/true);
+  }
+  if (cache.table == nullptr) {
+    co_return localOutcome(503, "not_ready", "the route configuration has not arrived yet", request_id, request,
+                           worker.unroutedStats());
+  }
+  std::string_view target = request.target();
+  std::string_view path = target.substr(0, target.find('?'));
+  const router::Route* route = cache.table->match(request[bhttp::field::host], path);
+  if (route == nullptr) {
+    co_return localOutcome(404, "no_route", cat("no route for ", request.method_string(), " ", path), request_id,
+                           request, worker.unroutedStats());
+  }
+  const upstream::Cluster* cluster = snapshot->cluster(route->cluster_index);
+  if (cluster == nullptr) {
+    co_return localOutcome(503, "no_cluster", cat("cluster \"", route->cluster, "\" is not known"), request_id,
+                           request, route->stats);
+  }
+
+  // The upstream request: this request with hop-by-hop and spoofable identity headers removed
+  // and the forwarding headers set.
+  const bool client_keep_alive = request.keep_alive();
+  removeHopByHop(request);
+  removeIdentityHeaders(request);
+  request.set("x-request-id", request_id);
+  if (auto xff = request.find("x-forwarded-for"); xff != request.end()) {
+    request.set("x-forwarded-for", cat(xff->value(), ", ", client_ip));
+  } else {
+    request.set("x-forwarded-for", client_ip);
+  }
+  request.set("x-forwarded-proto", "http");
+  request.version(11);
+  request.keep_alive(true);
+
+  const auto deadline = route->timeout == absl::ZeroDuration()
+                            ? Clock::time_point::max()
+                            : Clock::now() + std::chrono::duration_cast<Clock::duration>(
+                                                 absl::ToChronoNanoseconds(route->timeout));
+  router::UpstreamResult result = co_await router::forwardUpstream(worker, *cluster, request, deadline);
+  request.keep_alive(client_keep_alive);
+  switch (result.outcome) {
+    case router::UpstreamOutcome::kOk: {
+      Outcome out;
+      out.stats = route->stats;
+      out.close = !client_keep_alive;
+      out.response = std::move(result.response);
+      finishResponse(out.response, request, request_id, client_keep_alive);
+      co_return out;
+    }
+    case router::UpstreamOutcome::kNoEndpoint:
+      co_return localOutcome(503, "no_healthy_upstream", result.detail, request_id, request, route->stats);
+    case router::UpstreamOutcome::kConnectFailed:
+      co_return localOutcome(502, "upstream_connect_failed", result.detail, request_id, request, route->stats);
+    case router::UpstreamOutcome::kTimeout:
+      co_return localOutcome(504, "upstream_timeout", result.detail, request_id, request, route->stats);
+    case router::UpstreamOutcome::kReset:
+      co_return localOutcome(502, "upstream_reset", result.detail, request_id, request, route->stats);
+    case router::UpstreamOutcome::kBadResponse:
+      co_return localOutcome(502, "bad_upstream_response", result.detail, request_id, request, route->stats);
+  }
+  co_return localOutcome(500, "internal", "unexpected upstream outcome", request_id, request, route->stats);
+}
+
+// The status and code for a request the parser refused, or 0 when the connection should just
+// close (the client went away or idled out).
+int refusalStatus(const beast::error_code& ec, std::string_view& code) {
+  if (ec == bhttp::error::end_of_stream || ec == beast::error::timeout || ec == asio::error::eof ||
+      ec == asio::error::connection_reset || ec == asio::error::operation_aborted ||
+      ec == bhttp::error::partial_message) {
+    return 0;
+  }
+  if (ec == bhttp::error::header_limit) {
+    code = "request_headers_too_large";
+    return 431;
+  }
+  if (ec == bhttp::error::body_limit) {
+    code = "request_body_too_large";
+    return 413;
+  }
+  code = "bad_request";
+  return 400;
+}
+
+}  // namespace
+
+asio::awaitable<void> runHttpSession(Worker& worker, asio::ip::tcp::socket socket, std::string listener_name) {
+  beast::error_code ec;
+  socket.set_option(asio::ip::tcp::no_delay(true), ec);
+  const auto remote = socket.remote_endpoint(ec);
+  const std::string client_ip = ec ? std::string("unknown") : remote.address().to_string();
+  beast::tcp_stream stream(std::move(socket));
+  beast::flat_buffer buffer;
+  RouteCache cache;
+  const WorkerLimits& limits = worker.limits();
+  worker.stats().downstream_connections_active->Increment();
+  worker.stats().downstream_connections_total->Increment();
+
+  for (bool first = true;; first = false) {
+    bhttp::request_parser<bhttp::string_body> parser;
+    parser.header_limit(limits.max_request_header_bytes);
+    parser.body_limit(limits.max_request_body_bytes);
+    // Waiting for the next request on a kept-alive connection is the idle timeout; once bytes
+    // arrive the header timeout bounds slow senders.
+    stream.expires_after(first ? limits.request_header_timeout : limits.idle_timeout);
+    auto [header_ec, header_bytes] = co_await bhttp::async_read_header(stream, buffer, parser, kNoThrow);
+    const auto started = Clock::now();
+    if (!header_ec && !parser.is_done()) {
+      if (absl::EqualsIgnoreCase(av(parser.get()[bhttp::field::expect]), "100-continue")) {
+        static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
+        co_await asio::async_write(stream, asio::buffer(kContinue), kNoThrow);
+      }
+      stream.expires_after(limits.request_header_timeout);
+      auto [body_ec, body_bytes] = co_await bhttp::async_read(stream, buffer, parser, kNoThrow);
+      header_ec = body_ec;
+    }
+    if (header_ec) {
+      std::string_view code;
+      const int status = refusalStatus(header_ec, code);
+      if (status != 0) {
+        worker.stats().downstream_bad_requests_total->Increment();
+        Response refusal = http::localReply(status, code, header_ec.message(), worker.requestIds().next(), 11,
+                                            /*keep_alive=*/false);
+        stream.expires_after(std::chrono::seconds(5));
+        co_await bhttp::async_write(stream, refusal, kNoThrow);
+      }
+      break;
+    }
+    Request& request = parser.get();
+    Outcome outcome = co_await handle(worker, request, listener_name, client_ip, cache);
+    stream.expires_after(limits.idle_timeout);
+    auto [write_ec, written] = co_await bhttp::async_write(stream, outcome.response, kNoThrow);
+    if (outcome.stats != nullptr) {
+      outcome.stats->record(worker.index(), static_cast<int>(outcome.response.result_int()),
+                            std::chrono::duration<double>(Clock::now() - started).count());
+    }
+    if (write_ec || outcome.close) {
+      break;
+    }
+  }
+  stream.socket().shutdown(asio::ip::tcp::socket::shutdown_send, ec);
+  stream.close();
+  worker.stats().downstream_connections_active->Decrement();
+}
+
+}  // namespace portico::dp::listener

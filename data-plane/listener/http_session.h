@@ -1,0 +1,19 @@
+#pragma once
+
+// One client connection on a worker: a coroutine that reads HTTP/1.1 requests one at a time
+// (a fresh parser per message, limits and timeouts on every read), routes and forwards each,
+// and writes the answer, keeping the connection alive when both sides allow it.
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/ip/tcp.hpp>
+
+#include <string>
+
+namespace portico::dp::listener {
+
+class Worker;
+
+boost::asio::awaitable<void> runHttpSession(Worker& worker, boost::asio::ip::tcp::socket socket,
+                                            std::string listener_name);
+
+}  // namespace portico::dp::listener

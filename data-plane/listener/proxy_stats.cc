@@ -1,0 +1,34 @@
+#include "data-plane/listener/proxy_stats.h"
+
+namespace portico::dp::listener {
+
+namespace {
+prometheus::Counter* counter(prometheus::Registry& registry, const char* name, const char* help) {
+  return &prometheus::BuildCounter().Name(name).Help(help).Register(registry).Add({});
+}
+}  // namespace
+
+ProxyStats::ProxyStats(prometheus::Registry& registry) {
+  downstream_connections_active = &prometheus::BuildGauge()
+                                       .Name("portico_proxy_downstream_connections_active")
+                                       .Help("Client connections currently open")
+                                       .Register(registry)
+                                       .Add({});
+  downstream_connections_total =
+      counter(registry, "portico_proxy_downstream_connections_total", "Client connections accepted");
+  downstream_bad_requests_total = counter(registry, "portico_proxy_downstream_bad_requests_total",
+                                          "Malformed or oversized client requests refused");
+  upstream_connections_total =
+      counter(registry, "portico_proxy_upstream_connections_total", "Upstream connections opened");
+  upstream_connect_failures_total = counter(registry, "portico_proxy_upstream_connect_failures_total",
+                                            "Upstream connection attempts that failed or timed out");
+  upstream_timeouts_total =
+      counter(registry, "portico_proxy_upstream_timeouts_total", "Requests that hit their route timeout");
+  upstream_resets_total = counter(registry, "portico_proxy_upstream_resets_total",
+                                  "Upstream connections that failed mid-exchange");
+  upstream_stale_retries_total =
+      counter(registry, "portico_proxy_upstream_stale_retries_total",
+              "Requests re-sent on a fresh connection after a pooled one turned out closed");
+}
+
+}  // namespace portico::dp::listener

@@ -1,0 +1,79 @@
+#pragma once
+
+// A worker thread: its own io_context, its own SO_REUSEPORT acceptor per listener, its own
+// upstream connection pool and load-balancing cursors. A connection lives and dies on one
+// worker, so the request path takes no locks.
+//
+// Threading: publish(), addListener(), removeListener() and stop() may be called from any
+// thread; they post to the worker. Everything else is for the worker's own thread.
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+
+#include <map>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "data-plane/config/snapshot.h"
+#include "data-plane/http/request_id.h"
+#include "data-plane/listener/proxy_stats.h"
+#include "data-plane/router/route_stats.h"
+#include "data-plane/upstream/conn_pool.h"
+
+namespace portico::dp::listener {
+
+struct WorkerLimits {
+  uint32_t max_request_header_bytes = 64 << 10;
+  uint64_t max_request_body_bytes = 16 << 20;
+  uint64_t max_response_body_bytes = 64 << 20;
+  std::chrono::seconds request_header_timeout{30};
+  std::chrono::seconds idle_timeout{60};
+};
+
+class Worker {
+ public:
+  // `unrouted` counts requests answered before a route was chosen (404s, not ready).
+  Worker(int index, ProxyStats& stats, router::RouteStats* unrouted, WorkerLimits limits);
+  ~Worker();
+
+  void start();
+  void stop();
+
+  // Any thread: swaps the snapshot the worker uses for new requests (RCU style).
+  void publish(config::SnapshotPtr snapshot);
+  // Any thread: starts accepting on `fd` (bound, listening, SO_REUSEPORT) for listener `name`.
+  // The worker takes ownership of the fd.
+  void addListener(const std::string& name, int fd);
+  void removeListener(const std::string& name);
+
+  // Worker thread only.
+  int index() const { return index_; }
+  boost::asio::io_context& io() { return io_; }
+  const config::SnapshotPtr& snapshot() const { return snapshot_; }
+  upstream::ConnPool& pool() { return pool_; }
+  http::RequestIdGenerator& requestIds() { return request_ids_; }
+  ProxyStats& stats() { return stats_; }
+  router::RouteStats* unroutedStats() { return unrouted_; }
+  const WorkerLimits& limits() const { return limits_; }
+  // The next endpoint of a cluster in weighted round-robin order; null when it has none.
+  const upstream::Endpoint* pickEndpoint(const upstream::Cluster& cluster);
+
+ private:
+  void startAccepting(const std::string& name, std::shared_ptr<boost::asio::ip::tcp::acceptor> acceptor);
+
+  const int index_;
+  ProxyStats& stats_;
+  router::RouteStats* const unrouted_;
+  const WorkerLimits limits_;
+  boost::asio::io_context io_{1};
+  std::thread thread_;
+  config::SnapshotPtr snapshot_;
+  std::vector<uint32_t> cursors_;  // per cluster index of snapshot_
+  std::map<std::string, std::shared_ptr<boost::asio::ip::tcp::acceptor>> acceptors_;
+  upstream::ConnPool pool_;
+  http::RequestIdGenerator request_ids_;
+};
+
+}  // namespace portico::dp::listener

@@ -1,0 +1,132 @@
+// portico-proxy: the stateless data plane. An ADS client on the main side applies xDS updates as
+// immutable snapshots; N workers (one io_context and SO_REUSEPORT acceptor per listener each)
+// serve HTTP/1.1 traffic; an admin server on its own port serves /ready, /metrics, /config_dump.
+
+#include <signal.h>
+#include <unistd.h>
+
+#include <prometheus/registry.h>
+
+#include <memory>
+#include <thread>
+#include <vector>
+
+#include "absl/flags/flag.h"
+#include "absl/flags/parse.h"
+#include "absl/flags/usage.h"
+#include "common/http/admin_server.h"
+#include "common/logging.h"
+#include "common/metrics/exposition.h"
+#include "data-plane/admin/proxy_admin.h"
+#include "data-plane/config/snapshot_publisher.h"
+#include "data-plane/listener/proxy_stats.h"
+#include "data-plane/listener/worker.h"
+#include "data-plane/xds/ads_client.h"
+
+ABSL_FLAG(std::string, xds, "127.0.0.1:18000", "host:port of portico-cp's ADS server");
+ABSL_FLAG(std::string, node_id, "", "Node id reported to the control plane (default: hostname-pid)");
+ABSL_FLAG(std::string, group, "default", "Gateway group (node.cluster): selects the snapshot served");
+ABSL_FLAG(int, workers, 0, "Worker threads (default: hardware threads)");
+ABSL_FLAG(std::string, admin_address, "0.0.0.0", "Admin server address");
+ABSL_FLAG(int, admin_port, 9901, "Admin server port (/ready, /metrics, /config_dump)");
+ABSL_FLAG(std::string, log_level, "info", "debug | info | warning | error");
+ABSL_FLAG(absl::Duration, xds_backoff_max, absl::Seconds(10), "Longest wait between reconnects to the control plane");
+ABSL_FLAG(int64_t, max_request_body_bytes, 16 << 20, "Larger request bodies are refused with 413");
+ABSL_FLAG(int64_t, max_request_header_bytes, 64 << 10, "Larger request headers are refused with 431");
+
+namespace {
+
+using namespace portico;  // NOLINT(google-build-using-namespace): main only
+
+std::string defaultNodeId() {
+  char host[256] = {};
+  gethostname(host, sizeof(host) - 1);
+  return cat(host, "-", getpid());
+}
+
+int run() {
+  LogLevel level;
+  if (!parseLogLevel(absl::GetFlag(FLAGS_log_level), level)) {
+    PORTICO_LOG(kError, "--log_level must be debug, info, warning or error");
+    return 2;
+  }
+  setLogLevel(level);
+  int worker_count = absl::GetFlag(FLAGS_workers);
+  if (worker_count <= 0) {
+    worker_count = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  }
+  const std::string node_id = absl::GetFlag(FLAGS_node_id).empty() ? defaultNodeId() : absl::GetFlag(FLAGS_node_id);
+
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  signal(SIGPIPE, SIG_IGN);
+
+  auto prom = std::make_shared<prometheus::Registry>();
+  metrics::Exposition exposition;
+  exposition.add(prom);
+  dp::router::RouteStatsStore route_stats(worker_count);
+  exposition.add(route_stats.requestsFamily());
+  exposition.add(route_stats.durationFamily());
+  dp::listener::ProxyStats proxy_stats(*prom);
+
+  dp::listener::WorkerLimits limits;
+  limits.max_request_body_bytes = static_cast<uint64_t>(absl::GetFlag(FLAGS_max_request_body_bytes));
+  limits.max_request_header_bytes = static_cast<uint32_t>(absl::GetFlag(FLAGS_max_request_header_bytes));
+  dp::router::RouteStats* unrouted = route_stats.get("", "");
+  std::vector<std::unique_ptr<dp::listener::Worker>> workers;
+  std::vector<dp::listener::Worker*> worker_ptrs;
+  for (int i = 0; i < worker_count; ++i) {
+    workers.push_back(std::make_unique<dp::listener::Worker>(i, proxy_stats, unrouted, limits));
+    worker_ptrs.push_back(workers.back().get());
+    workers.back()->start();
+  }
+
+  dp::config::SnapshotPublisher publisher(worker_ptrs, route_stats);
+  dp::xds::AdsClient::Options ads_options;
+  ads_options.target = absl::GetFlag(FLAGS_xds);
+  ads_options.node_id = node_id;
+  ads_options.group = absl::GetFlag(FLAGS_group);
+  ads_options.backoff_max = absl::GetFlag(FLAGS_xds_backoff_max);
+  dp::xds::AdsClient ads(
+      ads_options, [&publisher](const dp::xds::ResourceSet& candidate) { return publisher.apply(candidate); }, *prom);
+
+  http::PathRouter router;
+  dp::admin::addProxyAdminRoutes(router, dp::admin::ProxyAdminDeps{publisher, exposition,
+                                                                    [&ads] { return ads.ready(); },
+                                                                    [&ads] { return ads.connected(); }});
+  http::AdminServer::Options admin_options;
+  admin_options.address = absl::GetFlag(FLAGS_admin_address);
+  admin_options.port = static_cast<uint16_t>(absl::GetFlag(FLAGS_admin_port));
+  auto admin = http::AdminServer::start(
+      admin_options, [&router](const http::HttpRequest& request) { return router.dispatch(request); });
+  if (!admin.ok()) {
+    PORTICO_LOG(kError, "admin server: ", admin.status().message());
+    return 1;
+  }
+  ads.start();
+  PORTICO_LOG(kInfo, "portico-proxy node \"", node_id, "\" group \"", ads_options.group, "\": ", worker_count,
+              " workers, control plane ", ads_options.target, ", admin on ", admin_options.address, ":",
+              (*admin)->port());
+
+  int received = 0;
+  sigwait(&signals, &received);
+  PORTICO_LOG(kInfo, "portico-proxy: signal ", received, ", shutting down");
+  publisher.closeListeners();
+  ads.stop();
+  (*admin)->stop();
+  for (auto& worker : workers) {
+    worker->stop();
+  }
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  absl::SetProgramUsageMessage("portico-proxy: Portico's data-plane proxy");
+  absl::ParseCommandLine(argc, argv);
+  return run();
+}

@@ -1,0 +1,40 @@
+#include "data-plane/upstream/conn_pool.h"
+
+namespace portico::dp::upstream {
+
+UpstreamConnectionPtr ConnPool::take(const std::string& key) {
+  auto it = idle_.find(key);
+  if (it == idle_.end()) {
+    return nullptr;
+  }
+  auto& list = it->second;
+  const auto now = std::chrono::steady_clock::now();
+  // Most recently used last: it is the least likely to have been closed by the upstream.
+  while (!list.empty()) {
+    UpstreamConnectionPtr connection = std::move(list.back());
+    list.pop_back();
+    if (now - connection->idle_since < options_.idle_timeout && connection->stream.socket().is_open()) {
+      return connection;
+    }
+  }
+  return nullptr;
+}
+
+void ConnPool::put(const std::string& key, UpstreamConnectionPtr connection) {
+  auto& list = idle_[key];
+  if (list.size() >= options_.max_idle_per_endpoint) {
+    return;  // dropping the pointer closes the socket
+  }
+  connection->idle_since = std::chrono::steady_clock::now();
+  list.push_back(std::move(connection));
+}
+
+size_t ConnPool::idleCount() const {
+  size_t count = 0;
+  for (const auto& [key, list] : idle_) {
+    count += list.size();
+  }
+  return count;
+}
+
+}  // namespace portico::dp::upstream

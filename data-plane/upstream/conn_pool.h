@@ -1,0 +1,47 @@
+#pragma once
+
+// Per-worker keep-alive connections to upstream endpoints, keyed by "ip:port". Used only on its
+// worker's thread: no locks. Idle connections older than the idle timeout are dropped when
+// next looked at; at most `max_idle_per_endpoint` are kept per endpoint.
+
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+
+#include <chrono>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+
+namespace portico::dp::upstream {
+
+struct UpstreamConnection {
+  explicit UpstreamConnection(boost::asio::any_io_executor executor) : stream(std::move(executor)) {}
+  boost::beast::tcp_stream stream;
+  boost::beast::flat_buffer buffer;
+  std::chrono::steady_clock::time_point idle_since;
+  uint32_t requests = 0;  // requests served on this connection so far
+};
+using UpstreamConnectionPtr = std::unique_ptr<UpstreamConnection>;
+
+class ConnPool {
+ public:
+  struct Options {
+    std::chrono::seconds idle_timeout{30};
+    size_t max_idle_per_endpoint = 128;
+  };
+  explicit ConnPool(Options options) : options_(options) {}
+
+  // An idle connection to `key`, or null.
+  UpstreamConnectionPtr take(const std::string& key);
+  // Returns a connection after a complete exchange that allows keep-alive.
+  void put(const std::string& key, UpstreamConnectionPtr connection);
+  size_t idleCount() const;
+
+ private:
+  Options options_;
+  absl::flat_hash_map<std::string, std::vector<UpstreamConnectionPtr>> idle_;
+};
+
+}  // namespace portico::dp::upstream

@@ -1,0 +1,74 @@
+#pragma once
+
+// The proxy's ADS transport: one gRPC bidi stream (StreamAggregatedResources) to the control
+// plane on a dedicated thread, driving an AdsClientCore. When the stream fails it reconnects
+// with jittered exponential backoff; meanwhile the last accepted config keeps serving.
+
+#include <atomic>
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+
+#include "absl/time/time.h"
+#include "data-plane/xds/ads_client_core.h"
+
+namespace grpc {
+class ClientContext;
+}
+namespace prometheus {
+class Registry;
+class Counter;
+class Gauge;
+}  // namespace prometheus
+
+namespace portico::dp::xds {
+
+class AdsClient {
+ public:
+  struct Options {
+    std::string target;  // host:port of portico-cp
+    std::string node_id;
+    std::string group;
+    absl::Duration backoff_base = absl::Milliseconds(250);
+    absl::Duration backoff_max = absl::Seconds(10);
+    // Ready even if some RDS/EDS resources never arrive, this long after the first LDS.
+    absl::Duration initial_fetch_timeout = absl::Seconds(15);
+  };
+
+  AdsClient(Options options, AdsClientCore::Apply apply, prometheus::Registry& metrics);
+  ~AdsClient();
+
+  void start();
+  void stop();
+
+  // True once the initial configuration has been applied (see AdsClientCore::initialFetchDone).
+  // Any thread. Also true initial_fetch_timeout after the first LDS, even if some resource
+  // never arrived (Envoy's initial_fetch_timeout).
+  bool ready() const;
+  bool connected() const { return connected_.load(); }
+
+ private:
+  void run();
+  // One stream's life; returns true if it received at least one response.
+  bool runStream();
+  void updateReady();
+
+  const Options options_;
+  AdsClientCore core_;
+  std::atomic<bool> ready_{false};
+  std::atomic<bool> connected_{false};
+  prometheus::Gauge* connected_gauge_;
+  std::array<prometheus::Counter*, portico::xds::kResourceTypeCount> accepted_;
+  std::array<prometheus::Counter*, portico::xds::kResourceTypeCount> rejected_;
+
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool stopping_ = false;
+  grpc::ClientContext* context_ = nullptr;  // the stream in flight, for TryCancel()
+  std::thread thread_;
+  std::atomic<int64_t> first_lds_ms_{0};  // unix ms of the first accepted LDS
+};
+
+}  // namespace portico::dp::xds
