@@ -39,6 +39,22 @@ namespace {
 
 using namespace portico;  // NOLINT(google-build-using-namespace): main only
 
+// SIGHUP: re-read the config file. A bad file changes nothing; the last good config keeps
+// serving.
+void reloadConfig(const std::string& path, cp::translator::TranslationLoop& loop) {
+  if (path.empty()) {
+    PORTICO_LOG(kWarning, "SIGHUP: no --config file to reload");
+    return;
+  }
+  auto loaded = cp::model::loadConfigFile(path);
+  if (!loaded.ok()) {
+    PORTICO_LOG(kError, "SIGHUP: config rejected, keeping the last good one:\n", loaded.status().message());
+    return;
+  }
+  loop.setConfig(std::move(*loaded));
+  PORTICO_LOG(kInfo, "SIGHUP: config reloaded from ", path);
+}
+
 int run() {
   LogLevel level;
   if (!parseLogLevel(absl::GetFlag(FLAGS_log_level), level)) {
@@ -63,6 +79,7 @@ int run() {
   sigemptyset(&signals);
   sigaddset(&signals, SIGINT);
   sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGHUP);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
   signal(SIGPIPE, SIG_IGN);
 
@@ -121,7 +138,9 @@ int run() {
               config_path.empty() ? "built-in default" : config_path);
 
   int received = 0;
-  sigwait(&signals, &received);
+  while (sigwait(&signals, &received) == 0 && received == SIGHUP) {
+    reloadConfig(config_path, loop);
+  }
   PORTICO_LOG(kInfo, "portico-cp: signal ", received, ", shutting down");
   (*admin)->stop();
   server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(2));

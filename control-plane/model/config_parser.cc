@@ -4,6 +4,7 @@
 #include <set>
 #include <sstream>
 
+#include "common/duration.h"
 #include "common/strings.h"
 #include "control-plane/model/yaml_reader.h"
 #include "control-plane/registry/instance_validator.h"
@@ -90,7 +91,7 @@ void parseRoutes(YamlReader& r, const YAML::Node& root, PorticoConfig& out) {
   for (size_t i = 0; i < list.size(); ++i) {
     const YAML::Node node = list[i];
     const std::string path = YamlReader::index("routes", i);
-    if (!r.expectMap(node, path, {"name", "match", "service"})) {
+    if (!r.expectMap(node, path, {"name", "match", "service", "timeout"})) {
       continue;
     }
     RouteConfig route;
@@ -112,6 +113,14 @@ void parseRoutes(YamlReader& r, const YAML::Node& root, PorticoConfig& out) {
       if (absl::Status s = registry::validateServiceName(*service); !s.ok()) {
         r.error(node["service"], YamlReader::join(path, "service"),
                 cat("\"", *service, "\" is not a valid service name"));
+      }
+    }
+    if (auto timeout = r.string(node, "timeout", path, false)) {
+      auto parsed = parseDuration(*timeout);
+      if (!parsed.ok()) {
+        r.error(node["timeout"], YamlReader::join(path, "timeout"), sv(parsed.status().message()));
+      } else {
+        route.timeout = *parsed;
       }
     }
     out.routes.push_back(std::move(route));

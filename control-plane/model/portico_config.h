@@ -4,8 +4,11 @@
 // translator turns it, with the registry, into xDS snapshots. docs/config.md is the reference.
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
+
+#include "absl/time/time.h"
 
 namespace portico::cp::model {
 
@@ -23,6 +26,9 @@ struct RouteConfig {
   std::string name;
   RouteMatchConfig match;
   std::string service;
+  // Whole-exchange timeout at the proxy (504 when it passes); unset: the proxy's default (15 s).
+  // "0s" disables it.
+  std::optional<absl::Duration> timeout;
 };
 
 struct PorticoConfig {

@@ -108,6 +108,11 @@ envoy::config::route::v3::RouteConfiguration buildRouteConfiguration(
     route->set_name(entry.name);
     route->mutable_match()->set_prefix(entry.prefix);
     route->mutable_route()->set_cluster(entry.cluster);
+    if (entry.timeout) {
+      const int64_t nanos = absl::ToInt64Nanoseconds(*entry.timeout);
+      route->mutable_route()->mutable_timeout()->set_seconds(nanos / 1000000000);
+      route->mutable_route()->mutable_timeout()->set_nanos(static_cast<int32_t>(nanos % 1000000000));
+    }
   }
   return config;
 }

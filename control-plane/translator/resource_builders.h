@@ -5,8 +5,11 @@
 // ../shared/reference/xds-wire.md §3): ROUND_ROBIN clusters over ADS-sourced EDS, localities
 // that always carry a weight, HCMs with only the router filter.
 
+#include <optional>
 #include <string>
 #include <vector>
+
+#include "absl/time/time.h"
 
 #include "control-plane/model/portico_config.h"
 #include "control-plane/registry/store.h"
@@ -40,6 +43,7 @@ struct RouteEntry {
   std::string name;     // the operator's route name (metrics label)
   std::string prefix;   // path prefix
   std::string cluster;  // target cluster (= service)
+  std::optional<absl::Duration> timeout;
 };
 
 envoy::config::route::v3::RouteConfiguration buildRouteConfiguration(

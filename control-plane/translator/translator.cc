@@ -23,12 +23,12 @@ std::vector<RouteEntry> routeEntries(const model::PorticoConfig& config,
   for (const model::RouteConfig& route : config.routes) {
     routed.insert(route.service);
     for (const std::string& prefix : route.match.path_prefixes) {
-      entries.push_back(RouteEntry{route.name, prefix, route.service});
+      entries.push_back(RouteEntry{route.name, prefix, route.service, route.timeout});
     }
   }
   for (const auto& [service, instances] : registry) {
     if (routed.count(service) == 0) {
-      entries.push_back(RouteEntry{service, "/" + service + "/", service});
+      entries.push_back(RouteEntry{service, "/" + service + "/", service, std::nullopt});
     }
   }
   return entries;

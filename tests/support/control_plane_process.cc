@@ -1,5 +1,7 @@
 #include "tests/support/control_plane_process.h"
 
+#include <csignal>
+
 #include "common/strings.h"
 #include "tests/support/test_env.h"
 
@@ -76,6 +78,12 @@ bool ControlPlaneProcess::registerInstance(const std::string& service, const std
 bool ControlPlaneProcess::deregisterInstance(const std::string& service, const std::string& id) const {
   auto response = request("DELETE", cat("/v1/services/", service, "/instances/", id));
   return response.ok() && response->status == 200;
+}
+
+void ControlPlaneProcess::reloadConfig(const std::string& yaml) {
+  options_.config_yaml = yaml;
+  writeFile(dir_ + "/portico.yaml", yaml);
+  process_->signal(SIGHUP);
 }
 
 absl::Status ControlPlaneProcess::restart() {

@@ -36,6 +36,8 @@ class ControlPlaneProcess {
                         uint16_t port, int ttl_seconds = 0) const;
   bool deregisterInstance(const std::string& service, const std::string& id) const;
 
+  // Rewrites the config file and sends SIGHUP (the control plane reloads it).
+  void reloadConfig(const std::string& yaml);
   // Stops (SIGTERM) and starts again on the same ports, with the same config.
   absl::Status restart();
   void stop();
