@@ -82,11 +82,4 @@ absl::StatusOr<absl::Duration> parseDuration(std::string_view text) {
   return total;
 }
 
-std::string formatDuration(absl::Duration d) {
-  if (d < absl::Seconds(1) && d >= absl::Milliseconds(1) && d % absl::Milliseconds(1) == absl::ZeroDuration()) {
-    return cat(absl::ToInt64Milliseconds(d), "ms");
-  }
-  return cat(absl::ToDoubleSeconds(d), "s");
-}
-
 }  // namespace portico

@@ -13,7 +13,4 @@ namespace portico {
 // unit once, largest first). Returns InvalidArgument naming the problem otherwise.
 absl::StatusOr<absl::Duration> parseDuration(std::string_view text);
 
-// Formats a duration the way parseDuration reads it ("1.5s", "250ms").
-std::string formatDuration(absl::Duration d);
-
 }  // namespace portico

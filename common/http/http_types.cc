@@ -20,9 +20,10 @@ std::string HttpRequest::queryParam(std::string_view name) const {
   if (!params) {
     return {};
   }
+  // Keys and values are compared and returned percent-decoded.
   for (auto param : *params) {
-    if (param.key == name) {
-      return std::string(param.value);
+    if (param.key.decode() == name) {
+      return param.value.decode();
     }
   }
   return {};

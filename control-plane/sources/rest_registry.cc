@@ -19,15 +19,18 @@ absl::Status fieldError(std::string_view field, std::string_view problem) {
   return absl::InvalidArgumentError(cat(field, ": ", problem));
 }
 
-absl::StatusOr<uint32_t> readUint(const json::value& value, std::string_view field, uint64_t max) {
-  if (value.is_int64() && value.as_int64() >= 0 && static_cast<uint64_t>(value.as_int64()) <= max) {
+// `min` is the smallest value the field accepts, so the message states the real range (0 may
+// still be accepted as "use the default", which the range then shows).
+absl::StatusOr<uint32_t> readUint(const json::value& value, std::string_view field, uint64_t min, uint64_t max) {
+  if (value.is_int64() && value.as_int64() >= 0 && static_cast<uint64_t>(value.as_int64()) >= min &&
+      static_cast<uint64_t>(value.as_int64()) <= max) {
     return static_cast<uint32_t>(value.as_int64());
   }
-  if (value.is_uint64() && value.as_uint64() <= max) {
+  if (value.is_uint64() && value.as_uint64() >= min && value.as_uint64() <= max) {
     return static_cast<uint32_t>(value.as_uint64());
   }
   if (value.is_int64() || value.is_uint64()) {
-    return fieldError(field, cat(json::serialize(value), " is out of range (0..", max, ")"));
+    return fieldError(field, cat(json::serialize(value), " is out of range (", min, "..", max, ")"));
   }
   return fieldError(field, "must be an integer");
 }
@@ -50,15 +53,15 @@ absl::Status readField(std::string_view key, const json::value& value, registry:
     if (!value.is_string()) return fieldError(key, "must be a string");
     instance.set_address(std::string(value.as_string()));
   } else if (key == "port") {
-    auto port = readUint(value, key, 65535);
+    auto port = readUint(value, key, 1, 65535);
     if (!port.ok()) return port.status();
     instance.set_port(*port);
   } else if (key == "weight") {
-    auto weight = readUint(value, key, registry::kMaxWeight);
+    auto weight = readUint(value, key, 0, registry::kMaxWeight);
     if (!weight.ok()) return weight.status();
     instance.set_weight(*weight);
   } else if (key == "ttl_seconds") {
-    auto ttl = readUint(value, key, registry::kMaxTtlSeconds);
+    auto ttl = readUint(value, key, 0, registry::kMaxTtlSeconds);
     if (!ttl.ok()) return ttl.status();
     instance.set_ttl_seconds(*ttl);
   } else if (key == "zone") {

@@ -84,6 +84,12 @@ SotwSession::RequestOutcome SotwSession::onRequest(const DiscoveryRequest& reque
   const bool old_wildcard = state.wildcard;
   updateSubscription(type, state, request);
   const bool subscription_changed = old_names != state.names || old_wildcard != state.wildcard;
+  // Names the client did not hold must be (re)sent even when the content hash matches what was
+  // last sent: a client that dropped a name and asks for it again needs it once more.
+  bool names_added = state.wildcard && !old_wildcard;
+  for (const std::string& name : state.names) {
+    names_added = names_added || old_names.count(name) == 0;
+  }
 
   if (!answers_ours) {
     // First request for this type on this stream (possibly a reconnect presenting an old
@@ -105,7 +111,7 @@ SotwSession::RequestOutcome SotwSession::onRequest(const DiscoveryRequest& reque
   // After an ACK or a NACK only a change in what the client should hold warrants an answer;
   // respond() compares content, so a NACKed response is never repeated as is.
   if (subscription_changed) {
-    outcome.response = respond(type, state, snapshot.get(), /*force=*/false);
+    outcome.response = respond(type, state, snapshot.get(), /*force=*/names_added);
   }
   return outcome;
 }
