@@ -32,6 +32,8 @@ ABSL_FLAG(std::string, config, "", "Path to portico.yaml; empty: one listener on
 ABSL_FLAG(std::string, log_level, "info", "debug | info | warning | error");
 ABSL_FLAG(absl::Duration, debounce, absl::Milliseconds(20),
           "Quiet period that coalesces registry changes into one push");
+ABSL_FLAG(absl::Duration, service_retention, absl::Hours(1),
+          "How long a service whose last instance left keeps its (empty) cluster and routes");
 ABSL_FLAG(absl::Duration, ttl_sweep_interval, absl::Milliseconds(500),
           "How often expired registrations are removed");
 
@@ -95,6 +97,7 @@ int run() {
 
   cp::translator::TranslationLoop::Options loop_options;
   loop_options.quiet = absl::GetFlag(FLAGS_debounce);
+  loop_options.service_retention = absl::GetFlag(FLAGS_service_retention);
   cp::translator::TranslationLoop loop(store, cache, *prom, loop_options);
   loop.setConfig(config);
   store.setOnChange([&loop] { loop.notify(); });

@@ -105,7 +105,9 @@ void TranslationLoop::translateOnce() {
     config = config_;
   }
   const absl::Time start = absl::Now();
-  xds::SnapshotPtr snapshot = translate(config, store_.state());
+  registry::RegistryState state = store_.state();
+  retainDeparted(state, start);
+  xds::SnapshotPtr snapshot = translate(config, state);
   const absl::Duration took = absl::Now() - start;
   translations_total_->Increment();
   translation_seconds_->Observe(absl::ToDoubleSeconds(took));
@@ -115,6 +117,20 @@ void TranslationLoop::translateOnce() {
     ++count_;
   }
   PORTICO_LOG(kDebug, "translator: snapshot built in ", absl::FormatDuration(took));
+}
+
+void TranslationLoop::retainDeparted(registry::RegistryState& state, absl::Time now) {
+  for (const auto& [service, instances] : state) {
+    last_seen_[service] = now;
+  }
+  for (auto it = last_seen_.begin(); it != last_seen_.end();) {
+    if (now - it->second > options_.service_retention) {
+      it = last_seen_.erase(it);
+    } else {
+      state.try_emplace(it->first);  // no instances: an empty load assignment
+      ++it;
+    }
+  }
 }
 
 }  // namespace portico::cp::translator

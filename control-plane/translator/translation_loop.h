@@ -8,6 +8,8 @@
 // loop's own thread.
 
 #include <condition_variable>
+#include <map>
+#include <string>
 #include <memory>
 #include <mutex>
 #include <thread>
@@ -31,6 +33,11 @@ class TranslationLoop {
   struct Options {
     absl::Duration quiet = absl::Milliseconds(20);
     absl::Duration max_delay = absl::Milliseconds(200);
+    // A service whose last instance went away keeps its resources, with no endpoints, this long:
+    // xDS clients then see scale-to-zero (an empty ClusterLoadAssignment) rather than deletion,
+    // which gRPC 1.51's client does not recover from when the service comes back (it keeps a
+    // cleared route subscription and ignores the identical RouteConfiguration).
+    absl::Duration service_retention = absl::Hours(1);
   };
 
   TranslationLoop(registry::Store& store, xds::SnapshotCache& cache, prometheus::Registry& metrics,
@@ -51,6 +58,8 @@ class TranslationLoop {
  private:
   void run();
   void translateOnce();
+  // Adds empty entries for recently departed services (see Options::service_retention).
+  void retainDeparted(registry::RegistryState& state, absl::Time now);
 
   registry::Store& store_;
   xds::SnapshotCache& cache_;
@@ -64,6 +73,7 @@ class TranslationLoop {
   bool dirty_ ABSL_GUARDED_BY(mu_) = false;
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
   uint64_t count_ ABSL_GUARDED_BY(mu_) = 0;
+  std::map<std::string, absl::Time> last_seen_;  // service → last time it had instances; loop thread
   std::thread thread_;
 };
 

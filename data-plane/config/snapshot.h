@@ -19,29 +19,40 @@ struct ListenerConfig {
   std::string name;
   std::string address;
   uint16_t port = 0;
-  std::string route_config;  // RouteTable name
+  std::string route_config;  // RDS RouteTable name, or the listener's name when inline_routes
+  bool inline_routes = false;  // the HCM carried its route_config inline
 };
 
 class Snapshot {
  public:
-  Snapshot(std::vector<ListenerConfig> listeners, std::map<std::string, router::RouteTable, std::less<>> routes,
+  using TableMap = std::map<std::string, router::RouteTable, std::less<>>;
+  // `inline_routes` are keyed by listener name, apart from RDS tables so neither can shadow the
+  // other.
+  Snapshot(std::vector<ListenerConfig> listeners, TableMap routes, TableMap inline_routes,
            std::vector<upstream::Cluster> clusters, xds::ResourceSet resources);
 
   const std::vector<ListenerConfig>& listeners() const { return listeners_; }
   const ListenerConfig* listener(std::string_view name) const;
   const router::RouteTable* routeTable(std::string_view name) const;
+  // The table a listener routes with (inline or RDS); null when its RDS has not arrived.
+  const router::RouteTable* routeTableFor(const ListenerConfig& listener) const;
   const std::vector<upstream::Cluster>& clusters() const { return clusters_; }
   const upstream::Cluster* cluster(int index) const {
     return index >= 0 && index < static_cast<int>(clusters_.size()) ? &clusters_[index] : nullptr;
   }
+  // Unique per snapshot in this process (never reused, unlike an address): lets a connection
+  // tell whether its memoised lookups still belong to the current snapshot.
+  uint64_t generation() const { return generation_; }
   // The decoded xDS resources this snapshot was compiled from (for /config_dump).
   const xds::ResourceSet& resources() const { return resources_; }
 
  private:
   std::vector<ListenerConfig> listeners_;
-  std::map<std::string, router::RouteTable, std::less<>> routes_;
+  TableMap routes_;
+  TableMap inline_routes_;
   std::vector<upstream::Cluster> clusters_;
   xds::ResourceSet resources_;
+  uint64_t generation_;
 };
 using SnapshotPtr = std::shared_ptr<const Snapshot>;
 

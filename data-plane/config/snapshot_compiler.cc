@@ -4,7 +4,6 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_join.h"
-#include "common/net/address.h"
 #include "common/strings.h"
 #include "common/xds/type_urls.h"
 #include "envoy/extensions/filters/network/http_connection_manager/v3/http_connection_manager.pb.h"
@@ -46,6 +45,10 @@ bool decodeHcm(const envoy::config::listener::v3::Listener& listener, const std:
     return false;
   }
   const auto& chain = listener.filter_chains(0);
+  if (chain.has_transport_socket()) {
+    errors.add(cat(where, ": filter_chains[0].transport_socket: TLS listeners are not supported yet"));
+    return false;
+  }
   if (chain.filters_size() != 1 || chain.filters(0).typed_config().type_url() != portico::xds::kHcmType) {
     errors.add(cat(where, ": filter_chains[0].filters: must be exactly one HttpConnectionManager"));
     return false;
@@ -88,18 +91,21 @@ void compileListeners(const xds::ResourceSet& in, std::vector<ListenerConfig>& o
       continue;
     }
     const auto& socket = listener->address().socket_address();
-    if (!net::isIpLiteral(socket.address())) {
+    boost::system::error_code ec;
+    const auto ip = boost::asio::ip::make_address(socket.address(), ec);
+    if (ec) {
       errors.add(cat(where, ": address.socket_address.address: \"", socket.address(), "\" is not an IP literal"));
       continue;
     }
+    // Canonical text ("::1", not "0:0:0:0:0:0:0:1"), so one address has one spelling below.
+    const std::string address = ip.to_string();
     if (socket.port_value() == 0 || socket.port_value() > 65535) {
       errors.add(cat(where, ": address.socket_address.port_value: ", socket.port_value(),
                      " is out of range (1..65535)"));
       continue;
     }
-    if (!bound.insert({socket.address(), socket.port_value()}).second) {
-      errors.add(cat(where, ": address ", socket.address(), ":", socket.port_value(),
-                     " is used by another listener"));
+    if (!bound.insert({address, socket.port_value()}).second) {
+      errors.add(cat(where, ": address ", address, ":", socket.port_value(), " is used by another listener"));
       continue;
     }
     hcm::HttpConnectionManager manager;
@@ -108,7 +114,7 @@ void compileListeners(const xds::ResourceSet& in, std::vector<ListenerConfig>& o
     }
     const std::string hcm_where = cat(where, ": http_connection_manager");
     checkHttpFilters(manager, hcm_where, errors);
-    ListenerConfig config{name, socket.address(), static_cast<uint16_t>(socket.port_value()), ""};
+    ListenerConfig config{name, address, static_cast<uint16_t>(socket.port_value()), ""};
     if (manager.has_rds()) {
       if (!adsLike(manager.rds().config_source())) {
         errors.add(cat(hcm_where, ".rds.config_source: only ads or self is supported"));
@@ -118,11 +124,11 @@ void compileListeners(const xds::ResourceSet& in, std::vector<ListenerConfig>& o
       }
       config.route_config = manager.rds().route_config_name();
     } else if (manager.has_route_config()) {
-      // Inline routes are compiled under a name no RDS resource can have.
-      config.route_config = cat("inline:", name);
-      route_v3::RouteConfiguration inline_config = manager.route_config();
-      inline_config.set_name(config.route_config);
-      inline_routes.emplace(config.route_config, std::move(inline_config));
+      // Inline routes are kept apart from RDS ones (keyed by listener), so no RDS resource name
+      // can shadow them.
+      config.route_config = name;
+      config.inline_routes = true;
+      inline_routes.emplace(name, manager.route_config());
     } else {
       errors.add(cat(hcm_where, ": neither rds nor route_config is set"));
     }
@@ -136,6 +142,9 @@ void compileRouteTable(const route_v3::RouteConfiguration& config, const std::ma
                        router::RouteStatsStore& stats,
                        std::map<std::string, router::RouteTable, std::less<>>& out, Errors& errors) {
   const std::string where = cat("route_configuration \"", config.name(), "\"");
+  if (config.request_headers_to_add_size() > 0 || config.response_headers_to_add_size() > 0) {
+    errors.add(cat(where, ": header additions are not supported yet"));
+  }
   std::vector<router::VirtualHost> vhosts;
   std::set<std::string> all_domains;
   for (int v = 0; v < config.virtual_hosts_size(); ++v) {
@@ -143,6 +152,9 @@ void compileRouteTable(const route_v3::RouteConfiguration& config, const std::ma
     const std::string vwhere = cat(where, ": virtual_hosts[", v, "]");
     router::VirtualHost vhost;
     vhost.name = in.name();
+    if (in.request_headers_to_add_size() > 0 || in.response_headers_to_add_size() > 0) {
+      errors.add(cat(vwhere, ": header additions are not supported yet"));
+    }
     if (in.domains_size() == 0) {
       errors.add(cat(vwhere, ".domains: at least one domain is required"));
     }
@@ -213,6 +225,16 @@ bool compileRoute(const route_v3::Route& in, const std::string& where, router::R
     errors.add(cat(where, ".route: a cluster is required (weighted_clusters and cluster_header are not supported yet)"));
     return false;
   }
+  if (!action.prefix_rewrite().empty() || action.has_regex_rewrite() ||
+      action.host_rewrite_specifier_case() != route_v3::RouteAction::HOST_REWRITE_SPECIFIER_NOT_SET) {
+    errors.add(cat(where, ".route: prefix_rewrite, regex_rewrite and host rewrites are not supported yet"));
+    return false;
+  }
+  if (in.request_headers_to_add_size() > 0 || in.request_headers_to_remove_size() > 0 ||
+      in.response_headers_to_add_size() > 0 || in.response_headers_to_remove_size() > 0) {
+    errors.add(cat(where, ": header additions and removals are not supported yet"));
+    return false;
+  }
   out.cluster = action.cluster();
   if (action.has_timeout()) {
     out.timeout = toDuration(action.timeout());
@@ -245,6 +267,10 @@ void assignEndpoints(const envoy::config::endpoint::v3::ClusterLoadAssignment& i
   cluster.has_assignment = true;
   for (int l = 0; l < in.endpoints_size(); ++l) {
     const auto& locality = in.endpoints(l);
+    if (locality.priority() != 0) {
+      errors.add(cat(where, ": endpoints[", l, "].priority: only priority 0 is supported yet"));
+      continue;
+    }
     for (int e = 0; e < locality.lb_endpoints_size(); ++e) {
       const auto& lb = locality.lb_endpoints(e);
       const std::string ewhere = cat(where, ": endpoints[", l, "].lb_endpoints[", e, "]");
@@ -358,14 +384,21 @@ absl::StatusOr<SnapshotPtr> compileSnapshot(const xds::ResourceSet& resources, r
   for (const auto& [name, config] : resources.routes) {
     compileRouteTable(*config, cluster_index, stats, tables, errors);
   }
-  for (const auto& [name, config] : inline_routes) {
-    compileRouteTable(config, cluster_index, stats, tables, errors);
+  std::map<std::string, router::RouteTable, std::less<>> inline_tables;
+  for (const auto& [listener_name, config] : inline_routes) {
+    compileRouteTable(config, cluster_index, stats, inline_tables, errors);
+    // compileRouteTable keys by the config's own name; re-key by listener.
+    auto node = inline_tables.extract(config.name());
+    if (!node.empty()) {
+      node.key() = listener_name;
+      inline_tables.insert(std::move(node));
+    }
   }
   if (!errors.empty()) {
     return errors.status();
   }
-  return std::make_shared<const Snapshot>(std::move(listeners), std::move(tables), std::move(clusters),
-                                          resources);
+  return std::make_shared<const Snapshot>(std::move(listeners), std::move(tables), std::move(inline_tables),
+                                          std::move(clusters), resources);
 }
 
 }  // namespace portico::dp::config

@@ -4,17 +4,21 @@
 // Every problem is collected with its resource and field path; any problem rejects the whole
 // update (the message becomes the NACK's error_detail) and the last good snapshot stays.
 //
-// What this version supports (anything else is refused by name rather than ignored):
-// - Listener: socket address (IP literal, port) + one filter chain with an
-//   HttpConnectionManager using RDS over ADS (or an inline route_config) and HTTP filters of
-//   which only the router is known (others must be marked is_optional). api_listener resources
-//   (proxyless gRPC) are skipped.
+// What this version supports (anything that would change what a request sees or where it goes
+// is refused by name rather than ignored):
+// - Listener: socket address (IP literal, port; addresses compared in canonical form) + one
+//   plaintext filter chain (transport_socket refused) with an HttpConnectionManager using RDS
+//   over ADS or an inline route_config, and HTTP filters of which only the router is known
+//   (others must be marked is_optional). api_listener resources (proxyless gRPC) are skipped.
 // - RouteConfiguration: virtual hosts with valid domains; routes matching on prefix, exact path
 //   or RE2 regex (case_sensitive honoured) with a RouteAction to one cluster and an optional
-//   timeout. Header/query matchers, weighted clusters, redirects and direct responses are
-//   refused until the data plane implements them.
+//   timeout. Refused until implemented: header/query/runtime matchers, weighted clusters,
+//   cluster_header, redirects, direct responses, path/host rewrites, header additions and
+//   removals. Accepted and not yet acted on: retry and hash policies, idle timeouts.
 // - Cluster: EDS over ADS/self, or STATIC with load_assignment; ROUND_ROBIN; connect_timeout.
-// - ClusterLoadAssignment: IP-literal endpoints; UNHEALTHY/DRAINING/TIMEOUT endpoints skipped.
+//   Accepted and not yet acted on: circuit breakers, outlier detection, health checks.
+// - ClusterLoadAssignment: IP-literal endpoints at priority 0 (other priorities refused);
+//   UNHEALTHY/DRAINING/TIMEOUT endpoints skipped.
 
 #include "absl/status/statusor.h"
 #include "data-plane/config/snapshot.h"

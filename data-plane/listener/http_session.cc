@@ -69,9 +69,10 @@ void removeIdentityHeaders(bhttp::fields& fields) {
 }
 
 // Per-session memo of the route table for this listener in the current snapshot, so the lookup
-// by name happens once per snapshot, not once per request.
+// by name happens once per snapshot, not once per request. Keyed by generation, not address: a
+// freed snapshot's address can be reused by the next one while the connection idles.
 struct RouteCache {
-  const config::Snapshot* snapshot = nullptr;
+  uint64_t generation = 0;
   const router::RouteTable* table = nullptr;
   bool listener_known = false;
 };
@@ -121,11 +122,11 @@ asio::awaitable<Outcome> handle(Worker& worker, Request& request, const std::str
     co_return localOutcome(503, "not_ready", "the proxy has no configuration yet", request_id, request,
                            worker.unroutedStats());
   }
-  if (cache.snapshot != snapshot.get()) {
-    cache.snapshot = snapshot.get();
+  if (cache.generation != snapshot->generation()) {
+    cache.generation = snapshot->generation();
     const config::ListenerConfig* listener = snapshot->listener(listener_name);
     cache.listener_known = listener != nullptr;
-    cache.table = listener ? snapshot->routeTable(listener->route_config) : nullptr;
+    cache.table = listener ? snapshot->routeTableFor(*listener) : nullptr;
   }
   if (!cache.listener_known) {
     co_return localOutcome(503, "listener_draining", "this listener has been removed", request_id, request,

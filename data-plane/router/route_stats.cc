@@ -9,9 +9,9 @@ RouteStats::RouteStats(metrics::CounterFamily& requests, metrics::ShardedHistogr
 metrics::ShardedCounter* RouteStats::counterFor(int status) {
   for (Slot& slot : slots_) {
     int seen = slot.status.load(std::memory_order_acquire);
-    if (seen == 0) {
+    if (seen == kFree) {
       // Claim the free slot; whoever loses the race re-reads it below.
-      slot.status.compare_exchange_strong(seen, status, std::memory_order_acq_rel);
+      slot.status.compare_exchange_strong(seen, status, std::memory_order_acq_rel);  // updates `seen` on loss
       seen = slot.status.load(std::memory_order_acquire);
     }
     if (seen != status) {

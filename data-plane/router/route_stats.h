@@ -31,8 +31,9 @@ class RouteStats {
 
   // A small lock-free table status → counter: a route sees few distinct codes. When it is
   // full, the family's own (locked) lookup is the fallback.
+  static constexpr int kFree = -1;  // any status, even a bogus 0, can own a slot
   struct Slot {
-    std::atomic<int> status{0};
+    std::atomic<int> status{kFree};
     std::atomic<metrics::ShardedCounter*> counter{nullptr};
   };
   static constexpr int kSlots = 16;

@@ -88,6 +88,9 @@ asio::awaitable<Exchange> exchange(upstream::UpstreamConnection& connection, Req
     if (status >= 100 && status < 200 && status != 101) {
       continue;  // interim response (e.g. 100 Continue): the final one follows
     }
+    if (status < 100 || status > 599) {
+      out.ec = bhttp::error::bad_status;  // Beast's parser takes any three digits
+    }
     co_return out;
   }
 }
@@ -143,8 +146,9 @@ asio::awaitable<UpstreamResult> forwardUpstream(listener::Worker& worker, const 
     if (ex.ec == bhttp::error::body_limit || ex.ec == bhttp::error::header_limit) {
       result.outcome = UpstreamOutcome::kBadResponse;
       result.detail = cat("response from ", endpoint->key, " exceeds the size limit");
-    } else if (ex.got_response_bytes && ex.ec != asio::error::eof && ex.ec != asio::error::connection_reset &&
-               ex.ec != bhttp::error::partial_message) {
+    } else if (ex.ec == bhttp::error::bad_status ||
+               (ex.got_response_bytes && ex.ec != asio::error::eof && ex.ec != asio::error::connection_reset &&
+               ex.ec != bhttp::error::partial_message)) {
       result.outcome = UpstreamOutcome::kBadResponse;
       result.detail = cat("malformed response from ", endpoint->key, ": ", ex.ec.message());
     } else {

@@ -22,10 +22,15 @@ UpstreamConnectionPtr ConnPool::take(const std::string& key) {
 
 void ConnPool::put(const std::string& key, UpstreamConnectionPtr connection) {
   auto& list = idle_[key];
+  const auto now = std::chrono::steady_clock::now();
+  // Expired connections do not count against the limit: drop them first.
+  std::erase_if(list, [&](const UpstreamConnectionPtr& idle) {
+    return now - idle->idle_since >= options_.idle_timeout || !idle->stream.socket().is_open();
+  });
   if (list.size() >= options_.max_idle_per_endpoint) {
     return;  // dropping the pointer closes the socket
   }
-  connection->idle_since = std::chrono::steady_clock::now();
+  connection->idle_since = now;
   list.push_back(std::move(connection));
 }
 

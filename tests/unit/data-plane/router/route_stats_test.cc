@@ -132,10 +132,7 @@ TEST(RouteStatsTest, CountersSurviveAcrossGetCalls) {
   EXPECT_EQ(countsByCode(store, "r", "s"), (std::map<std::string, double>{{"200", 2}}));
 }
 
-// BUG: RouteStats::counterFor uses status 0 as the "free slot" marker. The proxy records the
-// upstream's status as is, and Beast parses "HTTP/1.1 000 ..." as status 0. Once a 0 is recorded
-// the slot looks free, the next code claims it and inherits the "0" counter: every later 200 is
-// counted under code="0".
+// Any status, even a bogus 0 from an upstream, owns its own slot and counter.
 TEST(RouteStatsTest, StatusZeroDoesNotCaptureLaterCodes) {
   RouteStatsStore store(1);
   RouteStats* stats = store.get("r", "s");

@@ -140,10 +140,7 @@ TEST_F(ConnPoolTest, NeverOpenedConnectionIsNotHandedOut) {
   EXPECT_EQ(pool.take("a"), nullptr);
 }
 
-// BUG (minor): put() applies max_idle_per_endpoint to a list that may hold only expired
-// connections (take() prunes them, put() does not). After an idle period with no take() on the
-// endpoint, a freshly used healthy connection is closed while the stale ones are kept, so the
-// next take() finds nothing usable.
+// Expired connections never count against max_idle_per_endpoint: a fresh one is kept.
 TEST_F(ConnPoolTest, PutPrefersAFreshConnectionOverExpiredOnes) {
   ConnPool pool(options(std::chrono::seconds(1), /*max_idle=*/1));
   pool.put("a", openConnection(1));
