@@ -10,6 +10,7 @@
 #include <boost/beast/http/string_body.hpp>
 #include <boost/beast/http/write.hpp>
 
+#include <array>
 #include <optional>
 
 #include "absl/strings/ascii.h"
@@ -18,6 +19,7 @@
 #include "common/logging.h"
 #include "common/strings.h"
 #include "data-plane/http/local_reply.h"
+#include "data-plane/http/wire_writer.h"
 #include "data-plane/listener/worker.h"
 #include "data-plane/router/route_stats.h"
 #include "data-plane/router/upstream_request.h"
@@ -163,6 +165,7 @@ asio::awaitable<Outcome> handle(Worker& worker, Request& request, const std::str
   request.set("x-forwarded-proto", "http");
   request.version(11);
   request.keep_alive(true);
+  http::frameRequestBody(request);
 
   const auto deadline = route->timeout == absl::ZeroDuration()
                             ? Clock::time_point::max()
@@ -223,6 +226,7 @@ asio::awaitable<void> runHttpSession(Worker& worker, asio::ip::tcp::socket socke
   beast::tcp_stream stream(std::move(socket));
   beast::flat_buffer buffer;
   RouteCache cache;
+  std::string head;  // reused response-head buffer
   const WorkerLimits& limits = worker.limits();
   worker.stats().downstream_connections_active->Increment();
   worker.stats().downstream_connections_total->Increment();
@@ -260,7 +264,9 @@ asio::awaitable<void> runHttpSession(Worker& worker, asio::ip::tcp::socket socke
     Request& request = parser.get();
     Outcome outcome = co_await handle(worker, request, listener_name, client_ip, cache);
     stream.expires_after(limits.idle_timeout);
-    auto [write_ec, written] = co_await bhttp::async_write(stream, outcome.response, kNoThrow);
+    http::writeResponseHead(outcome.response, head);
+    const std::array<asio::const_buffer, 2> message{asio::buffer(head), asio::buffer(outcome.response.body())};
+    auto [write_ec, written] = co_await asio::async_write(stream, message, kNoThrow);
     if (outcome.stats != nullptr) {
       outcome.stats->record(worker.index(), static_cast<int>(outcome.response.result_int()),
                             std::chrono::duration<double>(Clock::now() - started).count());

@@ -4,9 +4,12 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/read.hpp>
-#include <boost/beast/http/write.hpp>
+#include <boost/asio/write.hpp>
+
+#include <array>
 
 #include "common/strings.h"
+#include "data-plane/http/wire_writer.h"
 #include "data-plane/listener/worker.h"
 
 namespace portico::dp::router {
@@ -66,7 +69,9 @@ asio::awaitable<Exchange> exchange(upstream::UpstreamConnection& connection, Req
                                    uint64_t body_limit, Clock::time_point deadline) {
   Exchange out;
   setDeadline(connection.stream, deadline);
-  auto [write_ec, written] = co_await bhttp::async_write(connection.stream, request, kNoThrow);
+  http::writeRequestHead(request, connection.head);
+  const std::array<asio::const_buffer, 2> message{asio::buffer(connection.head), asio::buffer(request.body())};
+  auto [write_ec, written] = co_await asio::async_write(connection.stream, message, kNoThrow);
   if (write_ec) {
     out.ec = write_ec;
     co_return out;

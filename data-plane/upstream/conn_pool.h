@@ -20,6 +20,7 @@ struct UpstreamConnection {
   explicit UpstreamConnection(boost::asio::any_io_executor executor) : stream(std::move(executor)) {}
   boost::beast::tcp_stream stream;
   boost::beast::flat_buffer buffer;
+  std::string head;  // reused request-head buffer (see http/wire_writer.h)
   std::chrono::steady_clock::time_point idle_since;
   uint32_t requests = 0;  // requests served on this connection so far
 };

@@ -1,0 +1,69 @@
+#include "data-plane/http/wire_writer.h"
+
+#include <charconv>
+
+namespace portico::dp::http {
+
+namespace bhttp = boost::beast::http;
+
+namespace {
+
+void appendVersion(unsigned version, std::string& out) {
+  out.append("HTTP/");
+  out.push_back(static_cast<char>('0' + version / 10));
+  out.push_back('.');
+  out.push_back(static_cast<char>('0' + version % 10));
+}
+
+void appendFields(const bhttp::fields& fields, std::string& out) {
+  for (const auto& field : fields) {
+    out.append(field.name_string());
+    out.append(": ");
+    out.append(field.value());
+    out.append("\r\n");
+  }
+  out.append("\r\n");
+}
+
+}  // namespace
+
+void frameRequestBody(Request& request) {
+  const bool had_length = request.has_content_length();
+  if (request.chunked()) {
+    request.erase(bhttp::field::transfer_encoding);
+  }
+  const size_t size = request.body().size();
+  const bool method_has_body = request.method() == bhttp::verb::post || request.method() == bhttp::verb::put ||
+                               request.method() == bhttp::verb::patch;
+  if (size > 0 || had_length || method_has_body) {
+    request.content_length(size);
+  }
+}
+
+void writeRequestHead(const Request& request, std::string& out) {
+  out.clear();
+  out.append(request.method_string());
+  out.push_back(' ');
+  out.append(request.target());
+  out.push_back(' ');
+  appendVersion(request.version(), out);
+  out.append("\r\n");
+  appendFields(request, out);
+}
+
+void writeResponseHead(const Response& response, std::string& out) {
+  out.clear();
+  appendVersion(response.version(), out);
+  out.push_back(' ');
+  char code[4];
+  const unsigned status = response.result_int();
+  std::to_chars(code, code + 3, status);
+  out.append(code, 3);
+  out.push_back(' ');
+  std::string_view reason = response.reason();
+  out.append(reason.empty() ? std::string_view(bhttp::obsolete_reason(response.result())) : reason);
+  out.append("\r\n");
+  appendFields(response, out);
+}
+
+}  // namespace portico::dp::http
