@@ -1,7 +1,11 @@
 # Helpers that give every Portico target the same warnings and include root.
 
 # -Wno-restrict: GCC 12 false positives in std::string operator+ at -O3 (GCC bug 105329).
-set(PORTICO_WARNINGS -Wall -Wextra -Wpedantic -Wno-unused-parameter -Wnon-virtual-dtor -Wno-restrict)
+# -Wno-mismatched-new-delete: GCC 12 false positive on Asio coroutine frames (custom operator
+# new/delete pairs) under -O1 sanitizer builds.
+# -Wno-missing-field-initializers: aggregates are initialised partially on purpose (defaults).
+set(PORTICO_WARNINGS -Wall -Wextra -Wpedantic -Wno-unused-parameter -Wnon-virtual-dtor -Wno-restrict -Wno-mismatched-new-delete
+    -Wno-missing-field-initializers)
 if(PORTICO_WERROR)
   list(APPEND PORTICO_WARNINGS -Werror)
 endif()

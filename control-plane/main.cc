@@ -20,6 +20,7 @@
 #include "control-plane/registry/memory_store.h"
 #include "control-plane/registry/registry_metrics.h"
 #include "control-plane/registry/ttl_sweeper.h"
+#include "control-plane/sources/file_source.h"
 #include "control-plane/sources/grpc_registry_service.h"
 #include "control-plane/translator/translation_loop.h"
 #include "control-plane/xds/ads_service.h"
@@ -41,22 +42,6 @@ namespace {
 
 using namespace portico;  // NOLINT(google-build-using-namespace): main only
 
-// SIGHUP: re-read the config file. A bad file changes nothing; the last good config keeps
-// serving.
-void reloadConfig(const std::string& path, cp::translator::TranslationLoop& loop) {
-  if (path.empty()) {
-    PORTICO_LOG(kWarning, "SIGHUP: no --config file to reload");
-    return;
-  }
-  auto loaded = cp::model::loadConfigFile(path);
-  if (!loaded.ok()) {
-    PORTICO_LOG(kError, "SIGHUP: config rejected, keeping the last good one:\n", loaded.status().message());
-    return;
-  }
-  loop.setConfig(std::move(*loaded));
-  PORTICO_LOG(kInfo, "SIGHUP: config reloaded from ", path);
-}
-
 int run() {
   LogLevel level;
   if (!parseLogLevel(absl::GetFlag(FLAGS_log_level), level)) {
@@ -65,16 +50,7 @@ int run() {
   }
   setLogLevel(level);
 
-  cp::model::PorticoConfig config = cp::model::defaultConfig();
   const std::string config_path = absl::GetFlag(FLAGS_config);
-  if (!config_path.empty()) {
-    auto loaded = cp::model::loadConfigFile(config_path);
-    if (!loaded.ok()) {
-      PORTICO_LOG(kError, "config rejected:\n", loaded.status().message());
-      return 1;
-    }
-    config = std::move(*loaded);
-  }
 
   // Block the signals we handle before any thread starts, so only sigwait() sees them.
   sigset_t signals;
@@ -99,7 +75,20 @@ int run() {
   loop_options.quiet = absl::GetFlag(FLAGS_debounce);
   loop_options.service_retention = absl::GetFlag(FLAGS_service_retention);
   cp::translator::TranslationLoop loop(store, cache, *prom, loop_options);
-  loop.setConfig(config);
+  // The config: the file (validated, hot-reloaded) or the built-in default.
+  std::unique_ptr<cp::sources::FileSource> file_source;
+  if (config_path.empty()) {
+    loop.setConfig(cp::model::defaultConfig());
+  } else {
+    file_source = std::make_unique<cp::sources::FileSource>(
+        config_path, [&loop](cp::model::PorticoConfig config) { loop.setConfig(std::move(config)); }, *prom);
+    if (absl::Status status = file_source->reload("start-up"); !status.ok()) {
+      return 1;  // the error is logged; refuse to start on a bad file
+    }
+    if (absl::Status status = file_source->watch(); !status.ok()) {
+      PORTICO_LOG(kWarning, "not watching ", config_path, " (", status.message(), "); reload with SIGHUP");
+    }
+  }
   store.setOnChange([&loop] { loop.notify(); });
   loop.start();
   cp::registry::TtlSweeper sweeper(store, absl::GetFlag(FLAGS_ttl_sweep_interval));
@@ -124,9 +113,13 @@ int run() {
   }
 
   http::PathRouter router;
-  cp::admin::addCpAdminRoutes(router, cp::admin::CpAdminDeps{
-                                          store, cache, tracker, exposition, config_path,
-                                          [&loop] { return loop.translations() > 0; }});
+  cp::admin::addCpAdminRoutes(
+      router, cp::admin::CpAdminDeps{store, cache, tracker, exposition,
+                                     [&file_source]() -> std::optional<cp::sources::ConfigStatus> {
+                                       if (!file_source) return std::nullopt;
+                                       return file_source->status();
+                                     },
+                                     [&loop] { return loop.translations() > 0; }});
   http::AdminServer::Options admin_options;
   admin_options.address = absl::GetFlag(FLAGS_admin_address);
   admin_options.port = static_cast<uint16_t>(absl::GetFlag(FLAGS_admin_port));
@@ -142,12 +135,17 @@ int run() {
 
   int received = 0;
   while (sigwait(&signals, &received) == 0 && received == SIGHUP) {
-    reloadConfig(config_path, loop);
+    if (file_source) {
+      file_source->reload("SIGHUP").IgnoreError();
+    } else {
+      PORTICO_LOG(kWarning, "SIGHUP: no --config file to reload");
+    }
   }
   PORTICO_LOG(kInfo, "portico-cp: signal ", received, ", shutting down");
   (*admin)->stop();
   server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(2));
   sweeper.stop();
+  if (file_source) file_source->stop();
   loop.stop();
   return 0;
 }

@@ -24,6 +24,9 @@
 #include "data-plane/xds/ads_client.h"
 
 ABSL_FLAG(std::string, xds, "127.0.0.1:18000", "host:port of portico-cp's ADS server");
+ABSL_FLAG(std::string, xds_protocol, "delta",
+          "ADS variant: delta (DeltaAggregatedResources, incremental) or sotw "
+          "(StreamAggregatedResources, state of the world)");
 ABSL_FLAG(std::string, node_id, "", "Node id reported to the control plane (default: hostname-pid)");
 ABSL_FLAG(std::string, group, "default", "Gateway group (node.cluster): selects the snapshot served");
 ABSL_FLAG(int, workers, 0, "Worker threads (default: hardware threads)");
@@ -51,6 +54,11 @@ int run() {
     return 2;
   }
   setLogLevel(level);
+  dp::xds::XdsProtocol xds_protocol;
+  if (!dp::xds::parseXdsProtocol(absl::GetFlag(FLAGS_xds_protocol), xds_protocol)) {
+    PORTICO_LOG(kError, "--xds_protocol must be delta or sotw");
+    return 2;
+  }
   int worker_count = absl::GetFlag(FLAGS_workers);
   if (worker_count <= 0) {
     worker_count = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
@@ -87,6 +95,7 @@ int run() {
   dp::config::SnapshotPublisher publisher(worker_ptrs, route_stats);
   dp::xds::AdsClient::Options ads_options;
   ads_options.target = absl::GetFlag(FLAGS_xds);
+  ads_options.protocol = xds_protocol;
   ads_options.node_id = node_id;
   ads_options.group = absl::GetFlag(FLAGS_group);
   ads_options.backoff_max = absl::GetFlag(FLAGS_xds_backoff_max);
@@ -108,7 +117,8 @@ int run() {
   }
   ads.start();
   PORTICO_LOG(kInfo, "portico-proxy node \"", node_id, "\" group \"", ads_options.group, "\": ", worker_count,
-              " workers, control plane ", ads_options.target, ", admin on ", admin_options.address, ":",
+              " workers, control plane ", ads_options.target, " (",
+              dp::xds::xdsProtocolName(xds_protocol), "), admin on ", admin_options.address, ":",
               (*admin)->port());
 
   int received = 0;

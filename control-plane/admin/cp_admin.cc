@@ -71,6 +71,7 @@ http::HttpResponse proxyList(const xds::ProxyTracker& tracker) {
   for (const xds::ProxyStatus& status : tracker.list()) {
     json::object entry;
     entry["node_id"] = status.node_id;
+    entry["protocol"] = xds::protocolName(status.protocol);
     entry["group"] = status.group;
     entry["peer"] = status.peer;
     entry["user_agent"] = status.user_agent;
@@ -109,9 +110,28 @@ void addCpAdminRoutes(http::PathRouter& router, CpAdminDeps deps) {
   router.add("GET", "/v1/proxies",
              [&proxies](const http::HttpRequest&, const http::PathParams&) { return proxyList(proxies); });
   router.add("GET", "/v1/config/status",
-             [source = deps.config_source, &cache](const http::HttpRequest&, const http::PathParams&) {
+             [status_of = deps.config_status, &cache](const http::HttpRequest&, const http::PathParams&) {
                json::object body;
-               body["source"] = source.empty() ? "built-in default" : source;
+               const std::optional<sources::ConfigStatus> status = status_of ? status_of() : std::nullopt;
+               if (!status) {
+                 body["source"] = "built-in default";
+                 body["status"] = "ok";
+               } else {
+                 body["source"] = status->source;
+                 body["status"] = status->last_error.empty() ? "ok" : "error";
+                 body["version"] = status->version;
+                 body["loaded_at"] = formatTime(status->loaded_at);
+                 if (!status->last_error.empty()) {
+                   json::object error;
+                   error["message"] = status->last_error;
+                   error["at"] = formatTime(status->last_error_at);
+                   body["last_error"] = std::move(error);
+                 }
+                 json::object counts;
+                 counts["accepted"] = status->accepted;
+                 counts["rejected"] = status->rejected;
+                 body["reloads"] = std::move(counts);
+               }
                body["snapshot_built"] = cache.get(xds::kDefaultGroup) != nullptr;
                return http::jsonResponse(json::serialize(body));
              });

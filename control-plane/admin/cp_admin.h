@@ -4,11 +4,13 @@
 // and metrics. Served by common/http/AdminServer on --admin_port.
 
 #include <functional>
+#include <optional>
 #include <string>
 
 #include "common/http/path_router.h"
 #include "common/metrics/exposition.h"
 #include "control-plane/registry/store.h"
+#include "control-plane/sources/file_source.h"
 #include "control-plane/xds/proxy_tracker.h"
 #include "control-plane/xds/snapshot_cache.h"
 
@@ -19,7 +21,8 @@ struct CpAdminDeps {
   xds::SnapshotCache& cache;
   xds::ProxyTracker& proxies;
   metrics::Exposition& exposition;
-  std::string config_source;          // file the config came from ("" = built-in default)
+  // The config file's status; nullopt when running on the built-in default.
+  std::function<std::optional<sources::ConfigStatus>()> config_status;
   std::function<bool()> ready;        // true once the first snapshot is built and ADS serves
 };
 

@@ -4,51 +4,79 @@
 #include <set>
 #include <sstream>
 
-#include "common/duration.h"
+#include "absl/strings/ascii.h"
+#include "common/net/address.h"
 #include "common/strings.h"
+#include "control-plane/model/parser_internal.h"
 #include "control-plane/model/yaml_reader.h"
-#include "control-plane/registry/instance_validator.h"
 
 namespace portico::cp::model {
-namespace {
+
+namespace internal {
 
 bool isName(std::string_view name) {
-  if (name.empty() || name.size() > 63) {
-    return false;
-  }
+  if (name.empty() || name.size() > 63) return false;
   for (char c : name) {
-    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '_') {
-      return false;
-    }
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '_') return false;
   }
   return true;
 }
 
-constexpr char kNameRule[] = "must be 1..63 characters of A-Z a-z 0-9 - _";
+std::optional<std::string> readName(YamlReader& r, const YAML::Node& node, const std::string& path,
+                                    std::set<std::string>& seen, std::string_view what) {
+  auto name = r.string(node, "name", path, true);
+  if (!name) return std::nullopt;
+  if (!isName(*name)) {
+    r.error(node["name"], YamlReader::join(path, "name"), kNameRule);
+  } else if (!seen.insert(*name).second) {
+    r.error(node["name"], YamlReader::join(path, "name"), cat("duplicate ", what, " name \"", *name, "\""));
+  }
+  return name;
+}
+
+}  // namespace internal
+
+namespace {
+
+using internal::readName;
+
+std::optional<ListenerTls> parseTls(YamlReader& r, const YAML::Node& node, const std::string& path) {
+  if (!r.expectMap(node, path, {"certificates", "min_version", "client_ca"})) return std::nullopt;
+  ListenerTls tls;
+  const YAML::Node certs = node["certificates"];
+  const std::string certs_path = YamlReader::join(path, "certificates");
+  if (!certs) {
+    r.error(node, certs_path, "required: at least one {cert, key}");
+  } else if (r.expectSequence(certs, certs_path)) {
+    for (size_t i = 0; i < certs.size(); ++i) {
+      const std::string where = YamlReader::index(certs_path, i);
+      if (!r.expectMap(certs[i], where, {"cert", "key"})) continue;
+      TlsCertificate cert;
+      if (auto v = r.string(certs[i], "cert", where, true)) cert.cert = *v;
+      if (auto v = r.string(certs[i], "key", where, true)) cert.key = *v;
+      tls.certificates.push_back(std::move(cert));
+    }
+  }
+  if (auto v = r.oneOf(node, "min_version", path, {"1.2", "1.3"}, false)) tls.min_version = *v;
+  if (auto v = r.string(node, "client_ca", path, false)) tls.client_ca = *v;
+  return tls;
+}
 
 void parseListeners(YamlReader& r, const YAML::Node& root, PorticoConfig& out) {
   const YAML::Node list = root["listeners"];
-  if (!list || !r.expectSequence(list, "listeners")) {
-    return;
-  }
+  if (!list || !r.expectSequence(list, "listeners")) return;
   std::set<std::string> names;
   std::set<std::pair<std::string, int64_t>> bound;
   for (size_t i = 0; i < list.size(); ++i) {
     const YAML::Node node = list[i];
     const std::string path = YamlReader::index("listeners", i);
-    if (!r.expectMap(node, path, {"name", "address", "port"})) {
-      continue;
-    }
+    if (!r.expectMap(node, path, {"name", "address", "port", "tls"})) continue;
     ListenerConfig listener;
-    if (auto name = r.string(node, "name", path, true)) {
-      listener.name = *name;
-      if (!isName(*name)) {
-        r.error(node["name"], YamlReader::join(path, "name"), kNameRule);
-      } else if (!names.insert(*name).second) {
-        r.error(node["name"], YamlReader::join(path, "name"), cat("duplicate listener name \"", *name, "\""));
-      }
-    }
+    if (auto name = readName(r, node, path, names, "listener")) listener.name = *name;
     if (auto address = r.string(node, "address", path, false)) {
+      if (!net::isIpLiteral(*address)) {
+        r.error(node["address"], YamlReader::join(path, "address"), cat("\"", *address, "\" is not an IP literal"));
+      }
       listener.address = *address;
     }
     if (auto port = r.integer(node, "port", path, true, 1, 65535)) {
@@ -58,81 +86,113 @@ void parseListeners(YamlReader& r, const YAML::Node& root, PorticoConfig& out) {
                 cat("another listener already uses ", listener.address, ":", *port));
       }
     }
+    if (node["tls"]) listener.tls = parseTls(r, node["tls"], YamlReader::join(path, "tls"));
     out.listeners.push_back(std::move(listener));
   }
 }
 
-void parseRouteMatch(YamlReader& r, const YAML::Node& node, const std::string& path,
-                     RouteMatchConfig& out) {
-  if (!r.expectMap(node, path, {"path_prefix"})) {
-    return;
-  }
-  if (auto prefixes = r.stringList(node, "path_prefix", path, false)) {
-    const std::string field = YamlReader::join(path, "path_prefix");
-    for (size_t i = 0; i < prefixes->size(); ++i) {
-      const std::string& prefix = (*prefixes)[i];
-      if (prefix.empty() || prefix[0] != '/') {
-        r.error(node["path_prefix"], field, cat("\"", prefix, "\" must start with \"/\""));
-      }
-    }
-    out.path_prefixes = std::move(*prefixes);
-  }
-  if (out.path_prefixes.empty()) {
-    out.path_prefixes.push_back("/");
+void parseGroups(YamlReader& r, const YAML::Node& root, PorticoConfig& out) {
+  const YAML::Node list = root["groups"];
+  if (!list || !r.expectSequence(list, "groups")) return;
+  std::set<std::string> names;
+  for (size_t i = 0; i < list.size(); ++i) {
+    const std::string path = YamlReader::index("groups", i);
+    if (!r.expectMap(list[i], path, {"name", "listeners", "routes"})) continue;
+    GroupConfig group;
+    group.index = static_cast<int>(i);
+    if (list[i]["listeners"]) group.listeners_line = list[i]["listeners"].Mark().line + 1;
+    if (list[i]["routes"]) group.routes_line = list[i]["routes"].Mark().line + 1;
+    if (auto name = readName(r, list[i], path, names, "group")) group.name = *name;
+    if (auto v = r.stringList(list[i], "listeners", path, false)) group.listeners = std::move(*v);
+    if (auto v = r.stringList(list[i], "routes", path, false)) group.routes = std::move(*v);
+    out.groups.push_back(std::move(group));
   }
 }
 
-void parseRoutes(YamlReader& r, const YAML::Node& root, PorticoConfig& out) {
-  const YAML::Node list = root["routes"];
-  if (!list || !r.expectSequence(list, "routes")) {
-    return;
+bool isSha256Hex(const std::string& text) {
+  if (text.size() != 64) return false;
+  for (char c : text) {
+    if (!std::isxdigit(static_cast<unsigned char>(c))) return false;
   }
+  return true;
+}
+
+void parseConsumers(YamlReader& r, const YAML::Node& root, PorticoConfig& out) {
+  const YAML::Node list = root["consumers"];
+  if (!list || !r.expectSequence(list, "consumers")) return;
   std::set<std::string> names;
+  std::map<std::string, std::string> key_owner;
   for (size_t i = 0; i < list.size(); ++i) {
     const YAML::Node node = list[i];
-    const std::string path = YamlReader::index("routes", i);
-    if (!r.expectMap(node, path, {"name", "match", "service", "timeout"})) {
-      continue;
-    }
-    RouteConfig route;
-    if (auto name = r.string(node, "name", path, true)) {
-      route.name = *name;
-      if (!isName(*name)) {
-        r.error(node["name"], YamlReader::join(path, "name"), kNameRule);
-      } else if (!names.insert(*name).second) {
-        r.error(node["name"], YamlReader::join(path, "name"), cat("duplicate route name \"", *name, "\""));
+    const std::string path = YamlReader::index("consumers", i);
+    if (!r.expectMap(node, path, {"name", "groups", "api_keys", "plugins"})) continue;
+    ConsumerConfig consumer;
+    if (auto name = readName(r, node, path, names, "consumer")) consumer.name = *name;
+    if (auto v = r.stringList(node, "groups", path, false)) consumer.groups = std::move(*v);
+    if (auto keys = r.stringList(node, "api_keys", path, false)) {
+      for (const std::string& key : *keys) {
+        const std::string hex = absl::AsciiStrToLower(key.rfind("sha256:", 0) == 0 ? key.substr(7) : "");
+        if (!isSha256Hex(hex)) {
+          // Plaintext keys are refused so they never sit in config files, xDS or dumps.
+          r.error(node["api_keys"], YamlReader::join(path, "api_keys"),
+                  "keys are given as \"sha256:<64 hex digits>\" (porticoctl hash-key KEY prints one), never in plaintext");
+          continue;
+        }
+        if (auto [it, fresh] = key_owner.emplace(hex, consumer.name); !fresh) {
+          r.error(node["api_keys"], YamlReader::join(path, "api_keys"), cat("key already belongs to consumer \"", it->second, "\""));
+        }
+        consumer.api_key_hashes.push_back(hex);
       }
     }
-    if (!node["match"]) {
-      r.error(node, YamlReader::join(path, "match"), "required");
-    } else {
-      parseRouteMatch(r, node["match"], YamlReader::join(path, "match"), route.match);
+    if (node["plugins"]) {
+      const PluginScope scope{PluginScope::Kind::kConsumer, consumer.name};
+      internal::parsePlugins(r, node["plugins"], YamlReader::join(path, "plugins"), &scope, out);
     }
-    if (auto service = r.string(node, "service", path, true)) {
-      route.service = *service;
-      if (absl::Status s = registry::validateServiceName(*service); !s.ok()) {
-        r.error(node["service"], YamlReader::join(path, "service"),
-                cat("\"", *service, "\" is not a valid service name"));
-      }
-    }
-    if (auto timeout = r.string(node, "timeout", path, false)) {
-      auto parsed = parseDuration(*timeout);
-      if (!parsed.ok()) {
-        r.error(node["timeout"], YamlReader::join(path, "timeout"), sv(parsed.status().message()));
-      } else {
-        route.timeout = *parsed;
-      }
-    }
-    out.routes.push_back(std::move(route));
+    out.consumers.push_back(std::move(consumer));
   }
+}
+
+void parseRequestId(YamlReader& r, const YAML::Node& root, PorticoConfig& out) {
+  const YAML::Node node = root["request_id"];
+  if (!node || !r.expectMap(node, "request_id", {"header", "response"})) return;
+  if (auto v = r.string(node, "header", "request_id", false)) out.request_id.header = absl::AsciiStrToLower(*v);
+  if (auto v = r.boolean(node, "response", "request_id")) out.request_id.response = *v;
+}
+
+void parseAccessLog(YamlReader& r, const YAML::Node& root, PorticoConfig& out) {
+  const YAML::Node node = root["access_log"];
+  if (!node || !r.expectMap(node, "access_log", {"format", "path", "enabled"})) return;
+  out.access_log.enabled = true;
+  if (auto v = r.boolean(node, "enabled", "access_log")) out.access_log.enabled = *v;
+  if (auto v = r.oneOf(node, "format", "access_log", {"json"}, false)) out.access_log.format = *v;
+  if (auto v = r.string(node, "path", "access_log", false)) out.access_log.path = *v;
 }
 
 }  // namespace
 
+namespace internal {
+// Cross-section references: names that must exist elsewhere in the file (config_references.cc).
+void checkReferences(YamlReader& r, const YAML::Node& root, const PorticoConfig& config);
+}  // namespace internal
+
 PorticoConfig defaultConfig() {
   PorticoConfig config;
-  config.listeners.push_back(ListenerConfig{"default", "0.0.0.0", 8080});
+  config.listeners.push_back(ListenerConfig{"default", "0.0.0.0", 8080, std::nullopt});
   return config;
+}
+
+const ServiceConfig* PorticoConfig::service(const std::string& name) const {
+  for (const ServiceConfig& s : services) {
+    if (s.name == name) return &s;
+  }
+  return nullptr;
+}
+
+const RouteConfig* PorticoConfig::route(const std::string& name) const {
+  for (const RouteConfig& r : routes) {
+    if (r.name == name) return &r;
+  }
+  return nullptr;
 }
 
 absl::StatusOr<PorticoConfig> parseConfig(std::string_view yaml_text, const std::string& file) {
@@ -149,14 +209,22 @@ absl::StatusOr<PorticoConfig> parseConfig(std::string_view yaml_text, const std:
   if (root.IsNull()) {
     return absl::InvalidArgumentError(cat(file, ": the file is empty"));
   }
-  if (!r.expectMap(root, "", {"version", "listeners", "routes"})) {
+  if (!r.expectMap(root, "", {"version", "request_id", "access_log", "listeners", "groups", "services", "routes",
+                              "plugins", "consumers"})) {
     return r.status();
   }
   if (auto version = r.integer(root, "version", "", false, 1, 1)) {
     config.version = static_cast<int>(*version);
   }
+  parseRequestId(r, root, config);
+  parseAccessLog(r, root, config);
   parseListeners(r, root, config);
-  parseRoutes(r, root, config);
+  parseGroups(r, root, config);
+  internal::parseServices(r, root, config);
+  internal::parseRoutes(r, root, config);
+  if (root["plugins"]) internal::parsePlugins(r, root["plugins"], "plugins", nullptr, config);
+  parseConsumers(r, root, config);
+  internal::checkReferences(r, root, config);
   if (!r.ok()) {
     return r.status();
   }

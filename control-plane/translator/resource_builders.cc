@@ -3,6 +3,7 @@
 #include <map>
 
 #include "common/xds/type_urls.h"
+#include "control-plane/translator/proto_util.h"
 #include "envoy/extensions/filters/http/router/v3/router.pb.h"
 #include "envoy/extensions/filters/network/http_connection_manager/v3/http_connection_manager.pb.h"
 
@@ -36,9 +37,69 @@ hcm::HttpConnectionManager buildHcm(const std::string& stat_prefix, const std::s
 
 std::string grpcRouteConfigName(const std::string& service) { return "grpc/" + service; }
 
-envoy::config::cluster::v3::Cluster buildCluster(const std::string& service) {
+namespace {
+
+void applyServicePolicies(const model::ServiceConfig& config, envoy::config::cluster::v3::Cluster& cluster) {
+  using Cluster = envoy::config::cluster::v3::Cluster;
+  setDuration(config.connect_timeout, cluster.mutable_connect_timeout());
+  switch (config.lb) {
+    case model::LbPolicy::kRoundRobin:
+      cluster.set_lb_policy(Cluster::ROUND_ROBIN);
+      break;
+    case model::LbPolicy::kLeastRequest:
+      cluster.set_lb_policy(Cluster::LEAST_REQUEST);
+      cluster.mutable_least_request_lb_config()->mutable_choice_count()->set_value(2);
+      break;
+    case model::LbPolicy::kRandom:
+      cluster.set_lb_policy(Cluster::RANDOM);
+      break;
+    case model::LbPolicy::kRingHash:
+      cluster.set_lb_policy(Cluster::RING_HASH);
+      cluster.mutable_ring_hash_lb_config()->mutable_minimum_ring_size()->set_value(1024);
+      break;
+    case model::LbPolicy::kMaglev:
+      cluster.set_lb_policy(Cluster::MAGLEV);
+      break;
+  }
+  if (config.protocol == model::Protocol::kGrpc) {
+    cluster.mutable_http2_protocol_options();
+  }
+  if (config.circuit_breaker) {
+    auto* t = cluster.mutable_circuit_breakers()->add_thresholds();
+    t->mutable_max_connections()->set_value(config.circuit_breaker->max_connections);
+    t->mutable_max_pending_requests()->set_value(config.circuit_breaker->max_pending);
+    t->mutable_max_requests()->set_value(config.circuit_breaker->max_requests);
+    t->mutable_max_retries()->set_value(config.circuit_breaker->max_retries);
+  }
+  if (config.outlier_detection) {
+    const auto& in = *config.outlier_detection;
+    auto* out = cluster.mutable_outlier_detection();
+    out->mutable_consecutive_5xx()->set_value(in.consecutive_5xx);
+    out->mutable_consecutive_gateway_failure()->set_value(in.consecutive_gateway_failure);
+    setDuration(in.interval, out->mutable_interval());
+    setDuration(in.base_ejection, out->mutable_base_ejection_time());
+    out->mutable_max_ejection_percent()->set_value(in.max_ejection_percent);
+  }
+  if (config.health_check) {
+    const auto& in = *config.health_check;
+    auto* out = cluster.add_health_checks();
+    setDuration(in.timeout, out->mutable_timeout());
+    setDuration(in.interval, out->mutable_interval());
+    out->mutable_healthy_threshold()->set_value(in.healthy);
+    out->mutable_unhealthy_threshold()->set_value(in.unhealthy);
+    out->mutable_http_health_check()->set_path(in.path);
+    for (const auto& [start, end] : in.expected_statuses) {
+      auto* range = out->mutable_http_health_check()->add_expected_statuses();
+      range->set_start(start);
+      range->set_end(end);
+    }
+  }
+  cluster.mutable_common_lb_config()->mutable_healthy_panic_threshold()->set_value(config.panic_threshold_percent);
+}
+
+envoy::config::cluster::v3::Cluster edsCluster(const std::string& name, const std::string& service) {
   envoy::config::cluster::v3::Cluster cluster;
-  cluster.set_name(service);
+  cluster.set_name(name);
   cluster.set_type(envoy::config::cluster::v3::Cluster::EDS);
   cluster.set_lb_policy(envoy::config::cluster::v3::Cluster::ROUND_ROBIN);
   cluster.mutable_connect_timeout()->set_seconds(kConnectTimeoutSeconds);
@@ -48,12 +109,44 @@ envoy::config::cluster::v3::Cluster buildCluster(const std::string& service) {
   return cluster;
 }
 
+}  // namespace
+
+envoy::config::cluster::v3::Cluster buildCluster(const std::string& service, const model::ServiceConfig* config) {
+  envoy::config::cluster::v3::Cluster cluster = edsCluster(service, service);
+  if (config != nullptr) {
+    applyServicePolicies(*config, cluster);
+  }
+  return cluster;
+}
+
+std::string grpcClusterName(const std::string& service) { return "grpc/" + service; }
+
+envoy::config::cluster::v3::Cluster buildGrpcCluster(const std::string& service) {
+  return edsCluster(grpcClusterName(service), service);
+}
+
 envoy::config::endpoint::v3::ClusterLoadAssignment buildLoadAssignment(
-    const std::string& service, const std::vector<registry::Instance>& instances) {
+    const std::string& service, const std::vector<registry::Instance>& instances,
+    const model::ServiceConfig* config) {
   envoy::config::endpoint::v3::ClusterLoadAssignment assignment;
   assignment.set_cluster_name(service);
+  // Static endpoints from config join the registered instances.
+  std::vector<registry::Instance> statics;
+  if (config != nullptr) {
+    for (const model::StaticEndpoint& endpoint : config->endpoints) {
+      registry::Instance instance;
+      instance.set_address(endpoint.address);
+      instance.set_port(endpoint.port);
+      instance.set_weight(endpoint.weight);
+      instance.set_zone(endpoint.zone);
+      statics.push_back(std::move(instance));
+    }
+  }
   // Zone → instances, in zone order, so the output is deterministic.
   std::map<std::string, std::vector<const registry::Instance*>> by_zone;
+  for (const registry::Instance& instance : statics) {
+    by_zone[instance.zone()].push_back(&instance);
+  }
   for (const registry::Instance& instance : instances) {
     by_zone[instance.zone()].push_back(&instance);
   }
@@ -76,7 +169,8 @@ envoy::config::endpoint::v3::ClusterLoadAssignment buildLoadAssignment(
   return assignment;
 }
 
-envoy::config::listener::v3::Listener buildListener(const model::ListenerConfig& config) {
+envoy::config::listener::v3::Listener buildListener(const model::ListenerConfig& config,
+                                                    const std::vector<hcm::HttpFilter>& http_filters) {
   envoy::config::listener::v3::Listener listener;
   listener.set_name(config.name);
   auto* socket = listener.mutable_address()->mutable_socket_address();
@@ -84,7 +178,12 @@ envoy::config::listener::v3::Listener buildListener(const model::ListenerConfig&
   socket->set_port_value(config.port);
   auto* filter = listener.add_filter_chains()->add_filters();
   filter->set_name(std::string(portico::xds::kHcmFilterName));
-  filter->mutable_typed_config()->PackFrom(buildHcm(config.name, config.name));
+  hcm::HttpConnectionManager manager = buildHcm(config.name, config.name);
+  if (!http_filters.empty()) {
+    manager.clear_http_filters();
+    for (const hcm::HttpFilter& http_filter : http_filters) *manager.add_http_filters() = http_filter;
+  }
+  filter->mutable_typed_config()->PackFrom(manager);
   return listener;
 }
 
@@ -126,7 +225,7 @@ envoy::config::route::v3::RouteConfiguration buildGrpcRouteConfiguration(const s
   auto* route = vhost->add_routes();
   route->set_name(service);
   route->mutable_match()->set_prefix("");
-  route->mutable_route()->set_cluster(service);
+  route->mutable_route()->set_cluster(grpcClusterName(service));
   return config;
 }
 

@@ -17,6 +17,7 @@
 #include "envoy/config/endpoint/v3/endpoint.pb.h"
 #include "envoy/config/listener/v3/listener.pb.h"
 #include "envoy/config/route/v3/route.pb.h"
+#include "envoy/extensions/filters/network/http_connection_manager/v3/http_connection_manager.pb.h"
 
 namespace portico::cp::translator {
 
@@ -24,16 +25,28 @@ namespace portico::cp::translator {
 // names cannot contain '/', so these never collide with a traffic listener's routes.
 std::string grpcRouteConfigName(const std::string& service);
 
-// An EDS cluster named after the service, endpoints over ADS.
-envoy::config::cluster::v3::Cluster buildCluster(const std::string& service);
+// An EDS cluster named after the service, endpoints over ADS, with the service's policies
+// (`config` may be null: all defaults).
+envoy::config::cluster::v3::Cluster buildCluster(const std::string& service,
+                                                 const model::ServiceConfig* config = nullptr);
 
-// The service's instances grouped by zone into weighted localities (priority 0).
+// The cluster proxyless gRPC clients use for `service` ("grpc/{service}", same endpoints): only
+// what gRPC 1.51 accepts — ROUND_ROBIN and nothing it would NACK or crash on.
+std::string grpcClusterName(const std::string& service);
+envoy::config::cluster::v3::Cluster buildGrpcCluster(const std::string& service);
+
+// The service's instances grouped by zone into weighted localities (priority 0), plus the
+// service's static endpoints from config (`config` may be null).
 envoy::config::endpoint::v3::ClusterLoadAssignment buildLoadAssignment(
-    const std::string& service, const std::vector<registry::Instance>& instances);
+    const std::string& service, const std::vector<registry::Instance>& instances,
+    const model::ServiceConfig* config = nullptr);
 
 // A traffic listener: address + one filter chain with an HCM whose routes come over RDS under
-// the listener's own name.
-envoy::config::listener::v3::Listener buildListener(const model::ListenerConfig& listener);
+// the listener's own name. `http_filters` empty: only the router.
+envoy::config::listener::v3::Listener buildListener(
+    const model::ListenerConfig& listener,
+    const std::vector<envoy::extensions::filters::network::http_connection_manager::v3::HttpFilter>&
+        http_filters = {});
 
 // A proxyless gRPC client's listener for `service` (target xds:///service): api_listener only.
 envoy::config::listener::v3::Listener buildApiListener(const std::string& service);

@@ -107,11 +107,11 @@ void TranslationLoop::translateOnce() {
   const absl::Time start = absl::Now();
   registry::RegistryState state = store_.state();
   retainDeparted(state, start);
-  xds::SnapshotPtr snapshot = translate(config, state);
+  GroupSnapshots snapshots = translate(config, state);
   const absl::Duration took = absl::Now() - start;
   translations_total_->Increment();
   translation_seconds_->Observe(absl::ToDoubleSeconds(took));
-  cache_.set(xds::kDefaultGroup, std::move(snapshot));
+  cache_.setAll(std::move(snapshots));
   {
     std::lock_guard<std::mutex> lock(mu_);
     ++count_;

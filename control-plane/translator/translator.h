@@ -1,7 +1,10 @@
 #pragma once
 
 // The translator: a pure, deterministic function from (operator config, registry state) to the
-// xDS snapshot a gateway group is served. Same input, same resources, same versions.
+// xDS snapshot of every gateway group. Same input, same resources, same versions.
+
+#include <map>
+#include <string>
 
 #include "control-plane/model/portico_config.h"
 #include "control-plane/registry/store.h"
@@ -9,15 +12,22 @@
 
 namespace portico::cp::translator {
 
-// Builds the snapshot:
-// - one EDS Cluster and one ClusterLoadAssignment per service that a route names or that has
-//   registered instances (a service with no instances answers 503 at the proxy);
-// - one Listener per configured listener, each with a RouteConfiguration of the same name holding
-//   the configured routes in order, then a default route "/{service}/" for every registered
-//   service that no configured route names (sorted by service name; the path is forwarded
-//   unchanged);
-// - for proxyless gRPC, an api_listener named after every service plus its route configuration
-//   "grpc/{service}"; these are served only by name, never in wildcard subscriptions.
-xds::SnapshotPtr translate(const model::PorticoConfig& config, const registry::RegistryState& registry);
+using GroupSnapshots = std::map<std::string, xds::SnapshotPtr>;
+
+// Builds one snapshot per group (always including "default"):
+// - Clusters and ClusterLoadAssignments (shared by all groups): one per service that config
+//   lists, a route names or that has registered instances, with the service's policies and its
+//   static endpoints plus registered instances;
+// - per group, one Listener per listener of the group (HCM with the group's plugins as HTTP
+//   filters) and a RouteConfiguration of the same name (route_builder.h), holding the group's
+//   routes and — in groups that take every route — a default route "/{service}/" for every
+//   registered service no configured route names;
+// - for proxyless gRPC (shared, served only by name): an api_listener per service, its route
+//   configuration "grpc/{service}" and the cluster "grpc/{service}" (ROUND_ROBIN, same
+//   endpoints), shapes gRPC 1.51 accepts.
+GroupSnapshots translate(const model::PorticoConfig& config, const registry::RegistryState& registry);
+
+// The group names translate() produces for a config: every configured group plus "default".
+std::vector<std::string> groupNames(const model::PorticoConfig& config);
 
 }  // namespace portico::cp::translator

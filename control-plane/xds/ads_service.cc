@@ -1,5 +1,6 @@
 #include "control-plane/xds/ads_service.h"
 
+#include "control-plane/xds/delta_stream.h"
 #include "control-plane/xds/sotw_stream.h"
 
 namespace portico::cp::xds {
@@ -9,6 +10,13 @@ grpc::ServerBidiReactor<envoy::service::discovery::v3::DiscoveryRequest,
 AdsService::StreamAggregatedResources(grpc::CallbackServerContext* context) {
   // The reactor deletes itself in OnDone().
   return new SotwStream(context, next_stream_id_++, cache_, metrics_, tracker_);
+}
+
+grpc::ServerBidiReactor<envoy::service::discovery::v3::DeltaDiscoveryRequest,
+                        envoy::service::discovery::v3::DeltaDiscoveryResponse>*
+AdsService::DeltaAggregatedResources(grpc::CallbackServerContext* context) {
+  // The reactor deletes itself in OnDone().
+  return new DeltaStream(context, next_stream_id_++, cache_, metrics_, tracker_);
 }
 
 }  // namespace portico::cp::xds

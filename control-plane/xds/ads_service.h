@@ -1,8 +1,9 @@
 #pragma once
 
 // envoy.service.discovery.v3.AggregatedDiscoveryService on gRPC's callback API: one reactor per
-// stream, no thread per stream. StreamAggregatedResources (SotW) is served here;
-// DeltaAggregatedResources answers UNIMPLEMENTED until the delta issue lands.
+// stream, no thread per stream. StreamAggregatedResources (state of the world, SotwStream) and
+// DeltaAggregatedResources (incremental, DeltaStream) share the snapshot cache, metrics and
+// proxy tracker; stream ids are unique across both.
 
 #include <atomic>
 #include <cstdint>
@@ -23,6 +24,10 @@ class AdsService final
   grpc::ServerBidiReactor<envoy::service::discovery::v3::DiscoveryRequest,
                           envoy::service::discovery::v3::DiscoveryResponse>*
   StreamAggregatedResources(grpc::CallbackServerContext* context) override;
+
+  grpc::ServerBidiReactor<envoy::service::discovery::v3::DeltaDiscoveryRequest,
+                          envoy::service::discovery::v3::DeltaDiscoveryResponse>*
+  DeltaAggregatedResources(grpc::CallbackServerContext* context) override;
 
  private:
   SnapshotCache& cache_;

@@ -6,6 +6,10 @@ namespace portico::cp::xds {
 
 using portico::xds::typeIndex;
 
+const char* protocolName(XdsProtocol protocol) {
+  return protocol == XdsProtocol::kDelta ? "delta" : "sotw";
+}
+
 void ProxyTracker::connected(const ProxyStatus& status) {
   std::lock_guard<std::mutex> lock(mu_);
   proxies_[status.stream_id] = status;

@@ -16,6 +16,9 @@
 
 namespace portico::cp::xds {
 
+// Versions of one type. SotW: the DiscoveryResponse version_info. Delta: the
+// DeltaDiscoveryResponse system_version_info, a hash of every (name, version) the client holds
+// after that response (see delta_session.h). Either way a client is in sync when acked == sent.
 struct ProxyTypeStatus {
   std::string sent_version;
   std::string acked_version;
@@ -24,8 +27,14 @@ struct ProxyTypeStatus {
   absl::Time last_nack_time = absl::InfinitePast();
 };
 
+// Which ADS variant a client speaks: StreamAggregatedResources or DeltaAggregatedResources.
+enum class XdsProtocol { kSotw, kDelta };
+// "sotw" / "delta", as shown by GET /v1/proxies.
+const char* protocolName(XdsProtocol protocol);
+
 struct ProxyStatus {
   uint64_t stream_id = 0;
+  XdsProtocol protocol = XdsProtocol::kSotw;
   std::string node_id;
   std::string group;
   std::string peer;

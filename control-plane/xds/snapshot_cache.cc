@@ -1,5 +1,6 @@
 #include "control-plane/xds/snapshot_cache.h"
 
+#include <tuple>
 #include <vector>
 
 namespace portico::cp::xds {
@@ -31,6 +32,24 @@ void SnapshotCache::set(const std::string& group, SnapshotPtr snapshot) {
   }
   for (const auto& [watcher, current] : targets) {
     watcher->onSnapshot(group, current);
+  }
+}
+
+void SnapshotCache::setAll(std::map<std::string, SnapshotPtr> snapshots) {
+  std::lock_guard<std::mutex> dispatch(dispatch_mu_);
+  std::vector<std::tuple<SnapshotWatcher*, std::string, SnapshotPtr>> targets;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    std::map<SnapshotWatcher*, SnapshotPtr> before;
+    for (const auto& [watcher, watched] : watchers_) before[watcher] = getLocked(watched);
+    snapshots_ = std::move(snapshots);
+    for (const auto& [watcher, watched] : watchers_) {
+      SnapshotPtr now = getLocked(watched);
+      if (now != before[watcher]) targets.emplace_back(watcher, watched, now);
+    }
+  }
+  for (const auto& [watcher, group, snapshot] : targets) {
+    watcher->onSnapshot(group, snapshot);
   }
 }
 

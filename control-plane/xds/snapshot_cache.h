@@ -31,6 +31,9 @@ class SnapshotCache {
   // Replaces the group's snapshot and notifies watchers of that group (and, for the default
   // group, watchers of groups that have no snapshot of their own).
   void set(const std::string& group, SnapshotPtr snapshot);
+  // Replaces every group's snapshot at once (groups absent from `snapshots` are dropped, and
+  // their proxies fall back to "default"); notifies each watcher whose snapshot changed.
+  void setAll(std::map<std::string, SnapshotPtr> snapshots);
   // The group's snapshot; a group without its own gets the default group's. Null before the
   // first set().
   SnapshotPtr get(const std::string& group) const;

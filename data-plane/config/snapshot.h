@@ -19,23 +19,23 @@ struct ListenerConfig {
   std::string name;
   std::string address;
   uint16_t port = 0;
-  std::string route_config;  // RDS RouteTable name, or the listener's name when inline_routes
+  std::string route_config;  // RDS RouteConfiguration name ("" when inline)
   bool inline_routes = false;  // the HCM carried its route_config inline
+  // The listener's routes, compiled with its HTTP filter chain; null until its RDS arrives.
+  std::shared_ptr<const router::RouteTable> routes;
 };
 
 class Snapshot {
  public:
-  using TableMap = std::map<std::string, router::RouteTable, std::less<>>;
-  // `inline_routes` are keyed by listener name, apart from RDS tables so neither can shadow the
-  // other.
-  Snapshot(std::vector<ListenerConfig> listeners, TableMap routes, TableMap inline_routes,
-           std::vector<upstream::Cluster> clusters, xds::ResourceSet resources);
+  Snapshot(std::vector<ListenerConfig> listeners, std::vector<upstream::Cluster> clusters,
+           xds::ResourceSet resources);
 
   const std::vector<ListenerConfig>& listeners() const { return listeners_; }
   const ListenerConfig* listener(std::string_view name) const;
+  // The compiled table of the first listener using RDS configuration `name` (tests, admin).
   const router::RouteTable* routeTable(std::string_view name) const;
   // The table a listener routes with (inline or RDS); null when its RDS has not arrived.
-  const router::RouteTable* routeTableFor(const ListenerConfig& listener) const;
+  const router::RouteTable* routeTableFor(const ListenerConfig& listener) const { return listener.routes.get(); }
   const std::vector<upstream::Cluster>& clusters() const { return clusters_; }
   const upstream::Cluster* cluster(int index) const {
     return index >= 0 && index < static_cast<int>(clusters_.size()) ? &clusters_[index] : nullptr;
@@ -48,8 +48,6 @@ class Snapshot {
 
  private:
   std::vector<ListenerConfig> listeners_;
-  TableMap routes_;
-  TableMap inline_routes_;
   std::vector<upstream::Cluster> clusters_;
   xds::ResourceSet resources_;
   uint64_t generation_;

@@ -1,11 +1,14 @@
 #include "data-plane/config/snapshot_compiler.h"
 
+#include <optional>
+
 #include <set>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_join.h"
 #include "common/strings.h"
 #include "common/xds/type_urls.h"
+#include "data-plane/config/route_compiler.h"
 #include "envoy/extensions/filters/network/http_connection_manager/v3/http_connection_manager.pb.h"
 
 namespace portico::dp::config {
@@ -60,26 +63,80 @@ bool decodeHcm(const envoy::config::listener::v3::Listener& listener, const std:
   return true;
 }
 
-void checkHttpFilters(const hcm::HttpConnectionManager& manager, const std::string& where, Errors& errors) {
-  if (manager.http_filters_size() == 0) {
-    errors.add(cat(where, ".http_filters: empty; the router filter is required"));
-    return;
+// The HTTP filters this proxy knows. Unknown types are refused unless marked is_optional
+// (Envoy's rule); known ones this version does not run yet make the routes that enable them
+// refuse requests (fail closed, see RouteCompileContext).
+struct KnownFilter {
+  std::string_view type_url;
+  bool implemented;
+  bool passive;
+  bool needs_policy;
+};
+
+const KnownFilter* knownFilter(const std::string& type_url) {
+  static const KnownFilter kKnown[] = {
+      {"type.googleapis.com/portico.filters.consumers.v1.Consumers", false, true, false},
+      {"type.googleapis.com/portico.filters.jwt_policy.v1.JwtPolicy", false, true, false},
+      {"type.googleapis.com/envoy.extensions.filters.http.cors.v3.Cors", false, false, true},
+      {"type.googleapis.com/portico.filters.request_size_limit.v1.RequestSizeLimit", false, false, false},
+      {"type.googleapis.com/portico.filters.key_auth.v1.KeyAuth", false, false, false},
+      {"type.googleapis.com/envoy.extensions.filters.http.jwt_authn.v3.JwtAuthentication", false, false, false},
+      {"type.googleapis.com/portico.filters.ext_auth.v1.ExtAuth", false, false, false},
+      {"type.googleapis.com/portico.filters.authorize.v1.Authorize", false, false, false},
+      {"type.googleapis.com/portico.filters.rate_limit.v1.RateLimit", false, false, false},
+      {"type.googleapis.com/portico.filters.quota.v1.Quota", false, false, false},
+      {"type.googleapis.com/portico.filters.cache.v1.Cache", false, false, false},
+      {"type.googleapis.com/portico.filters.headers.v1.HeaderMutation", false, false, false},
+      {"type.googleapis.com/envoy.extensions.filters.http.grpc_json_transcoder.v3.GrpcJsonTranscoder", false, false,
+       false},
+  };
+  for (const KnownFilter& filter : kKnown) {
+    if (filter.type_url == type_url) return &filter;
   }
-  for (int i = 0; i < manager.http_filters_size(); ++i) {
-    const auto& filter = manager.http_filters(i);
-    const bool last = i == manager.http_filters_size() - 1;
-    const bool router = filter.typed_config().type_url() == portico::xds::kRouterType;
-    if (router != last) {
-      errors.add(cat(where, ".http_filters[", i, "]: the router filter must be last and only last"));
-    } else if (!router && !filter.is_optional()) {
-      errors.add(cat(where, ".http_filters[", i, "] \"", filter.name(), "\": unsupported filter type ",
-                     filter.typed_config().type_url()));
-    }
-  }
+  return nullptr;
 }
 
-void compileListeners(const xds::ResourceSet& in, std::vector<ListenerConfig>& out,
-                      std::map<std::string, route_v3::RouteConfiguration>& inline_routes, Errors& errors) {
+std::vector<FilterSpec> checkHttpFilters(const hcm::HttpConnectionManager& manager, const std::string& where,
+                                         Errors& errors) {
+  std::vector<FilterSpec> specs;
+  if (manager.http_filters_size() == 0) {
+    errors.add(cat(where, ".http_filters: empty; the router filter is required"));
+    return specs;
+  }
+  std::set<std::string> names;
+  for (int i = 0; i < manager.http_filters_size(); ++i) {
+    const auto& filter = manager.http_filters(i);
+    const std::string fwhere = cat(where, ".http_filters[", i, "] \"", filter.name(), "\"");
+    const bool last = i == manager.http_filters_size() - 1;
+    const bool router = filter.typed_config().type_url() == portico::xds::kRouterType;
+    if (filter.name().empty() || !names.insert(filter.name()).second) {
+      errors.add(cat(fwhere, ": filter names must be present and unique"));
+    }
+    if (router != last) {
+      errors.add(cat(fwhere, ": the router filter must be last and only last"));
+      continue;
+    }
+    if (router) continue;
+    const KnownFilter* known = knownFilter(filter.typed_config().type_url());
+    if (known == nullptr) {
+      if (!filter.is_optional()) {
+        errors.add(cat(fwhere, ": unsupported filter type ", filter.typed_config().type_url()));
+      }
+      continue;  // optional and unknown: skipped, as Envoy does
+    }
+    specs.push_back(FilterSpec{filter.name(), filter.disabled(), known->implemented, known->passive,
+                               known->needs_policy});
+  }
+  return specs;
+}
+
+struct PendingListener {
+  ListenerConfig config;
+  std::vector<FilterSpec> filters;
+  std::optional<route_v3::RouteConfiguration> inline_routes;
+};
+
+void compileListeners(const xds::ResourceSet& in, std::vector<PendingListener>& out, Errors& errors) {
   std::set<std::pair<std::string, uint32_t>> bound;
   for (const auto& [name, listener] : in.listeners) {
     const std::string where = cat("listener \"", name, "\"");
@@ -113,8 +170,12 @@ void compileListeners(const xds::ResourceSet& in, std::vector<ListenerConfig>& o
       continue;
     }
     const std::string hcm_where = cat(where, ": http_connection_manager");
-    checkHttpFilters(manager, hcm_where, errors);
-    ListenerConfig config{name, address, static_cast<uint16_t>(socket.port_value()), ""};
+    PendingListener pending;
+    pending.filters = checkHttpFilters(manager, hcm_where, errors);
+    ListenerConfig& config = pending.config;
+    config.name = name;
+    config.address = address;
+    config.port = static_cast<uint16_t>(socket.port_value());
     if (manager.has_rds()) {
       if (!adsLike(manager.rds().config_source())) {
         errors.add(cat(hcm_where, ".rds.config_source: only ads or self is supported"));
@@ -124,122 +185,13 @@ void compileListeners(const xds::ResourceSet& in, std::vector<ListenerConfig>& o
       }
       config.route_config = manager.rds().route_config_name();
     } else if (manager.has_route_config()) {
-      // Inline routes are kept apart from RDS ones (keyed by listener), so no RDS resource name
-      // can shadow them.
-      config.route_config = name;
       config.inline_routes = true;
-      inline_routes.emplace(name, manager.route_config());
+      pending.inline_routes = manager.route_config();
     } else {
       errors.add(cat(hcm_where, ": neither rds nor route_config is set"));
     }
-    out.push_back(std::move(config));
+    out.push_back(std::move(pending));
   }
-}
-
-bool compileRoute(const route_v3::Route& in, const std::string& where, router::Route& out, Errors& errors);
-
-void compileRouteTable(const route_v3::RouteConfiguration& config, const std::map<std::string, int>& clusters,
-                       router::RouteStatsStore& stats,
-                       std::map<std::string, router::RouteTable, std::less<>>& out, Errors& errors) {
-  const std::string where = cat("route_configuration \"", config.name(), "\"");
-  if (config.request_headers_to_add_size() > 0 || config.response_headers_to_add_size() > 0) {
-    errors.add(cat(where, ": header additions are not supported yet"));
-  }
-  std::vector<router::VirtualHost> vhosts;
-  std::set<std::string> all_domains;
-  for (int v = 0; v < config.virtual_hosts_size(); ++v) {
-    const auto& in = config.virtual_hosts(v);
-    const std::string vwhere = cat(where, ": virtual_hosts[", v, "]");
-    router::VirtualHost vhost;
-    vhost.name = in.name();
-    if (in.request_headers_to_add_size() > 0 || in.response_headers_to_add_size() > 0) {
-      errors.add(cat(vwhere, ": header additions are not supported yet"));
-    }
-    if (in.domains_size() == 0) {
-      errors.add(cat(vwhere, ".domains: at least one domain is required"));
-    }
-    for (const std::string& domain : in.domains()) {
-      std::string lower = absl::AsciiStrToLower(domain);
-      if (!router::validDomainPattern(lower)) {
-        errors.add(cat(vwhere, ".domains: \"", domain, "\" is not a valid domain pattern"));
-      } else if (!all_domains.insert(lower).second) {
-        errors.add(cat(vwhere, ".domains: \"", domain, "\" appears in more than one virtual host"));
-      }
-      vhost.domains.push_back(std::move(lower));
-    }
-    for (int r = 0; r < in.routes_size(); ++r) {
-      router::Route route;
-      if (compileRoute(in.routes(r), cat(vwhere, ".routes[", r, "]"), route, errors)) {
-        auto it = clusters.find(route.cluster);
-        route.cluster_index = it == clusters.end() ? -1 : it->second;
-        route.stats = stats.get(route.name.empty() ? route.cluster : route.name, route.cluster);
-        vhost.routes.push_back(std::move(route));
-      }
-    }
-    vhosts.push_back(std::move(vhost));
-  }
-  out.emplace(config.name(), router::RouteTable(config.name(), std::move(vhosts)));
-}
-
-bool compileRoute(const route_v3::Route& in, const std::string& where, router::Route& out, Errors& errors) {
-  const auto& match = in.match();
-  out.name = in.name();
-  out.case_sensitive = !match.has_case_sensitive() || match.case_sensitive().value();
-  switch (match.path_specifier_case()) {
-    case route_v3::RouteMatch::kPrefix:
-      out.path_match = router::Route::PathMatch::kPrefix;
-      out.path = match.prefix();
-      break;
-    case route_v3::RouteMatch::kPath:
-      out.path_match = router::Route::PathMatch::kExact;
-      out.path = match.path();
-      break;
-    case route_v3::RouteMatch::kSafeRegex: {
-      re2::RE2::Options options;
-      options.set_case_sensitive(out.case_sensitive);
-      options.set_log_errors(false);
-      auto regex = std::make_shared<re2::RE2>(match.safe_regex().regex(), options);
-      if (!regex->ok()) {
-        errors.add(cat(where, ".match.safe_regex: invalid RE2 \"", match.safe_regex().regex(), "\": ",
-                       regex->error()));
-        return false;
-      }
-      out.path_match = router::Route::PathMatch::kRegex;
-      out.regex = std::move(regex);
-      break;
-    }
-    default:
-      errors.add(cat(where, ".match: one of prefix, path or safe_regex is required"));
-      return false;
-  }
-  if (match.headers_size() > 0 || match.query_parameters_size() > 0 || match.has_runtime_fraction()) {
-    errors.add(cat(where, ".match: header, query parameter and runtime fraction matchers are not supported yet"));
-    return false;
-  }
-  if (in.action_case() != route_v3::Route::kRoute) {
-    errors.add(cat(where, ": only a route action (to a cluster) is supported yet"));
-    return false;
-  }
-  const auto& action = in.route();
-  if (action.cluster_specifier_case() != route_v3::RouteAction::kCluster || action.cluster().empty()) {
-    errors.add(cat(where, ".route: a cluster is required (weighted_clusters and cluster_header are not supported yet)"));
-    return false;
-  }
-  if (!action.prefix_rewrite().empty() || action.has_regex_rewrite() ||
-      action.host_rewrite_specifier_case() != route_v3::RouteAction::HOST_REWRITE_SPECIFIER_NOT_SET) {
-    errors.add(cat(where, ".route: prefix_rewrite, regex_rewrite and host rewrites are not supported yet"));
-    return false;
-  }
-  if (in.request_headers_to_add_size() > 0 || in.request_headers_to_remove_size() > 0 ||
-      in.response_headers_to_add_size() > 0 || in.response_headers_to_remove_size() > 0) {
-    errors.add(cat(where, ": header additions and removals are not supported yet"));
-    return false;
-  }
-  out.cluster = action.cluster();
-  if (action.has_timeout()) {
-    out.timeout = toDuration(action.timeout());
-  }
-  return true;
 }
 
 upstream::Cluster compileCluster(const cluster_v3::Cluster& in, int index, Errors& errors) {
@@ -256,9 +208,7 @@ upstream::Cluster compileCluster(const cluster_v3::Cluster& in, int index, Error
   } else if (in.type() == cluster_v3::Cluster::EDS && !adsLike(in.eds_cluster_config().eds_config())) {
     errors.add(cat(where, ": eds_cluster_config.eds_config: only ads or self is supported"));
   }
-  if (in.lb_policy() != cluster_v3::Cluster::ROUND_ROBIN) {
-    errors.add(cat(where, ": lb_policy: only ROUND_ROBIN is supported yet"));
-  }
+  // Every lb_policy is accepted; this version balances all of them round robin (weighted).
   return out;
 }
 
@@ -376,29 +326,36 @@ absl::StatusOr<SnapshotPtr> compileSnapshot(const xds::ResourceSet& resources, r
     buildSchedule(clusters.back());
   }
 
+  std::vector<PendingListener> pending;
+  compileListeners(resources, pending, errors);
+  std::vector<std::string> route_errors;
   std::vector<ListenerConfig> listeners;
-  std::map<std::string, route_v3::RouteConfiguration> inline_routes;
-  compileListeners(resources, listeners, inline_routes, errors);
-
-  std::map<std::string, router::RouteTable, std::less<>> tables;
-  for (const auto& [name, config] : resources.routes) {
-    compileRouteTable(*config, cluster_index, stats, tables, errors);
-  }
-  std::map<std::string, router::RouteTable, std::less<>> inline_tables;
-  for (const auto& [listener_name, config] : inline_routes) {
-    compileRouteTable(config, cluster_index, stats, inline_tables, errors);
-    // compileRouteTable keys by the config's own name; re-key by listener.
-    auto node = inline_tables.extract(config.name());
-    if (!node.empty()) {
-      node.key() = listener_name;
-      inline_tables.insert(std::move(node));
+  for (PendingListener& listener : pending) {
+    RouteCompileContext context{&cluster_index, &listener.filters, &stats};
+    if (listener.inline_routes) {
+      listener.config.routes =
+          std::make_shared<router::RouteTable>(compileRouteTable(*listener.inline_routes, context, route_errors));
+    } else if (auto it = resources.routes.find(listener.config.route_config); it != resources.routes.end()) {
+      listener.config.routes = std::make_shared<router::RouteTable>(compileRouteTable(*it->second, context, route_errors));
     }
+    listeners.push_back(std::move(listener.config));
+  }
+  // A route configuration nobody references yet is still validated, so a bad one is NACKed.
+  static const std::vector<FilterSpec> kNoFilters;
+  for (const auto& [name, config] : resources.routes) {
+    bool used = false;
+    for (const ListenerConfig& listener : listeners) used = used || (!listener.inline_routes && listener.route_config == name);
+    if (!used) compileRouteTable(*config, RouteCompileContext{&cluster_index, &kNoFilters, &stats}, route_errors);
+  }
+  // One listener's routes compile once per listener: report each problem once.
+  std::set<std::string> unique(route_errors.begin(), route_errors.end());
+  for (const std::string& error : route_errors) {
+    if (unique.erase(error) > 0) errors.add(error);
   }
   if (!errors.empty()) {
     return errors.status();
   }
-  return std::make_shared<const Snapshot>(std::move(listeners), std::move(tables), std::move(inline_tables),
-                                          std::move(clusters), resources);
+  return std::make_shared<const Snapshot>(std::move(listeners), std::move(clusters), resources);
 }
 
 }  // namespace portico::dp::config

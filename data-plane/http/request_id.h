@@ -18,9 +18,10 @@ class RequestIdGenerator {
   explicit RequestIdGenerator(uint64_t seed);
   // A random UUID v4, lower-case hex with dashes.
   std::string next();
+  // 64 random bits (xorshift128+): also the worker's source for weighted picks.
+  uint64_t nextRandom();
 
  private:
-  uint64_t nextRandom();
   uint64_t state_[2];
 };
 

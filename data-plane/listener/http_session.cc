@@ -109,6 +109,57 @@ void finishResponse(Response& response, const Request& request, const std::strin
   response.keep_alive(keep_alive);
 }
 
+int pickWeighted(const router::Route& route, uint64_t random) {
+  uint64_t point = random % route.total_weight;
+  for (const router::WeightedTarget& target : route.weighted) {
+    if (point < target.weight) return target.cluster_index;
+    point -= target.weight;
+  }
+  return route.weighted.back().cluster_index;
+}
+
+Outcome directResponse(const router::Route& route, const Request& request, const std::string& request_id) {
+  Outcome out;
+  out.stats = route.stats;
+  out.close = !request.keep_alive();
+  out.response = Response{static_cast<bhttp::status>(route.direct_status), request.version()};
+  out.response.set(bhttp::field::server, "portico");
+  out.response.body() = route.direct_body;
+  route.response_headers.apply(out.response);
+  finishResponse(out.response, request, request_id, !out.close);
+  return out;
+}
+
+Outcome redirectResponse(const router::Route& route, const Request& request, std::string_view path,
+                         std::string_view query, const std::string& request_id) {
+  const router::Redirect& redirect = route.redirect;
+  std::string host(redirect.host.empty() ? std::string_view(request[bhttp::field::host]) : redirect.host);
+  if (redirect.port != 0) {
+    host = cat(host.substr(0, host.rfind(':') == std::string::npos ? host.size() : host.rfind(':')), ":", redirect.port);
+  }
+  std::string location_path;
+  if (!redirect.path.empty()) {
+    location_path = redirect.path;
+  } else if (!redirect.prefix_rewrite.empty() && route.path_match == router::Route::PathMatch::kPrefix) {
+    location_path = cat(redirect.prefix_rewrite, path.substr(std::min(route.path.size(), path.size())));
+  } else {
+    location_path = std::string(path);
+  }
+  if (!redirect.strip_query && !query.empty() && location_path.find('?') == std::string::npos) {
+    location_path = cat(location_path, "?", query);
+  }
+  Outcome out;
+  out.stats = route.stats;
+  out.close = !request.keep_alive();
+  out.response = Response{static_cast<bhttp::status>(redirect.status), request.version()};
+  out.response.set(bhttp::field::server, "portico");
+  out.response.set(bhttp::field::location,
+                   cat(redirect.scheme.empty() ? "http" : redirect.scheme, "://", host, location_path));
+  route.response_headers.apply(out.response);
+  finishResponse(out.response, request, request_id, !out.close);
+  return out;
+}
+
 asio::awaitable<Outcome> handle(Worker& worker, Request& request, const std::string& listener_name,
                                 const std::string& client_ip, RouteCache& cache) {
   // Request id first: every answer, local or proxied, carries it.
@@ -139,16 +190,41 @@ asio::awaitable<Outcome> handle(Worker& worker, Request& request, const std::str
                            worker.unroutedStats());
   }
   std::string_view target = request.target();
-  std::string_view path = target.substr(0, target.find('?'));
-  const router::Route* route = cache.table->match(request[bhttp::field::host], path);
+  const size_t question = target.find('?');
+  const std::string_view path = target.substr(0, question);
+  const std::string_view query = question == std::string_view::npos ? std::string_view() : target.substr(question + 1);
+  const router::RequestView view{request.method_string(), path, query, &request.base()};
+  const router::Route* route = cache.table->match(request[bhttp::field::host], view);
   if (route == nullptr) {
     co_return localOutcome(404, "no_route", cat("no route for ", request.method_string(), " ", path), request_id,
                            request, worker.unroutedStats());
   }
-  const upstream::Cluster* cluster = snapshot->cluster(route->cluster_index);
+  if (!route->blocked_by_filter.empty()) {
+    // Fail closed: a policy this proxy cannot enforce yet must not be skipped.
+    co_return localOutcome(503, "filter_not_supported",
+                           cat("route \"", route->name, "\" enables filter ", route->blocked_by_filter,
+                               ", which this proxy version does not implement"),
+                           request_id, request, route->stats);
+  }
+  if (route->action == router::Route::Action::kDirectResponse) {
+    co_return directResponse(*route, request, request_id);
+  }
+  if (route->action == router::Route::Action::kRedirect) {
+    co_return redirectResponse(*route, request, path, query, request_id);
+  }
+  const int cluster_index = route->action == router::Route::Action::kWeightedClusters
+                                ? pickWeighted(*route, worker.requestIds().nextRandom())
+                                : route->cluster_index;
+  const upstream::Cluster* cluster = snapshot->cluster(cluster_index);
   if (cluster == nullptr) {
     co_return localOutcome(503, "no_cluster", cat("cluster \"", route->cluster, "\" is not known"), request_id,
                            request, route->stats);
+  }
+  if (!route->prefix_rewrite.empty() || route->regex_rewrite) {
+    request.target(route->rewritePath(path, query));
+  }
+  if (!route->host_rewrite.empty()) {
+    request.set(bhttp::field::host, route->host_rewrite);
   }
 
   // The upstream request: this request with hop-by-hop and spoofable identity headers removed
@@ -156,6 +232,7 @@ asio::awaitable<Outcome> handle(Worker& worker, Request& request, const std::str
   const bool client_keep_alive = request.keep_alive();
   removeHopByHop(request);
   removeIdentityHeaders(request);
+  route->request_headers.apply(request);
   request.set("x-request-id", request_id);
   if (auto xff = request.find("x-forwarded-for"); xff != request.end()) {
     request.set("x-forwarded-for", cat(xff->value(), ", ", client_ip));
@@ -179,6 +256,7 @@ asio::awaitable<Outcome> handle(Worker& worker, Request& request, const std::str
       out.stats = route->stats;
       out.close = !client_keep_alive;
       out.response = std::move(result.response);
+      route->response_headers.apply(out.response);
       finishResponse(out.response, request, request_id, client_keep_alive);
       co_return out;
     }

@@ -1,6 +1,8 @@
 #include "data-plane/router/route_table.h"
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
 #include "common/strings.h"
 
 namespace portico::dp::router {
@@ -27,7 +29,7 @@ bool endsWithIgnoreCase(std::string_view text, std::string_view suffix) {
 
 }  // namespace
 
-bool Route::matches(std::string_view request_path) const {
+bool Route::matchesPath(std::string_view request_path) const {
   switch (path_match) {
     case PathMatch::kPrefix:
       return case_sensitive ? request_path.starts_with(path) : startsWithIgnoreCase(request_path, path);
@@ -38,6 +40,126 @@ bool Route::matches(std::string_view request_path) const {
       return re2::RE2::FullMatch(re2::StringPiece(request_path.data(), request_path.size()), *regex);
   }
   return false;
+}
+
+bool Route::matches(const RequestView& request) const {
+  if (!matchesPath(request.path)) return false;
+  for (const HeaderMatcher& header : headers) {
+    if (!header.matches(request)) return false;
+  }
+  for (const QueryMatcher& param : query) {
+    if (!param.matches(request)) return false;
+  }
+  return true;
+}
+
+std::string Route::rewritePath(std::string_view request_path, std::string_view query_string) const {
+  std::string out;
+  if (!prefix_rewrite.empty() && path_match == PathMatch::kPrefix) {
+    out = cat(prefix_rewrite, request_path.substr(std::min(path.size(), request_path.size())));
+  } else if (regex_rewrite) {
+    out = std::string(request_path);
+    re2::RE2::GlobalReplace(&out, *regex_rewrite, regex_substitution);
+  } else {
+    out = std::string(request_path);
+  }
+  if (out.empty() || out[0] != '/') out.insert(out.begin(), '/');
+  if (!query_string.empty()) {
+    out.push_back('?');
+    out.append(query_string);
+  }
+  return out;
+}
+
+namespace {
+
+bool stringMatches(std::string_view value, HeaderMatcher::Kind kind, const std::string& expected,
+                   const re2::RE2* regex) {
+  switch (kind) {
+    case HeaderMatcher::Kind::kExact:
+      return value == expected;
+    case HeaderMatcher::Kind::kRegex:
+      return re2::RE2::FullMatch(re2::StringPiece(value.data(), value.size()), *regex);
+    case HeaderMatcher::Kind::kPrefix:
+      return value.starts_with(expected);
+    case HeaderMatcher::Kind::kSuffix:
+      return value.ends_with(expected);
+    case HeaderMatcher::Kind::kContains:
+      return value.find(expected) != std::string_view::npos;
+    case HeaderMatcher::Kind::kPresent:
+    case HeaderMatcher::Kind::kRange:
+      return true;
+  }
+  return false;
+}
+
+// Percent-decodes a query component ('+' is a space in form encoding).
+std::string decodeComponent(std::string_view in) {
+  std::string out;
+  out.reserve(in.size());
+  for (size_t i = 0; i < in.size(); ++i) {
+    if (in[i] == '+') {
+      out.push_back(' ');
+    } else if (in[i] == '%' && i + 2 < in.size() && std::isxdigit(static_cast<unsigned char>(in[i + 1])) &&
+               std::isxdigit(static_cast<unsigned char>(in[i + 2]))) {
+      out.push_back(static_cast<char>(std::stoi(std::string(in.substr(i + 1, 2)), nullptr, 16)));
+      i += 2;
+    } else {
+      out.push_back(in[i]);
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+bool HeaderMatcher::matches(const RequestView& request) const {
+  bool found = false;
+  bool ok = false;
+  if (name == ":method") {
+    found = true;
+    ok = stringMatches(request.method, kind, value, regex.get());
+  } else if (request.headers != nullptr) {
+    auto it = request.headers->find(name);
+    if (it != request.headers->end()) {
+      found = true;
+      std::string_view header = it->value();
+      if (kind == Kind::kRange) {
+        int64_t number = 0;
+        ok = absl::SimpleAtoi(av(header), &number) && number >= range_start && number < range_end;
+      } else {
+        ok = stringMatches(header, kind, value, regex.get());
+      }
+    }
+  }
+  const bool result = found && ok;
+  return invert ? !result : result;
+}
+
+bool QueryMatcher::matches(const RequestView& request) const {
+  std::string_view rest = request.query;
+  while (!rest.empty()) {
+    const size_t amp = rest.find('&');
+    std::string_view pair = rest.substr(0, amp);
+    rest = amp == std::string_view::npos ? std::string_view() : rest.substr(amp + 1);
+    const size_t eq = pair.find('=');
+    if (decodeComponent(pair.substr(0, eq)) != name) continue;
+    if (kind == Kind::kPresent) return true;
+    std::string actual = eq == std::string_view::npos ? std::string() : decodeComponent(pair.substr(eq + 1));
+    std::string wanted = value;
+    if (ignore_case) {
+      absl::AsciiStrToLower(&actual);
+      absl::AsciiStrToLower(&wanted);
+    }
+    if (stringMatches(actual, kind, wanted, regex.get())) return true;
+  }
+  return false;
+}
+
+void HeaderMutation::apply(boost::beast::http::fields& fields) const {
+  for (const std::string& name : remove) fields.erase(name);
+  for (const auto& [name, value] : overwrite) fields.set(name, value);
+  for (const auto& [name, value] : append) fields.insert(name, value);
 }
 
 RouteTable::RouteTable(std::string name, std::vector<VirtualHost> virtual_hosts)
@@ -73,17 +195,23 @@ const VirtualHost* RouteTable::findVirtualHost(std::string_view raw_host) const 
   return best;
 }
 
-const Route* RouteTable::match(std::string_view host, std::string_view path) const {
+const Route* RouteTable::match(std::string_view host, const RequestView& request) const {
   const VirtualHost* vhost = findVirtualHost(host);
   if (vhost == nullptr) {
     return nullptr;
   }
   for (const Route& route : vhost->routes) {
-    if (route.matches(path)) {
+    if (route.matches(request)) {
       return &route;
     }
   }
   return nullptr;
+}
+
+const Route* RouteTable::match(std::string_view host, std::string_view path) const {
+  RequestView request;
+  request.path = path;
+  return match(host, request);
 }
 
 bool validDomainPattern(std::string_view domain) {

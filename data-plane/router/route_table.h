@@ -3,9 +3,12 @@
 // A compiled RouteConfiguration: virtual hosts chosen by Host, then the first route whose match
 // accepts the request, in xDS order. Immutable; part of a config::Snapshot.
 
+#include <boost/beast/http/fields.hpp>
+
 #include <memory>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include <re2/re2.h>
@@ -16,20 +19,102 @@ namespace portico::dp::router {
 
 class RouteStats;
 
+// What a matcher sees of a request.
+struct RequestView {
+  std::string_view method;
+  std::string_view path;   // without the query
+  std::string_view query;  // raw, without '?'
+  const boost::beast::http::fields* headers = nullptr;
+};
+
+// Envoy's HeaderMatcher (the kinds gRPC and Envoy share). ":method" reads the request method.
+struct HeaderMatcher {
+  enum class Kind { kExact, kRegex, kPresent, kPrefix, kSuffix, kContains, kRange };
+  std::string name;  // lower-case
+  Kind kind = Kind::kExact;
+  std::string value;
+  std::shared_ptr<const re2::RE2> regex;
+  int64_t range_start = 0;
+  int64_t range_end = 0;  // exclusive
+  bool invert = false;
+
+  bool matches(const RequestView& request) const;
+};
+
+// Envoy's QueryParameterMatcher; values are compared percent-decoded.
+struct QueryMatcher {
+  using Kind = HeaderMatcher::Kind;  // kRange is not used for query parameters
+  std::string name;
+  Kind kind = Kind::kPresent;
+  std::string value;
+  std::shared_ptr<const re2::RE2> regex;
+  bool ignore_case = false;
+
+  bool matches(const RequestView& request) const;
+};
+
+struct WeightedTarget {
+  std::string cluster;
+  int cluster_index = -1;
+  uint32_t weight = 0;
+};
+
+struct HeaderMutation {
+  std::vector<std::pair<std::string, std::string>> append;     // added, keeping existing values
+  std::vector<std::pair<std::string, std::string>> overwrite;  // replace existing values
+  std::vector<std::string> remove;
+  bool empty() const { return append.empty() && overwrite.empty() && remove.empty(); }
+  void apply(boost::beast::http::fields& fields) const;
+};
+
+struct Redirect {
+  std::string scheme;  // empty: keep
+  std::string host;    // empty: keep
+  uint32_t port = 0;   // 0: keep
+  std::string path;    // empty: keep (whole path incl. query when set)
+  std::string prefix_rewrite;
+  bool strip_query = false;
+  unsigned status = 301;
+};
+
 struct Route {
   enum class PathMatch { kPrefix, kExact, kRegex };
+  enum class Action { kCluster, kWeightedClusters, kDirectResponse, kRedirect };
 
   std::string name;
+  // Match.
   PathMatch path_match = PathMatch::kPrefix;
-  std::string path;                 // prefix or exact path
+  std::string path;                       // prefix or exact path
   std::shared_ptr<const re2::RE2> regex;  // kRegex: must match the whole path
   bool case_sensitive = true;
-  std::string cluster;              // target cluster name
-  int cluster_index = -1;           // into Snapshot::clusters(); -1 when the cluster is unknown
+  std::vector<HeaderMatcher> headers;
+  std::vector<QueryMatcher> query;
+  // Action.
+  Action action = Action::kCluster;
+  std::string cluster;     // kCluster: target cluster name
+  int cluster_index = -1;  // into Snapshot::clusters(); -1 when the cluster is unknown
+  std::vector<WeightedTarget> weighted;  // kWeightedClusters
+  uint32_t total_weight = 0;
+  unsigned direct_status = 200;  // kDirectResponse
+  std::string direct_body;
+  Redirect redirect;  // kRedirect
+  // Forwarding.
   absl::Duration timeout = absl::Seconds(15);  // ZeroDuration: no route timeout
+  std::string prefix_rewrite;
+  std::shared_ptr<const re2::RE2> regex_rewrite;
+  std::string regex_substitution;
+  std::string host_rewrite;
+  HeaderMutation request_headers;   // route + virtual host + route configuration, merged
+  HeaderMutation response_headers;
+  // An HTTP filter enabled on this route that this proxy does not implement yet: requests are
+  // refused (fail closed) rather than served without the policy.
+  std::string blocked_by_filter;
   RouteStats* stats = nullptr;
 
-  bool matches(std::string_view request_path) const;
+  bool matchesPath(std::string_view request_path) const;
+  bool matches(const RequestView& request) const;
+  // The upstream path after prefix_rewrite / regex_rewrite (the query is kept).
+  std::string rewritePath(std::string_view path, std::string_view query) const;
 };
 
 struct VirtualHost {
@@ -49,6 +134,8 @@ class RouteTable {
   // "*". `host` may carry a port, which is ignored. Null when nothing matches.
   const VirtualHost* findVirtualHost(std::string_view host) const;
   // The first matching route of the chosen virtual host, or null.
+  const Route* match(std::string_view host, const RequestView& request) const;
+  // Path-only matching (no header or query matchers consulted): for tests and benchmarks.
   const Route* match(std::string_view host, std::string_view path) const;
 
  private:

@@ -8,7 +8,6 @@
 #include <random>
 
 #include "absl/time/clock.h"
-
 #include "common/logging.h"
 #include "envoy/service/discovery/v3/ads.grpc.pb.h"
 
@@ -17,7 +16,37 @@ namespace portico::dp::xds {
 using envoy::service::discovery::v3::AggregatedDiscoveryService;
 using portico::xds::typeIndex;
 
+bool parseXdsProtocol(std::string_view text, XdsProtocol& out) {
+  if (text == "delta") {
+    out = XdsProtocol::kDelta;
+    return true;
+  }
+  if (text == "sotw") {
+    out = XdsProtocol::kSotw;
+    return true;
+  }
+  return false;
+}
+
+std::string_view xdsProtocolName(XdsProtocol protocol) {
+  return protocol == XdsProtocol::kDelta ? "delta" : "sotw";
+}
+
 namespace {
+
+// What differs between the two streams, chosen by the core's type.
+auto openStream(AggregatedDiscoveryService::Stub& stub, grpc::ClientContext* context,
+                const AdsClientCore&) {
+  return stub.StreamAggregatedResources(context);
+}
+auto openStream(AggregatedDiscoveryService::Stub& stub, grpc::ClientContext* context,
+                const DeltaClientCore&) {
+  return stub.DeltaAggregatedResources(context);
+}
+const std::string& versionOf(const DiscoveryResponse& response) { return response.version_info(); }
+const std::string& versionOf(const DeltaDiscoveryResponse& response) {
+  return response.system_version_info();
+}
 
 envoy::config::core::v3::Node makeNode(const AdsClient::Options& options) {
   envoy::config::core::v3::Node node;
@@ -30,8 +59,13 @@ envoy::config::core::v3::Node makeNode(const AdsClient::Options& options) {
 
 }  // namespace
 
-AdsClient::AdsClient(Options options, AdsClientCore::Apply apply, prometheus::Registry& metrics)
-    : options_(std::move(options)), core_(makeNode(options_), std::move(apply)) {
+AdsClient::AdsClient(Options options, ApplyFn apply, prometheus::Registry& metrics)
+    : options_(std::move(options)) {
+  if (options_.protocol == XdsProtocol::kDelta) {
+    delta_ = std::make_unique<DeltaClientCore>(makeNode(options_), std::move(apply));
+  } else {
+    sotw_ = std::make_unique<AdsClientCore>(makeNode(options_), std::move(apply));
+  }
   connected_gauge_ = &prometheus::BuildGauge()
                           .Name("portico_proxy_xds_connected")
                           .Help("1 while the ADS stream to the control plane is up")
@@ -76,7 +110,7 @@ void AdsClient::run() {
       std::lock_guard<std::mutex> lock(mu_);
       if (stopping_) return;
     }
-    const bool progressed = runStream();
+    const bool progressed = delta_ ? runStream(*delta_) : runStream(*sotw_);
     if (progressed) {
       backoff = options_.backoff_base;
     }
@@ -91,8 +125,12 @@ void AdsClient::run() {
   }
 }
 
+bool AdsClient::initialFetchDone() const {
+  return delta_ ? delta_->initialFetchDone() : sotw_->initialFetchDone();
+}
+
 void AdsClient::updateReady() {
-  if (!ready_.load() && core_.initialFetchDone()) {
+  if (!ready_.load() && initialFetchDone()) {
     ready_.store(true);
     PORTICO_LOG(kInfo, "xds: initial configuration applied; ready");
   }
@@ -107,13 +145,15 @@ bool AdsClient::ready() const {
                            absl::ToInt64Milliseconds(options_.initial_fetch_timeout);
 }
 
-bool AdsClient::runStream() {
+template <typename Core>
+bool AdsClient::runStream(Core& core) {
   grpc::ChannelArguments args;
   args.SetInt(GRPC_ARG_KEEPALIVE_TIME_MS, 30000);
   args.SetInt(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, 10000);
   args.SetInt(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);
   args.SetMaxReceiveMessageSize(64 << 20);
-  auto channel = grpc::CreateCustomChannel(options_.target, grpc::InsecureChannelCredentials(), args);
+  auto channel =
+      grpc::CreateCustomChannel(options_.target, grpc::InsecureChannelCredentials(), args);
   auto stub = AggregatedDiscoveryService::NewStub(channel);
   grpc::ClientContext context;
   {
@@ -121,21 +161,22 @@ bool AdsClient::runStream() {
     if (stopping_) return false;
     context_ = &context;
   }
-  auto stream = stub->StreamAggregatedResources(&context);
+  auto stream = openStream(*stub, &context, core);
   bool progressed = false;
   bool ok = true;
-  for (const auto& request : core_.streamStart()) {
+  for (const auto& request : core.streamStart()) {
     ok = ok && stream->Write(request);
   }
-  envoy::service::discovery::v3::DiscoveryResponse response;
+  typename Core::Response response;
   while (ok && stream->Read(&response)) {
     if (!progressed) {
       progressed = true;
       connected_.store(true);
       connected_gauge_->Set(1);
-      PORTICO_LOG(kInfo, "xds: connected to ", options_.target);
+      PORTICO_LOG(kInfo, "xds: connected to ", options_.target, " (",
+                  xdsProtocolName(options_.protocol), ")");
     }
-    AdsClientCore::Result result = core_.onResponse(response);
+    typename Core::Result result = core.onResponse(response);
     if (result.type) {
       const int i = typeIndex(*result.type);
       if (result.accepted) {
@@ -144,11 +185,11 @@ bool AdsClient::runStream() {
           first_lds_ms_.store(absl::ToUnixMillis(absl::Now()));
         }
         PORTICO_LOG(kDebug, "xds: accepted ", portico::xds::shortName(*result.type), " version ",
-                    response.version_info());
+                    versionOf(response));
       } else {
         rejected_[i]->Increment();
         PORTICO_LOG(kWarning, "xds: rejected ", portico::xds::shortName(*result.type), " version ",
-                    response.version_info(), ": ", result.error);
+                    versionOf(response), ": ", result.error);
       }
     }
     updateReady();
@@ -169,6 +210,13 @@ bool AdsClient::runStream() {
     connected_gauge_->Set(0);
   }
   const std::string why = status.error_message().empty() ? "closed" : status.error_message();
+  if (status.error_code() == grpc::StatusCode::UNIMPLEMENTED && !told_unimplemented_) {
+    told_unimplemented_ = true;
+    PORTICO_LOG(kError, "xds: ", options_.target, " does not serve the ",
+                xdsProtocolName(options_.protocol), " ADS stream (", why,
+                "); retrying; an older control plane needs --xds_protocol=",
+                options_.protocol == XdsProtocol::kDelta ? "sotw" : "delta");
+  }
   if (progressed) {
     PORTICO_LOG(kWarning, "xds: stream to ", options_.target, " ended (", why,
                 "); keeping the last configuration and reconnecting");

@@ -1,18 +1,22 @@
 #pragma once
 
-// The proxy's ADS transport: one gRPC bidi stream (StreamAggregatedResources) to the control
-// plane on a dedicated thread, driving an AdsClientCore. When the stream fails it reconnects
-// with jittered exponential backoff; meanwhile the last accepted config keeps serving.
+// The proxy's ADS transport: one gRPC bidi stream to the control plane on a dedicated thread,
+// either incremental (DeltaAggregatedResources, driving a DeltaClientCore; the default) or state
+// of the world (StreamAggregatedResources, driving an AdsClientCore). When the stream fails it
+// reconnects with jittered exponential backoff; meanwhile the last accepted config keeps
+// serving.
 
 #include <atomic>
 #include <condition_variable>
 #include <memory>
 #include <mutex>
 #include <string>
+#include <string_view>
 #include <thread>
 
 #include "absl/time/time.h"
 #include "data-plane/xds/ads_client_core.h"
+#include "data-plane/xds/delta_client_core.h"
 
 namespace grpc {
 class ClientContext;
@@ -25,10 +29,16 @@ class Gauge;
 
 namespace portico::dp::xds {
 
+enum class XdsProtocol { kDelta, kSotw };
+// "delta" or "sotw" (the --xds_protocol flag); false for anything else.
+bool parseXdsProtocol(std::string_view text, XdsProtocol& out);
+std::string_view xdsProtocolName(XdsProtocol protocol);
+
 class AdsClient {
  public:
   struct Options {
     std::string target;  // host:port of portico-cp
+    XdsProtocol protocol = XdsProtocol::kDelta;
     std::string node_id;
     std::string group;
     absl::Duration backoff_base = absl::Milliseconds(250);
@@ -37,7 +47,7 @@ class AdsClient {
     absl::Duration initial_fetch_timeout = absl::Seconds(15);
   };
 
-  AdsClient(Options options, AdsClientCore::Apply apply, prometheus::Registry& metrics);
+  AdsClient(Options options, ApplyFn apply, prometheus::Registry& metrics);
   ~AdsClient();
 
   void start();
@@ -51,12 +61,16 @@ class AdsClient {
 
  private:
   void run();
-  // One stream's life; returns true if it received at least one response.
-  bool runStream();
+  // One stream's life with `core` (AdsClientCore or DeltaClientCore); returns true if it
+  // received at least one response.
+  template <typename Core>
+  bool runStream(Core& core);
+  bool initialFetchDone() const;
   void updateReady();
 
   const Options options_;
-  AdsClientCore core_;
+  std::unique_ptr<AdsClientCore> sotw_;     // set when options_.protocol is kSotw
+  std::unique_ptr<DeltaClientCore> delta_;  // set when options_.protocol is kDelta
   std::atomic<bool> ready_{false};
   std::atomic<bool> connected_{false};
   prometheus::Gauge* connected_gauge_;
@@ -69,6 +83,7 @@ class AdsClient {
   grpc::ClientContext* context_ = nullptr;  // the stream in flight, for TryCancel()
   std::thread thread_;
   std::atomic<int64_t> first_lds_ms_{0};  // unix ms of the first accepted LDS
+  bool told_unimplemented_ = false;       // xDS thread: logged that the stream is not served
 };
 
 }  // namespace portico::dp::xds

@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "data-plane/xds/client_common.h"
 #include "data-plane/xds/resource_set.h"
 #include "envoy/service/discovery/v3/discovery.pb.h"
 
@@ -25,15 +26,15 @@ namespace portico::dp::xds {
 
 using envoy::service::discovery::v3::DiscoveryRequest;
 using envoy::service::discovery::v3::DiscoveryResponse;
-using portico::xds::ResourceType;
 
 class AdsClientCore {
  public:
-  using Apply = std::function<absl::Status(const ResourceSet& candidate)>;
+  using Apply = ApplyFn;
+  using Response = DiscoveryResponse;
   struct Result {
     bool accepted = false;
     std::optional<ResourceType> type;
-    std::string error;  // when rejected
+    std::string error;                       // when rejected
     std::vector<DiscoveryRequest> requests;  // to send, in order
   };
 
@@ -58,10 +59,11 @@ class AdsClientCore {
   };
 
   DiscoveryRequest request(ResourceType type) const;
-  absl::Status decode(const DiscoveryResponse& response, ResourceType type, ResourceSet& candidate) const;
+  absl::Status decode(const DiscoveryResponse& response, ResourceType type,
+                      ResourceSet& candidate) const;
   // Recomputes RDS/EDS subscriptions from `set`, drops unreferenced resources from it, and adds
   // the subscription requests that changed to `out`.
-  void follow(ResourceSet& set, std::vector<DiscoveryRequest>& out, bool send);
+  void follow(ResourceSet& set, std::vector<DiscoveryRequest>& out);
 
   envoy::config::core::v3::Node node_;
   Apply apply_;

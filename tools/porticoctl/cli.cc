@@ -32,6 +32,9 @@ std::vector<Command> allCommands() {
   for (Command& command : statusCommands()) {
     commands.push_back(std::move(command));
   }
+  for (Command& command : localCommands()) {
+    commands.push_back(std::move(command));
+  }
   return commands;
 }
 

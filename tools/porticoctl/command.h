@@ -39,6 +39,7 @@ struct Command {
 
 std::vector<Command> registryCommands();
 std::vector<Command> statusCommands();
+std::vector<Command> localCommands();
 
 // Helpers shared by the commands.
 

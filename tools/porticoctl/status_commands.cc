@@ -306,6 +306,12 @@ std::vector<Command> statusCommands() {
       0,
       0,
       runProxies});
+  // The name the issue tracker and Istio users know; same command.
+  Command alias = commands.back();
+  alias.name = "proxy-status";
+  alias.usage = "proxy-status";
+  alias.summary = "Same as proxies.";
+  commands.push_back(std::move(alias));
   return commands;
 }
 

@@ -53,11 +53,10 @@ routes:
   EXPECT_EQ(config->listeners[1].port, 9090u);
   ASSERT_EQ(config->routes.size(), 2u);
   EXPECT_EQ(config->routes[0].name, "orders");
-  EXPECT_EQ(config->routes[0].match.path_prefixes, (std::vector<std::string>{"/orders"}));
+  EXPECT_EQ(config->routes[0].match.paths, (std::vector<std::string>{"/orders"}));
   EXPECT_EQ(config->routes[0].service, "orders");
   EXPECT_EQ(config->routes[1].name, "users");
-  EXPECT_EQ(config->routes[1].match.path_prefixes,
-            (std::vector<std::string>{"/users", "/accounts/"}));
+  EXPECT_EQ(config->routes[1].match.paths, (std::vector<std::string>{"/users", "/accounts/"}));
   EXPECT_EQ(config->routes[1].service, "users-svc");
 }
 
@@ -72,7 +71,7 @@ TEST(ConfigParserTest, VersionIsOptionalAndMatchWithoutPrefixIsRoot) {
   EXPECT_EQ(config->version, 1);
   EXPECT_TRUE(config->listeners.empty());
   ASSERT_EQ(config->routes.size(), 1u);
-  EXPECT_EQ(config->routes[0].match.path_prefixes, (std::vector<std::string>{"/"}));
+  EXPECT_EQ(config->routes[0].match.paths, (std::vector<std::string>{"/"}));
 }
 
 TEST(ConfigParserTest, DefaultConfig) {
@@ -91,7 +90,8 @@ listners:
   - name: a
     port: 80
 )"),
-            "portico.yaml:2: listners: unknown key; allowed here: version, listeners, routes");
+            "portico.yaml:2: listners: unknown key; allowed here: version, request_id, access_log, "
+            "listeners, groups, services, routes, plugins, consumers");
 }
 
 TEST(ConfigParserTest, UnknownKeyInARoute) {
@@ -103,7 +103,7 @@ TEST(ConfigParserTest, UnknownKeyInARoute) {
     strip_prefx: true
 )"),
             "portico.yaml:6: routes[0].strip_prefx: unknown key; allowed here: name, match, "
-            "service, timeout");
+            "service, split, direct_response, redirect, strip_prefix, rewrite, timeout, retries");
 }
 
 TEST(ConfigParserTest, UnknownKeyInARouteMatch) {
@@ -113,7 +113,9 @@ TEST(ConfigParserTest, UnknownKeyInARouteMatch) {
       prefix: /orders
     service: orders
 )"),
-            "portico.yaml:4: routes[0].match.prefix: unknown key; allowed here: path_prefix");
+            "portico.yaml:4: routes[0].match.prefix: unknown key; allowed here: hosts, "
+            "path_prefix, path, path_regex, path_template, methods, headers, query, "
+            "case_sensitive");
 }
 
 TEST(ConfigParserTest, DuplicateListenerName) {
@@ -205,7 +207,8 @@ TEST(ConfigParserTest, MissingService) {
     match:
       path_prefix: /orders
 )"),
-            "portico.yaml:2: routes[0].service: required");
+            "portico.yaml:2: routes[0]: give exactly one of service, split, direct_response, "
+            "redirect");
 }
 
 TEST(ConfigParserTest, BadServiceName) {
@@ -332,7 +335,8 @@ routes:
 )"),
       "portico.yaml:4: listeners[0].port: 0 is out of range (1..65535)\n"
       "portico.yaml:5: listeners[1].name: duplicate listener name \"a\"\n"
-      "portico.yaml:12: routes[0].extra: unknown key; allowed here: name, match, service, timeout\n"
+      "portico.yaml:12: routes[0].extra: unknown key; allowed here: name, match, service, split, "
+      "direct_response, redirect, strip_prefix, rewrite, timeout, retries\n"
       "portico.yaml:10: routes[0].match.path_prefix: \"nope\" must start with \"/\"");
 }
 

@@ -18,6 +18,12 @@
 namespace portico::cp::translator {
 namespace {
 
+// The default group's snapshot: what a proxy without --group receives.
+xds::SnapshotPtr translateDefault(const model::PorticoConfig& config, const registry::RegistryState& state) {
+  return translate(config, state).at("default");
+}
+
+
 using envoy::config::cluster::v3::Cluster;
 using envoy::config::endpoint::v3::ClusterLoadAssignment;
 using envoy::config::listener::v3::Listener;
@@ -62,7 +68,7 @@ model::RouteConfig route(const std::string& name, std::vector<std::string> prefi
                          const std::string& service) {
   model::RouteConfig out;
   out.name = name;
-  out.match.path_prefixes = std::move(prefixes);
+  out.match.paths = std::move(prefixes);
   out.service = service;
   return out;
 }
@@ -105,8 +111,8 @@ TEST(TranslatorTest, IsDeterministic) {
       makeInstance("orders", "o-2", "10.0.0.2", 80, 1, "b"),
       makeInstance("users", "u-1", "10.0.1.1", 81),
   });
-  xds::SnapshotPtr first = translate(config, state);
-  xds::SnapshotPtr second = translate(config, state);
+  xds::SnapshotPtr first = translateDefault(config, state);
+  xds::SnapshotPtr second = translateDefault(config, state);
   for (ResourceType type : portico::xds::kAllResourceTypes) {
     EXPECT_FALSE(first->version(type).empty());
     EXPECT_EQ(first->version(type), second->version(type)) << portico::xds::shortName(type);
@@ -123,7 +129,7 @@ TEST(TranslatorTest, IsDeterministic) {
 
 TEST(TranslatorTest, RoutedServiceWithoutInstancesGetsClusterAndEmptyAssignment) {
   xds::SnapshotPtr snapshot =
-      translate(configWith({route("billing", {"/billing"}, "billing")}), {});
+      translateDefault(configWith({route("billing", {"/billing"}, "billing")}), {});
   ASSERT_NE(snapshot->find(ResourceType::kCluster, "billing"), nullptr);
   const Cluster cluster = unpack<Cluster>(snapshot->find(ResourceType::kCluster, "billing"));
   EXPECT_EQ(cluster.name(), "billing");
@@ -146,7 +152,7 @@ TEST(TranslatorTest, RoutedServiceWithoutInstancesGetsClusterAndEmptyAssignment)
 }
 
 TEST(TranslatorTest, TrafficListenerUsesRdsWithItsOwnName) {
-  xds::SnapshotPtr snapshot = translate(configWith({}), {});
+  xds::SnapshotPtr snapshot = translateDefault(configWith({}), {});
   EXPECT_EQ(names(*snapshot, ResourceType::kListener), (std::vector<std::string>{"public"}));
   EXPECT_EQ(names(*snapshot, ResourceType::kRoute), (std::vector<std::string>{"public"}));
   EXPECT_TRUE(names(*snapshot, ResourceType::kCluster).empty());
@@ -176,7 +182,7 @@ TEST(TranslatorTest, UnroutedServicesGetDefaultRoutesAfterConfiguredOnes) {
       makeInstance("orders", "o-1", "10.0.0.1", 80),
       makeInstance("audit", "a-1", "10.0.0.2", 80),
   });
-  xds::SnapshotPtr snapshot = translate(config, state);
+  xds::SnapshotPtr snapshot = translateDefault(config, state);
   const auto routes = unpack<RouteConfiguration>(snapshot->find(ResourceType::kRoute, "public"));
   EXPECT_EQ(routes.name(), "public");
   ASSERT_EQ(routes.virtual_hosts_size(), 1);
@@ -200,9 +206,10 @@ TEST(TranslatorTest, UnroutedServicesGetDefaultRoutesAfterConfiguredOnes) {
     EXPECT_EQ(r.match().prefix(), expected[i].prefix) << i;
     EXPECT_EQ(r.route().cluster(), expected[i].cluster) << i;
   }
-  // Every service, routed or registered, has a cluster and an assignment.
+  // Every service, routed or registered, has a cluster (and a gRPC flavour) and an assignment.
   EXPECT_EQ(names(*snapshot, ResourceType::kCluster),
-            (std::vector<std::string>{"audit", "orders", "users", "web"}));
+            (std::vector<std::string>{"audit", "grpc/audit", "grpc/orders", "grpc/users", "grpc/web", "orders",
+                                      "users", "web"}));
   EXPECT_EQ(names(*snapshot, ResourceType::kEndpoint),
             (std::vector<std::string>{"audit", "orders", "users", "web"}));
 }
@@ -213,7 +220,7 @@ TEST(TranslatorTest, RouteTimeoutsAreCarriedToEveryPrefix) {
   model::RouteConfig off = route("off", {"/off"}, "off");
   off.timeout = absl::ZeroDuration();
   model::RouteConfig plain = route("plain", {"/plain"}, "plain");
-  xds::SnapshotPtr snapshot = translate(configWith({slow, off, plain}),
+  xds::SnapshotPtr snapshot = translateDefault(configWith({slow, off, plain}),
                                         registryOf({makeInstance("other", "x-1", "10.0.0.1", 80)}));
   const auto routes = unpack<RouteConfiguration>(snapshot->find(ResourceType::kRoute, "public"));
   const auto& vhost = routes.virtual_hosts(0);
@@ -234,7 +241,7 @@ TEST(TranslatorTest, RouteTimeoutsAreCarriedToEveryPrefix) {
 
 TEST(TranslatorTest, EveryServiceGetsANamedOnlyApiListener) {
   xds::SnapshotPtr snapshot =
-      translate(configWith({route("web", {"/"}, "web")}),
+      translateDefault(configWith({route("web", {"/"}, "web")}),
                 registryOf({makeInstance("greeter", "g-1", "10.0.0.1", 50051)}));
   EXPECT_EQ(names(*snapshot, ResourceType::kListener),
             (std::vector<std::string>{"greeter", "public", "web"}));
@@ -263,7 +270,11 @@ TEST(TranslatorTest, EveryServiceGetsANamedOnlyApiListener) {
     EXPECT_EQ(routes.virtual_hosts(0).domains(0), "*");
     ASSERT_EQ(routes.virtual_hosts(0).routes_size(), 1);
     EXPECT_EQ(routes.virtual_hosts(0).routes(0).match().prefix(), "");
-    EXPECT_EQ(routes.virtual_hosts(0).routes(0).route().cluster(), service);
+    // gRPC clients use their own ROUND_ROBIN flavour of the cluster.
+    EXPECT_EQ(routes.virtual_hosts(0).routes(0).route().cluster(), "grpc/" + service);
+    const xds::ResourcePtr grpc_cluster = snapshot->find(ResourceType::kCluster, "grpc/" + service);
+    ASSERT_NE(grpc_cluster, nullptr);
+    EXPECT_FALSE(grpc_cluster->wildcard);
   }
 }
 
@@ -271,7 +282,7 @@ TEST(TranslatorTest, ConfiguredListenerWinsOverApiListenerOfTheSameName) {
   model::PorticoConfig config = configWith({});
   config.listeners.push_back(model::ListenerConfig{"users", "127.0.0.1", 8081});
   xds::SnapshotPtr snapshot =
-      translate(config, registryOf({makeInstance("users", "u-1", "10.0.0.1", 80)}));
+      translateDefault(config, registryOf({makeInstance("users", "u-1", "10.0.0.1", 80)}));
   const xds::ResourcePtr resource = snapshot->find(ResourceType::kListener, "users");
   ASSERT_NE(resource, nullptr);
   EXPECT_TRUE(resource->wildcard);
@@ -292,7 +303,7 @@ TEST(TranslatorTest, ConfiguredListenerWinsOverApiListenerOfTheSameName) {
 
 TEST(TranslatorTest, EndpointsAreGroupedByZoneWithSummedLocalityWeights) {
   xds::SnapshotPtr snapshot =
-      translate(configWith({}), registryOf({
+      translateDefault(configWith({}), registryOf({
                                     makeInstance("orders", "o-1", "10.0.0.1", 80, 2, "zone-b"),
                                     makeInstance("orders", "o-2", "10.0.0.2", 81, 5, "zone-a"),
                                     makeInstance("orders", "o-3", "10.0.0.3", 82, 3, "zone-b"),
@@ -337,9 +348,9 @@ TEST(TranslatorTest, ChangingOneInstanceChangesOnlyThatServicesEndpoints) {
       makeInstance("orders", "o-2", "10.0.0.2", 80),
       makeInstance("users", "u-1", "10.0.1.1", 80),
   };
-  xds::SnapshotPtr before = translate(config, registryOf(instances));
+  xds::SnapshotPtr before = translateDefault(config, registryOf(instances));
   instances[1].set_port(8081);
-  xds::SnapshotPtr after = translate(config, registryOf(instances));
+  xds::SnapshotPtr after = translateDefault(config, registryOf(instances));
 
   EXPECT_NE(before->version(ResourceType::kEndpoint), after->version(ResourceType::kEndpoint));
   EXPECT_NE(before->find(ResourceType::kEndpoint, "orders")->version,
@@ -352,7 +363,7 @@ TEST(TranslatorTest, ChangingOneInstanceChangesOnlyThatServicesEndpoints) {
 
   // A weight change is an endpoint change too.
   instances[0].set_weight(7);
-  xds::SnapshotPtr reweighted = translate(config, registryOf(instances));
+  xds::SnapshotPtr reweighted = translateDefault(config, registryOf(instances));
   EXPECT_NE(after->version(ResourceType::kEndpoint), reweighted->version(ResourceType::kEndpoint));
   EXPECT_EQ(after->version(ResourceType::kRoute), reweighted->version(ResourceType::kRoute));
 }
@@ -360,9 +371,9 @@ TEST(TranslatorTest, ChangingOneInstanceChangesOnlyThatServicesEndpoints) {
 TEST(TranslatorTest, RegisteringANewServiceChangesEveryType) {
   const model::PorticoConfig config = configWith({});
   xds::SnapshotPtr before =
-      translate(config, registryOf({makeInstance("orders", "o-1", "10.0.0.1", 80)}));
+      translateDefault(config, registryOf({makeInstance("orders", "o-1", "10.0.0.1", 80)}));
   xds::SnapshotPtr after =
-      translate(config, registryOf({makeInstance("orders", "o-1", "10.0.0.1", 80),
+      translateDefault(config, registryOf({makeInstance("orders", "o-1", "10.0.0.1", 80),
                                     makeInstance("users", "u-1", "10.0.0.2", 80)}));
   for (ResourceType type : portico::xds::kAllResourceTypes) {
     EXPECT_NE(before->version(type), after->version(type)) << portico::xds::shortName(type);

@@ -245,18 +245,13 @@ TEST_F(SnapshotCompilerTest, InlineRouteConfigCompilesApartFromRdsTables) {
   EXPECT_EQ(snapshot->routeTable("whatever"), nullptr);
 }
 
-TEST_F(SnapshotCompilerTest, OptionalUnknownFilterIsAccepted) {
-  xds::ResourceSet set = minimalSet();
-  Listener in = listener("public");
-  hcm::HttpConnectionManager manager = hcmOf(in);
-  hcm::HttpFilter jwt;
-  jwt.set_name("envoy.filters.http.jwt_authn");
-  jwt.mutable_typed_config()->set_type_url(std::string(kJwtType));
-  jwt.set_is_optional(true);
-  *manager.mutable_http_filters()->Add() = manager.http_filters(0);
-  *manager.mutable_http_filters(0) = jwt;  // [jwt (optional), router]
-  add(set, withHcm(in, manager));
-  EXPECT_NE(compileOk(set), nullptr);
+// An optional filter the proxy does not know is skipped, as Envoy does: routes are not blocked.
+TEST_F(SnapshotCompilerTest, OptionalUnknownFilterIsSkipped) {
+  xds::ResourceSet set = setWithFilters({httpFilter("envoy.filters.http.lua", kLuaType, false, /*optional=*/true)});
+  SnapshotPtr snapshot = compileOk(set);
+  ASSERT_NE(snapshot, nullptr);
+  const router::Route& route = snapshot->routeTable("public")->virtualHosts()[0].routes[0];
+  EXPECT_EQ(route.blocked_by_filter, "");
 }
 
 TEST_F(SnapshotCompilerTest, SelfConfigSourceIsAccepted) {
@@ -396,15 +391,6 @@ TEST_F(SnapshotCompilerTest, ListenerWithTransportSocketIsRefused) {
   auto result = compile(set);
   ASSERT_FALSE(result.ok()) << "a TLS listener must not be served in cleartext";
   EXPECT_NE(result.status().message().find("transport_socket"), absl::string_view::npos) << result.status();
-}
-
-// Rewrites are refused until implemented, never silently skipped.
-TEST_F(SnapshotCompilerTest, RouteWithPrefixRewriteIsRefused) {
-  auto route = goodRoute();
-  route.mutable_route()->set_prefix_rewrite("/v2/");
-  auto result = compile(setWithRoute(route));
-  ASSERT_FALSE(result.ok()) << "prefix_rewrite is not implemented and must not be ignored";
-  EXPECT_NE(result.status().message().find("prefix_rewrite"), absl::string_view::npos) << result.status();
 }
 
 // Failover priorities are refused until implemented, never mixed into priority 0.

@@ -13,7 +13,9 @@
 
 #include "common/strings.h"
 #include "common/xds/type_urls.h"
+#include "control-plane/model/config_parser.h"
 #include "control-plane/translator/resource_builders.h"
+#include "control-plane/translator/translator.h"
 #include "data-plane/config/snapshot_compiler.h"
 #include "envoy/extensions/filters/http/router/v3/router.pb.h"
 #include "envoy/extensions/filters/network/http_connection_manager/v3/http_connection_manager.pb.h"
@@ -30,6 +32,29 @@ using Instance = portico::cp::registry::Instance;
 
 inline constexpr std::string_view kJwtType =
     "type.googleapis.com/envoy.extensions.filters.http.jwt_authn.v3.JwtAuthentication";
+inline constexpr std::string_view kJwtPolicyType = "type.googleapis.com/portico.filters.jwt_policy.v1.JwtPolicy";
+inline constexpr std::string_view kConsumersType = "type.googleapis.com/portico.filters.consumers.v1.Consumers";
+inline constexpr std::string_view kCorsType = "type.googleapis.com/envoy.extensions.filters.http.cors.v3.Cors";
+inline constexpr std::string_view kRequestSizeLimitType =
+    "type.googleapis.com/portico.filters.request_size_limit.v1.RequestSizeLimit";
+inline constexpr std::string_view kRateLimitType = "type.googleapis.com/portico.filters.rate_limit.v1.RateLimit";
+inline constexpr std::string_view kLuaType = "type.googleapis.com/envoy.extensions.filters.http.lua.v3.Lua";
+// Every filter type the proxy knows (snapshot_compiler.cc, knownFilter).
+inline constexpr std::string_view kKnownFilterTypes[] = {
+    kConsumersType,
+    kJwtPolicyType,
+    kCorsType,
+    kRequestSizeLimitType,
+    "type.googleapis.com/portico.filters.key_auth.v1.KeyAuth",
+    kJwtType,
+    "type.googleapis.com/portico.filters.ext_auth.v1.ExtAuth",
+    "type.googleapis.com/portico.filters.authorize.v1.Authorize",
+    kRateLimitType,
+    "type.googleapis.com/portico.filters.quota.v1.Quota",
+    "type.googleapis.com/portico.filters.cache.v1.Cache",
+    "type.googleapis.com/portico.filters.headers.v1.HeaderMutation",
+    "type.googleapis.com/envoy.extensions.filters.http.grpc_json_transcoder.v3.GrpcJsonTranscoder",
+};
 
 inline Instance instance(const std::string& service, const std::string& address, uint32_t port, uint32_t weight = 1,
                   const std::string& zone = "") {
@@ -136,6 +161,75 @@ inline envoy::config::route::v3::Route goodRoute() {
   route.mutable_match()->set_prefix("/");
   route.mutable_route()->set_cluster("echo");
   return route;
+}
+
+// The default group's resources for a portico.yaml, exactly as portico-cp translates and serves
+// them (api_listeners and the gRPC route configurations included), with `registry` as the
+// registered instances. An invalid file fails the test and yields an empty set.
+inline xds::ResourceSet translateYaml(const std::string& yaml,
+                                      const portico::cp::registry::RegistryState& registry = {}) {
+  xds::ResourceSet set;
+  auto config = portico::cp::model::parseConfig(yaml, "portico.yaml");
+  EXPECT_TRUE(config.ok()) << config.status() << "\nin:\n" << yaml;
+  if (!config.ok()) return set;
+  const auto snapshots = portico::cp::translator::translate(*config, registry);
+  const auto& snapshot = *snapshots.at("default");
+  using portico::xds::ResourceType;
+  for (const auto& [name, resource] : snapshot.resources(ResourceType::kListener)) {
+    Listener message;
+    EXPECT_TRUE(resource->body.UnpackTo(&message)) << name;
+    put(set.listeners, name, std::move(message));
+  }
+  for (const auto& [name, resource] : snapshot.resources(ResourceType::kRoute)) {
+    RouteConfiguration message;
+    EXPECT_TRUE(resource->body.UnpackTo(&message)) << name;
+    put(set.routes, name, std::move(message));
+  }
+  for (const auto& [name, resource] : snapshot.resources(ResourceType::kCluster)) {
+    Cluster message;
+    EXPECT_TRUE(resource->body.UnpackTo(&message)) << name;
+    put(set.clusters, name, std::move(message));
+  }
+  for (const auto& [name, resource] : snapshot.resources(ResourceType::kEndpoint)) {
+    ClusterLoadAssignment message;
+    EXPECT_TRUE(resource->body.UnpackTo(&message)) << name;
+    put(set.endpoints, name, std::move(message));
+  }
+  return set;
+}
+
+// The compiled route named `name` in virtual host `vhost` of `table` (the first one; null when
+// there is none).
+inline const router::Route* findRoute(const router::RouteTable& table, size_t vhost, const std::string& name) {
+  if (vhost >= table.virtualHosts().size()) return nullptr;
+  for (const router::Route& route : table.virtualHosts()[vhost].routes) {
+    if (route.name == name) return &route;
+  }
+  return nullptr;
+}
+
+// An HTTP filter of `type_url` named `name`, with an empty config of that type.
+inline hcm::HttpFilter httpFilter(const std::string& name, std::string_view type_url, bool disabled = false,
+                                  bool optional = false) {
+  hcm::HttpFilter filter;
+  filter.set_name(name);
+  filter.mutable_typed_config()->set_type_url(std::string(type_url));
+  filter.set_disabled(disabled);
+  filter.set_is_optional(optional);
+  return filter;
+}
+
+// minimalSet() with `filters` inserted before the router filter of listener "public".
+inline xds::ResourceSet setWithFilters(const std::vector<hcm::HttpFilter>& filters) {
+  xds::ResourceSet set = minimalSet();
+  Listener in = listener("public");
+  hcm::HttpConnectionManager manager = hcmOf(in);
+  const hcm::HttpFilter router_filter = manager.http_filters(0);
+  manager.clear_http_filters();
+  for (const hcm::HttpFilter& filter : filters) *manager.add_http_filters() = filter;
+  *manager.add_http_filters() = router_filter;
+  add(set, withHcm(in, manager));
+  return set;
 }
 
 }  // namespace portico::dp::config::compiler_test

@@ -132,60 +132,60 @@ TEST(RouteTableTest, SeveralDomainsOnOneVirtualHost) {
   EXPECT_EQ(vhostName(table, "c.test"), "any");
 }
 
-// ---- Route::matches ----
+// ---- Route::matchesPath ----
 
 TEST(RouteMatchTest, Prefix) {
   Route route = prefixRoute("r", "/api");
-  EXPECT_TRUE(route.matches("/api"));
-  EXPECT_TRUE(route.matches("/api/v1"));
-  EXPECT_TRUE(route.matches("/apis"));  // a prefix is a string prefix, not a path segment
-  EXPECT_FALSE(route.matches("/ap"));
-  EXPECT_FALSE(route.matches("/API"));
-  EXPECT_FALSE(route.matches(""));
+  EXPECT_TRUE(route.matchesPath("/api"));
+  EXPECT_TRUE(route.matchesPath("/api/v1"));
+  EXPECT_TRUE(route.matchesPath("/apis"));  // a prefix is a string prefix, not a path segment
+  EXPECT_FALSE(route.matchesPath("/ap"));
+  EXPECT_FALSE(route.matchesPath("/API"));
+  EXPECT_FALSE(route.matchesPath(""));
 }
 
 TEST(RouteMatchTest, EmptyPrefixMatchesEverything) {
   Route route = prefixRoute("r", "");
-  EXPECT_TRUE(route.matches("/"));
-  EXPECT_TRUE(route.matches(""));
-  EXPECT_TRUE(route.matches("/anything"));
+  EXPECT_TRUE(route.matchesPath("/"));
+  EXPECT_TRUE(route.matchesPath(""));
+  EXPECT_TRUE(route.matchesPath("/anything"));
 }
 
 TEST(RouteMatchTest, PrefixCaseInsensitive) {
   Route route = prefixRoute("r", "/Api", /*case_sensitive=*/false);
-  EXPECT_TRUE(route.matches("/api/x"));
-  EXPECT_TRUE(route.matches("/API"));
-  EXPECT_FALSE(route.matches("/ap"));
+  EXPECT_TRUE(route.matchesPath("/api/x"));
+  EXPECT_TRUE(route.matchesPath("/API"));
+  EXPECT_FALSE(route.matchesPath("/ap"));
 }
 
 TEST(RouteMatchTest, Exact) {
   Route route = exactRoute("r", "/health");
-  EXPECT_TRUE(route.matches("/health"));
-  EXPECT_FALSE(route.matches("/health/"));
-  EXPECT_FALSE(route.matches("/healt"));
-  EXPECT_FALSE(route.matches("/Health"));
+  EXPECT_TRUE(route.matchesPath("/health"));
+  EXPECT_FALSE(route.matchesPath("/health/"));
+  EXPECT_FALSE(route.matchesPath("/healt"));
+  EXPECT_FALSE(route.matchesPath("/Health"));
 }
 
 TEST(RouteMatchTest, ExactCaseInsensitive) {
   Route route = exactRoute("r", "/Health", /*case_sensitive=*/false);
-  EXPECT_TRUE(route.matches("/health"));
-  EXPECT_TRUE(route.matches("/HEALTH"));
-  EXPECT_FALSE(route.matches("/health/"));
+  EXPECT_TRUE(route.matchesPath("/health"));
+  EXPECT_TRUE(route.matchesPath("/HEALTH"));
+  EXPECT_FALSE(route.matchesPath("/health/"));
 }
 
 TEST(RouteMatchTest, RegexMustMatchTheWholePath) {
   Route route = regexRoute("r", "/users/[0-9]+");
-  EXPECT_TRUE(route.matches("/users/42"));
-  EXPECT_FALSE(route.matches("/users/42/orders"));
-  EXPECT_FALSE(route.matches("/v1/users/42"));
-  EXPECT_FALSE(route.matches("/users/"));
-  EXPECT_FALSE(route.matches("/USERS/42"));
+  EXPECT_TRUE(route.matchesPath("/users/42"));
+  EXPECT_FALSE(route.matchesPath("/users/42/orders"));
+  EXPECT_FALSE(route.matchesPath("/v1/users/42"));
+  EXPECT_FALSE(route.matchesPath("/users/"));
+  EXPECT_FALSE(route.matchesPath("/USERS/42"));
 }
 
 TEST(RouteMatchTest, RegexCaseInsensitive) {
   Route route = regexRoute("r", "/users/[a-z]+", /*case_sensitive=*/false);
-  EXPECT_TRUE(route.matches("/USERS/Bob"));
-  EXPECT_FALSE(route.matches("/users/bob/x"));
+  EXPECT_TRUE(route.matchesPath("/USERS/Bob"));
+  EXPECT_FALSE(route.matchesPath("/users/bob/x"));
 }
 
 // ---- RouteTable::match ----

@@ -29,10 +29,12 @@ Listener listener(const std::string& name, uint32_t port) {
 }
 
 RouteConfiguration routes(const std::string& name, const std::string& cluster = "echo") {
-  return builders::buildRouteConfiguration(name, {builders::RouteEntry{name, "/", cluster, std::nullopt}});
+  return builders::buildRouteConfiguration(
+      name, {builders::RouteEntry{name, "/", cluster, std::nullopt}});
 }
 
-envoy::config::endpoint::v3::ClusterLoadAssignment assignment(const std::string& name, uint32_t port) {
+envoy::config::endpoint::v3::ClusterLoadAssignment assignment(const std::string& name,
+                                                              uint32_t port) {
   Instance instance;
   instance.set_service(name);
   instance.set_id("i1");
@@ -58,8 +60,8 @@ google::protobuf::Any wrapped(const T& message, const std::string& name) {
   return pack(resource);
 }
 
-DiscoveryResponse response(std::string_view type_url, const std::string& version, const std::string& nonce,
-                           std::vector<google::protobuf::Any> resources) {
+DiscoveryResponse response(std::string_view type_url, const std::string& version,
+                           const std::string& nonce, std::vector<google::protobuf::Any> resources) {
   DiscoveryResponse out;
   out.set_type_url(std::string(type_url));
   out.set_version_info(version);
@@ -83,8 +85,8 @@ std::vector<std::string> keysOf(const Map& map) {
   return out;
 }
 
-void expectAck(const DiscoveryRequest& request, std::string_view type_url, const std::string& version,
-               const std::string& nonce) {
+void expectAck(const DiscoveryRequest& request, std::string_view type_url,
+               const std::string& version, const std::string& nonce) {
   EXPECT_EQ(request.type_url(), type_url);
   EXPECT_EQ(request.version_info(), version);
   EXPECT_EQ(request.response_nonce(), nonce);
@@ -110,13 +112,14 @@ class AdsClientCoreTest : public ::testing::Test {
   // A core whose apply compiles the candidate for real (as the proxy does), unless
   // reject_with_ is set, and records every candidate it was shown.
   std::unique_ptr<AdsClientCore> makeCore() {
-    return std::make_unique<AdsClientCore>(node_, [this](const ResourceSet& candidate) -> absl::Status {
-      candidates_.push_back(candidate);
-      if (!reject_with_.empty()) {
-        return absl::InvalidArgumentError(reject_with_);
-      }
-      return config::compileSnapshot(candidate, stats_).status();
-    });
+    return std::make_unique<AdsClientCore>(
+        node_, [this](const ResourceSet& candidate) -> absl::Status {
+          candidates_.push_back(candidate);
+          if (!reject_with_.empty()) {
+            return absl::InvalidArgumentError(reject_with_);
+          }
+          return config::compileSnapshot(candidate, stats_).status();
+        });
   }
 
   envoy::config::core::v3::Node node_;
@@ -151,7 +154,8 @@ TEST_F(AdsClientCoreTest, FreshStreamStartAsksForClustersThenListenersWithTheNod
 TEST_F(AdsClientCoreTest, AcceptedLdsIsAckedThenRdsIsSubscribed) {
   auto core = makeCore();
   core->streamStart();
-  auto result = core->onResponse(response(kListenerType, "lds-1", "n1", {pack(listener("public", 8080))}));
+  auto result =
+      core->onResponse(response(kListenerType, "lds-1", "n1", {pack(listener("public", 8080))}));
   EXPECT_TRUE(result.accepted);
   ASSERT_TRUE(result.type.has_value());
   EXPECT_EQ(*result.type, ResourceType::kListener);
@@ -170,7 +174,8 @@ TEST_F(AdsClientCoreTest, AcceptedLdsIsAckedThenRdsIsSubscribed) {
 TEST_F(AdsClientCoreTest, SameLdsAgainIsAckedWithoutANewRdsRequest) {
   auto core = makeCore();
   core->onResponse(response(kListenerType, "lds-1", "n1", {pack(listener("public", 8080))}));
-  auto result = core->onResponse(response(kListenerType, "lds-2", "n2", {pack(listener("public", 8081))}));
+  auto result =
+      core->onResponse(response(kListenerType, "lds-2", "n2", {pack(listener("public", 8081))}));
   EXPECT_TRUE(result.accepted);
   ASSERT_EQ(result.requests.size(), 1u) << "the route names did not change";
   expectAck(result.requests[0], kListenerType, "lds-2", "n2");
@@ -181,7 +186,8 @@ TEST_F(AdsClientCoreTest, RdsMergesByNameAndIgnoresUnsubscribedNames) {
   core->onResponse(response(kListenerType, "lds-1", "n1",
                             {pack(listener("admin", 9000)), pack(listener("public", 8080))}));
 
-  auto first = core->onResponse(response(kRouteType, "rds-1", "r1", {pack(routes("public")), pack(routes("stranger"))}));
+  auto first = core->onResponse(
+      response(kRouteType, "rds-1", "r1", {pack(routes("public")), pack(routes("stranger"))}));
   EXPECT_TRUE(first.accepted);
   ASSERT_EQ(first.requests.size(), 1u);
   expectAck(first.requests[0], kRouteType, "rds-1", "r1");
@@ -193,10 +199,13 @@ TEST_F(AdsClientCoreTest, RdsMergesByNameAndIgnoresUnsubscribedNames) {
   EXPECT_EQ(keysOf(core->accepted().routes), (std::vector<std::string>{"admin", "public"}))
       << "an RDS response is not full state: public stays";
 
-  auto third = core->onResponse(response(kRouteType, "rds-3", "r3", {pack(routes("public", "other"))}));
+  auto third =
+      core->onResponse(response(kRouteType, "rds-3", "r3", {pack(routes("public", "other"))}));
   EXPECT_TRUE(third.accepted);
-  EXPECT_EQ(core->accepted().routes.at("public")->virtual_hosts(0).routes(0).route().cluster(), "other");
-  EXPECT_EQ(core->accepted().routes.at("admin")->virtual_hosts(0).routes(0).route().cluster(), "echo");
+  EXPECT_EQ(core->accepted().routes.at("public")->virtual_hosts(0).routes(0).route().cluster(),
+            "other");
+  EXPECT_EQ(core->accepted().routes.at("admin")->virtual_hosts(0).routes(0).route().cluster(),
+            "echo");
 
   auto empty = core->onResponse(response(kRouteType, "rds-4", "r4", {}));
   EXPECT_TRUE(empty.accepted);
@@ -208,10 +217,12 @@ TEST_F(AdsClientCoreTest, LdsWithoutAListenerDropsItsRoutesAndShrinksRds) {
   auto core = makeCore();
   core->onResponse(response(kListenerType, "lds-1", "n1",
                             {pack(listener("admin", 9000)), pack(listener("public", 8080))}));
-  core->onResponse(response(kRouteType, "rds-1", "r1", {pack(routes("admin")), pack(routes("public"))}));
+  core->onResponse(
+      response(kRouteType, "rds-1", "r1", {pack(routes("admin")), pack(routes("public"))}));
   ASSERT_EQ(core->accepted().routes.size(), 2u);
 
-  auto result = core->onResponse(response(kListenerType, "lds-2", "n2", {pack(listener("public", 8080))}));
+  auto result =
+      core->onResponse(response(kListenerType, "lds-2", "n2", {pack(listener("public", 8080))}));
   EXPECT_TRUE(result.accepted);
   ASSERT_EQ(result.requests.size(), 2u);
   expectAck(result.requests[0], kListenerType, "lds-2", "n2");
@@ -236,7 +247,8 @@ TEST_F(AdsClientCoreTest, LdsWithoutAListenerDropsItsRoutesAndShrinksRds) {
 
 TEST_F(AdsClientCoreTest, ApiListenersDoNotSubscribeRds) {
   auto core = makeCore();
-  auto result = core->onResponse(response(kListenerType, "1", "n1", {pack(builders::buildApiListener("grpc-svc"))}));
+  auto result = core->onResponse(
+      response(kListenerType, "1", "n1", {pack(builders::buildApiListener("grpc-svc"))}));
   EXPECT_TRUE(result.accepted);
   ASSERT_EQ(result.requests.size(), 1u);
   expectAck(result.requests[0], kListenerType, "1", "n1");
@@ -251,27 +263,32 @@ TEST_F(AdsClientCoreTest, AcceptedCdsIsAckedThenEdsIsSubscribedByServiceName) {
   Cluster static_cluster;
   static_cluster.set_name("static");
   static_cluster.set_type(Cluster::STATIC);
-  auto result = core->onResponse(response(kClusterType, "cds-1", "c1",
-                                          {pack(builders::buildCluster("echo")), pack(renamed), pack(static_cluster)}));
+  auto result = core->onResponse(
+      response(kClusterType, "cds-1", "c1",
+               {pack(builders::buildCluster("echo")), pack(renamed), pack(static_cluster)}));
   EXPECT_TRUE(result.accepted) << result.error;
   ASSERT_EQ(result.requests.size(), 2u);
   expectAck(result.requests[0], kClusterType, "cds-1", "c1");
   EXPECT_EQ(result.requests[0].resource_names_size(), 0);
   expectSubscription(result.requests[1], kEndpointType, {"echo", "orders-eds"});
-  EXPECT_EQ(keysOf(core->accepted().clusters), (std::vector<std::string>{"echo", "orders", "static"}));
+  EXPECT_EQ(keysOf(core->accepted().clusters),
+            (std::vector<std::string>{"echo", "orders", "static"}));
 }
 
 TEST_F(AdsClientCoreTest, EdsMergesAndFollowsClusters) {
   auto core = makeCore();
-  core->onResponse(response(kClusterType, "cds-1", "c1",
-                            {pack(builders::buildCluster("a")), pack(builders::buildCluster("b"))}));
-  core->onResponse(response(kEndpointType, "eds-1", "e1", {pack(assignment("a", 1001)), pack(assignment("zz", 1))}));
+  core->onResponse(
+      response(kClusterType, "cds-1", "c1",
+               {pack(builders::buildCluster("a")), pack(builders::buildCluster("b"))}));
+  core->onResponse(response(kEndpointType, "eds-1", "e1",
+                            {pack(assignment("a", 1001)), pack(assignment("zz", 1))}));
   EXPECT_EQ(keysOf(core->accepted().endpoints), (std::vector<std::string>{"a"}));
   core->onResponse(response(kEndpointType, "eds-2", "e2", {pack(assignment("b", 1002))}));
   EXPECT_EQ(keysOf(core->accepted().endpoints), (std::vector<std::string>{"a", "b"}));
 
   // CDS is full state: dropping cluster a drops its endpoints and shrinks EDS.
-  auto result = core->onResponse(response(kClusterType, "cds-2", "c2", {pack(builders::buildCluster("b"))}));
+  auto result =
+      core->onResponse(response(kClusterType, "cds-2", "c2", {pack(builders::buildCluster("b"))}));
   EXPECT_TRUE(result.accepted);
   ASSERT_EQ(result.requests.size(), 2u);
   expectAck(result.requests[0], kClusterType, "cds-2", "c2");
@@ -285,7 +302,8 @@ TEST_F(AdsClientCoreTest, EdsMergesAndFollowsClusters) {
 TEST_F(AdsClientCoreTest, RejectedFirstResponseIsNackedWithAnEmptyVersion) {
   auto core = makeCore();
   reject_with_ = "listener \"public\": no good";
-  auto result = core->onResponse(response(kListenerType, "lds-1", "n1", {pack(listener("public", 8080))}));
+  auto result =
+      core->onResponse(response(kListenerType, "lds-1", "n1", {pack(listener("public", 8080))}));
   EXPECT_FALSE(result.accepted);
   EXPECT_EQ(result.error, "listener \"public\": no good");
   ASSERT_EQ(result.requests.size(), 1u) << "a NACK and nothing else (no RDS subscription)";
@@ -306,8 +324,9 @@ TEST_F(AdsClientCoreTest, RejectedLaterResponseKeepsTheAcceptedStateAndVersion) 
   core->onResponse(response(kRouteType, "rds-1", "r1", {pack(routes("public"))}));
 
   reject_with_ = "nope";
-  auto result = core->onResponse(response(kListenerType, "lds-2", "n2",
-                                          {pack(listener("public", 8080)), pack(listener("admin", 9000))}));
+  auto result =
+      core->onResponse(response(kListenerType, "lds-2", "n2",
+                                {pack(listener("public", 8080)), pack(listener("admin", 9000))}));
   EXPECT_FALSE(result.accepted);
   ASSERT_EQ(result.requests.size(), 1u);
   const DiscoveryRequest& nack = result.requests[0];
@@ -327,14 +346,16 @@ TEST_F(AdsClientCoreTest, RejectedLaterResponseKeepsTheAcceptedStateAndVersion) 
   EXPECT_EQ(namesOf(rds.requests[0]), (std::vector<std::string>{"public"}));
 
   // The next good response is ACKed with its own version.
-  auto good = core->onResponse(response(kListenerType, "lds-3", "n3", {pack(listener("public", 8080))}));
+  auto good =
+      core->onResponse(response(kListenerType, "lds-3", "n3", {pack(listener("public", 8080))}));
   EXPECT_TRUE(good.accepted);
   expectAck(good.requests[0], kListenerType, "lds-3", "n3");
 }
 
 TEST_F(AdsClientCoreTest, CompileErrorBecomesTheNackMessage) {
   auto core = makeCore();
-  auto result = core->onResponse(response(kListenerType, "lds-1", "n1", {pack(listener("public", 0))}));
+  auto result =
+      core->onResponse(response(kListenerType, "lds-1", "n1", {pack(listener("public", 0))}));
   EXPECT_FALSE(result.accepted);
   ASSERT_EQ(result.requests.size(), 1u);
   EXPECT_EQ(result.requests[0].error_detail().message(),
@@ -343,22 +364,26 @@ TEST_F(AdsClientCoreTest, CompileErrorBecomesTheNackMessage) {
 
 TEST_F(AdsClientCoreTest, SameNameTwiceInOneResponseIsNacked) {
   auto core = makeCore();
-  auto result = core->onResponse(
-      response(kListenerType, "lds-1", "n1", {pack(listener("public", 8080)), pack(listener("public", 8081))}));
+  auto result =
+      core->onResponse(response(kListenerType, "lds-1", "n1",
+                                {pack(listener("public", 8080)), pack(listener("public", 8081))}));
   EXPECT_FALSE(result.accepted);
   EXPECT_EQ(result.error, "resource \"public\" appears twice in one response");
   ASSERT_EQ(result.requests.size(), 1u);
   EXPECT_EQ(result.requests[0].response_nonce(), "n1");
-  EXPECT_EQ(result.requests[0].error_detail().message(), "resource \"public\" appears twice in one response");
+  EXPECT_EQ(result.requests[0].error_detail().message(),
+            "resource \"public\" appears twice in one response");
   EXPECT_TRUE(candidates_.empty()) << "a response that does not decode never reaches apply";
   EXPECT_TRUE(core->accepted().listeners.empty());
 }
 
 TEST_F(AdsClientCoreTest, WrappedResourcesAreAccepted) {
   auto core = makeCore();
-  auto lds = core->onResponse(response(kListenerType, "lds-1", "n1", {wrapped(listener("public", 8080), "public")}));
+  auto lds = core->onResponse(
+      response(kListenerType, "lds-1", "n1", {wrapped(listener("public", 8080), "public")}));
   EXPECT_TRUE(lds.accepted) << lds.error;
-  auto rds = core->onResponse(response(kRouteType, "rds-1", "r1", {wrapped(routes("public"), "public")}));
+  auto rds =
+      core->onResponse(response(kRouteType, "rds-1", "r1", {wrapped(routes("public"), "public")}));
   EXPECT_TRUE(rds.accepted) << rds.error;
   EXPECT_EQ(keysOf(core->accepted().listeners), (std::vector<std::string>{"public"}));
   EXPECT_EQ(keysOf(core->accepted().routes), (std::vector<std::string>{"public"}));
@@ -366,10 +391,12 @@ TEST_F(AdsClientCoreTest, WrappedResourcesAreAccepted) {
 
 TEST_F(AdsClientCoreTest, ResourceOfTheWrongTypeIsNacked) {
   auto core = makeCore();
-  auto result = core->onResponse(response(kListenerType, "lds-1", "n1",
-                                          {pack(listener("public", 8080)), pack(builders::buildCluster("echo"))}));
+  auto result = core->onResponse(
+      response(kListenerType, "lds-1", "n1",
+               {pack(listener("public", 8080)), pack(builders::buildCluster("echo"))}));
   EXPECT_FALSE(result.accepted);
-  EXPECT_EQ(result.error, cat("a resource of type ", kClusterType, " in a ", kListenerType, " response"));
+  EXPECT_EQ(result.error,
+            cat("a resource of type ", kClusterType, " in a ", kListenerType, " response"));
   ASSERT_EQ(result.requests.size(), 1u);
   EXPECT_EQ(result.requests[0].error_detail().code(), 3);
   EXPECT_TRUE(core->accepted().listeners.empty());
@@ -377,10 +404,11 @@ TEST_F(AdsClientCoreTest, ResourceOfTheWrongTypeIsNacked) {
 
 TEST_F(AdsClientCoreTest, WrappedResourceOfTheWrongTypeIsNacked) {
   auto core = makeCore();
-  auto result =
-      core->onResponse(response(kListenerType, "lds-1", "n1", {wrapped(builders::buildCluster("echo"), "echo")}));
+  auto result = core->onResponse(
+      response(kListenerType, "lds-1", "n1", {wrapped(builders::buildCluster("echo"), "echo")}));
   EXPECT_FALSE(result.accepted);
-  EXPECT_EQ(result.error, cat("a resource of type ", kClusterType, " in a ", kListenerType, " response"));
+  EXPECT_EQ(result.error,
+            cat("a resource of type ", kClusterType, " in a ", kListenerType, " response"));
 }
 
 TEST_F(AdsClientCoreTest, UndecodableResourceIsNacked) {
@@ -402,8 +430,8 @@ TEST_F(AdsClientCoreTest, ResourceWithoutNameIsNacked) {
 
 TEST_F(AdsClientCoreTest, UnknownTypeUrlIsIgnored) {
   auto core = makeCore();
-  auto result = core->onResponse(
-      response("type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.Secret", "1", "s1", {}));
+  auto result = core->onResponse(response(
+      "type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.Secret", "1", "s1", {}));
   EXPECT_FALSE(result.accepted);
   EXPECT_FALSE(result.type.has_value());
   EXPECT_TRUE(result.requests.empty());
@@ -457,8 +485,9 @@ TEST_F(AdsClientCoreTest, InitialFetchDoneNeedsLdsCdsAndEveryReferencedRdsAndEds
   core->onResponse(response(kListenerType, "lds-1", "n1",
                             {pack(listener("admin", 9000)), pack(listener("public", 8080))}));
   EXPECT_FALSE(core->initialFetchDone()) << "no CDS yet";
-  core->onResponse(response(kClusterType, "cds-1", "c1",
-                            {pack(builders::buildCluster("a")), pack(builders::buildCluster("b"))}));
+  core->onResponse(
+      response(kClusterType, "cds-1", "c1",
+               {pack(builders::buildCluster("a")), pack(builders::buildCluster("b"))}));
   EXPECT_FALSE(core->initialFetchDone()) << "no RDS or EDS yet";
   core->onResponse(response(kRouteType, "rds-1", "r1", {pack(routes("public"))}));
   EXPECT_FALSE(core->initialFetchDone()) << "admin's routes missing";
@@ -484,6 +513,35 @@ TEST_F(AdsClientCoreTest, RejectedLdsDoesNotCountAsReceived) {
   reject_with_ = "bad";
   core->onResponse(response(kListenerType, "1", "n1", {}));
   EXPECT_FALSE(core->initialFetchDone());
+}
+
+// ---- per-resource versions ----
+
+TEST_F(AdsClientCoreTest, PerResourceVersionsFollowTheResponseOrTheWrapper) {
+  auto core = makeCore();
+  core->onResponse(
+      response(kClusterType, "cds-1", "c1",
+               {pack(builders::buildCluster("a")), wrapped(builders::buildCluster("b"), "b")}));
+  const auto& cds =
+      core->accepted().resource_versions[portico::xds::typeIndex(ResourceType::kCluster)];
+  EXPECT_EQ(keysOf(cds), (std::vector<std::string>{"a", "b"}));
+  EXPECT_EQ(cds.at("a"), "cds-1");
+  EXPECT_EQ(cds.at("b"), "v") << "a wrapped resource keeps its own version";
+  core->onResponse(
+      response(kEndpointType, "eds-1", "e1", {pack(assignment("a", 1)), pack(assignment("b", 2))}));
+  core->onResponse(response(kEndpointType, "eds-2", "e2", {pack(assignment("b", 3))}));
+  const auto& eds =
+      core->accepted().resource_versions[portico::xds::typeIndex(ResourceType::kEndpoint)];
+  EXPECT_EQ(eds.at("a"), "eds-1");
+  EXPECT_EQ(eds.at("b"), "eds-2");
+  // Full-state CDS without b: b, its assignment and their versions go.
+  core->onResponse(response(kClusterType, "cds-2", "c2", {pack(builders::buildCluster("a"))}));
+  EXPECT_EQ(
+      keysOf(core->accepted().resource_versions[portico::xds::typeIndex(ResourceType::kCluster)]),
+      (std::vector<std::string>{"a"}));
+  EXPECT_EQ(
+      keysOf(core->accepted().resource_versions[portico::xds::typeIndex(ResourceType::kEndpoint)]),
+      (std::vector<std::string>{"a"}));
 }
 
 // ---- what apply sees ----

@@ -1,0 +1,162 @@
+#include "control-plane/xds/delta_stream.h"
+
+#include <grpcpp/server_context.h>
+
+#include "absl/time/clock.h"
+#include "common/logging.h"
+
+namespace portico::cp::xds {
+
+DeltaStream::DeltaStream(grpc::CallbackServerContext* context, uint64_t stream_id,
+                         SnapshotCache& cache, XdsMetrics& metrics, ProxyTracker& tracker)
+    : stream_id_(stream_id),
+      peer_(context->peer()),
+      cache_(cache),
+      metrics_(metrics),
+      tracker_(tracker) {
+  StartRead(&request_);
+}
+
+void DeltaStream::identify(const DeltaDiscoveryRequest& request) {
+  // Only the first request is guaranteed to carry the node.
+  identified_ = true;
+  node_id_ = request.node().id();
+  group_ = request.node().cluster().empty() ? std::string(kDefaultGroup) : request.node().cluster();
+  ProxyStatus status;
+  status.stream_id = stream_id_;
+  status.protocol = XdsProtocol::kDelta;
+  status.node_id = node_id_;
+  status.group = group_;
+  status.peer = peer_;
+  status.user_agent = request.node().user_agent_name();
+  if (!request.node().user_agent_version().empty()) {
+    status.user_agent += "/" + request.node().user_agent_version();
+  }
+  status.connected_since = absl::Now();
+  tracker_.connected(status);
+  metrics_.connected_proxies->Increment();
+  cache_.add(this, group_);
+  PORTICO_LOG(kInfo, "xds: delta stream ", stream_id_, " opened by node \"", node_id_,
+              "\" group \"", group_, "\" from ", peer_);
+}
+
+void DeltaStream::OnReadDone(bool ok) {
+  std::unique_lock<std::mutex> lock(mu_);
+  if (!ok) {
+    // The client half-closed or the stream broke: finish once queued writes are done.
+    reads_done_ = true;
+    pump(lock);
+    return;
+  }
+  if (finished_) {
+    return;  // a failed write already ended the stream
+  }
+  if (!identified_) {
+    identify(request_);
+  }
+  handleRequest();
+  pump(lock);
+  // request_ is only touched by the read in flight, so it can be reused here.
+  StartRead(&request_);
+}
+
+void DeltaStream::handleRequest() {
+  using Kind = DeltaSession::RequestKind;
+  DeltaSession::RequestOutcome outcome = session_.onRequest(request_, cache_.get(group_));
+  switch (outcome.kind) {
+    case Kind::kUnknownType:
+      PORTICO_LOG(kDebug, "xds: delta stream ", stream_id_, " asked for unsupported type ",
+                  request_.type_url());
+      return;
+    case Kind::kAck:
+      metrics_.acks[portico::xds::typeIndex(*outcome.type)]->Increment();
+      tracker_.acked(stream_id_, *outcome.type, outcome.version);
+      break;
+    case Kind::kNack:
+      metrics_.nacks[portico::xds::typeIndex(*outcome.type)]->Increment();
+      tracker_.nacked(stream_id_, *outcome.type, outcome.version, outcome.nack_message);
+      PORTICO_LOG(kWarning, "xds: node \"", node_id_, "\" NACKed ",
+                  portico::xds::shortName(*outcome.type), " nonce ", request_.response_nonce(),
+                  " (version ", outcome.version, "): ", outcome.nack_message);
+      break;
+    case Kind::kInitial:
+    case Kind::kSubscription:
+      break;
+  }
+  if (outcome.response) {
+    enqueue(std::move(*outcome.response));
+  }
+}
+
+void DeltaStream::onSnapshot(const std::string& /*group*/, const SnapshotPtr& snapshot) {
+  std::unique_lock<std::mutex> lock(mu_);
+  if (finished_) {
+    return;
+  }
+  for (DeltaDiscoveryResponse& response : session_.onSnapshot(snapshot)) {
+    enqueue(std::move(response));
+  }
+  pump(lock);
+}
+
+void DeltaStream::enqueue(DeltaDiscoveryResponse response) {
+  auto type = portico::xds::typeFromUrl(response.type_url());
+  if (type) {
+    metrics_.pushes[portico::xds::typeIndex(*type)]->Increment();
+    tracker_.sent(stream_id_, *type, response.system_version_info());
+  }
+  queue_.push_back(std::move(response));
+}
+
+void DeltaStream::pump(std::unique_lock<std::mutex>& lock) {
+  if (finished_ || writing_) {
+    return;
+  }
+  if (!queue_.empty()) {
+    writing_ = true;
+    // deque::push_back keeps references to existing elements valid, so front() stays put
+    // while other threads enqueue behind it.
+    const DeltaDiscoveryResponse* next = &queue_.front();
+    lock.unlock();
+    StartWrite(next);
+    lock.lock();
+    return;
+  }
+  if (reads_done_) {
+    finished_ = true;
+    lock.unlock();
+    Finish(grpc::Status::OK);
+    lock.lock();
+  }
+}
+
+void DeltaStream::OnWriteDone(bool ok) {
+  std::unique_lock<std::mutex> lock(mu_);
+  writing_ = false;
+  queue_.pop_front();
+  if (!ok) {
+    // The stream is broken; drop what is queued and finish.
+    queue_.clear();
+    reads_done_ = true;
+  }
+  pump(lock);
+}
+
+void DeltaStream::OnDone() {
+  bool was_identified;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    finished_ = true;
+    was_identified = identified_;
+  }
+  if (was_identified) {
+    // remove() waits for any onSnapshot() call in flight, so deleting afterwards is safe.
+    cache_.remove(this);
+    tracker_.disconnected(stream_id_);
+    metrics_.connected_proxies->Decrement();
+    PORTICO_LOG(kInfo, "xds: delta stream ", stream_id_, " of node \"", node_id_, "\" closed");
+  }
+  delete this;
+}
+
+}  // namespace portico::cp::xds

@@ -1,0 +1,339 @@
+#include "data-plane/config/route_compiler.h"
+
+#include <set>
+
+#include "absl/strings/ascii.h"
+#include "common/strings.h"
+#include "envoy/extensions/filters/http/jwt_authn/v3/config.pb.h"
+
+namespace portico::dp::config {
+
+namespace route_v3 = envoy::config::route::v3;
+using router::HeaderMatcher;
+
+namespace {
+
+using Errors = std::vector<std::string>;
+using FilterConfigs = google::protobuf::Map<std::string, google::protobuf::Any>;
+
+absl::Duration toDuration(const google::protobuf::Duration& d) {
+  return absl::Seconds(d.seconds()) + absl::Nanoseconds(d.nanos());
+}
+
+std::shared_ptr<const re2::RE2> compileRegex(const std::string& pattern, bool case_sensitive,
+                                             const std::string& where, Errors& errors) {
+  re2::RE2::Options options;
+  options.set_case_sensitive(case_sensitive);
+  options.set_log_errors(false);
+  auto regex = std::make_shared<re2::RE2>(pattern, options);
+  if (!regex->ok()) {
+    errors.push_back(cat(where, ": invalid RE2 \"", pattern, "\": ", regex->error()));
+    return nullptr;
+  }
+  return regex;
+}
+
+bool compileHeaderMatcher(const route_v3::HeaderMatcher& in, const std::string& where, HeaderMatcher& out,
+                          Errors& errors) {
+  out.name = absl::AsciiStrToLower(in.name());
+  out.invert = in.invert_match();
+  switch (in.header_match_specifier_case()) {
+    case route_v3::HeaderMatcher::kExactMatch:
+      out.kind = HeaderMatcher::Kind::kExact;
+      out.value = in.exact_match();
+      return true;
+    case route_v3::HeaderMatcher::kSafeRegexMatch:
+      out.kind = HeaderMatcher::Kind::kRegex;
+      out.regex = compileRegex(in.safe_regex_match().regex(), true, where, errors);
+      return out.regex != nullptr;
+    case route_v3::HeaderMatcher::kPresentMatch:
+      out.kind = HeaderMatcher::Kind::kPresent;
+      out.invert = out.invert != !in.present_match();  // present_match: false means "absent"
+      return true;
+    case route_v3::HeaderMatcher::kPrefixMatch:
+      out.kind = HeaderMatcher::Kind::kPrefix;
+      out.value = in.prefix_match();
+      return true;
+    case route_v3::HeaderMatcher::kSuffixMatch:
+      out.kind = HeaderMatcher::Kind::kSuffix;
+      out.value = in.suffix_match();
+      return true;
+    case route_v3::HeaderMatcher::kContainsMatch:
+      out.kind = HeaderMatcher::Kind::kContains;
+      out.value = in.contains_match();
+      return true;
+    case route_v3::HeaderMatcher::kRangeMatch:
+      out.kind = HeaderMatcher::Kind::kRange;
+      out.range_start = in.range_match().start();
+      out.range_end = in.range_match().end();
+      return true;
+    case route_v3::HeaderMatcher::kStringMatch: {
+      const auto& m = in.string_match();
+      switch (m.match_pattern_case()) {
+        case envoy::type::matcher::v3::StringMatcher::kExact:
+          out.kind = HeaderMatcher::Kind::kExact;
+          out.value = m.exact();
+          return true;
+        case envoy::type::matcher::v3::StringMatcher::kPrefix:
+          out.kind = HeaderMatcher::Kind::kPrefix;
+          out.value = m.prefix();
+          return true;
+        case envoy::type::matcher::v3::StringMatcher::kSuffix:
+          out.kind = HeaderMatcher::Kind::kSuffix;
+          out.value = m.suffix();
+          return true;
+        case envoy::type::matcher::v3::StringMatcher::kContains:
+          out.kind = HeaderMatcher::Kind::kContains;
+          out.value = m.contains();
+          return true;
+        case envoy::type::matcher::v3::StringMatcher::kSafeRegex:
+          out.kind = HeaderMatcher::Kind::kRegex;
+          out.regex = compileRegex(m.safe_regex().regex(), !m.ignore_case(), where, errors);
+          return out.regex != nullptr;
+        default:
+          break;
+      }
+      break;
+    }
+    default:
+      break;
+  }
+  errors.push_back(cat(where, ": a header matcher needs a match specifier"));
+  return false;
+}
+
+bool compileQueryMatcher(const route_v3::QueryParameterMatcher& in, const std::string& where,
+                         router::QueryMatcher& out, Errors& errors) {
+  out.name = in.name();
+  if (in.has_string_match()) {
+    const auto& m = in.string_match();
+    out.ignore_case = m.ignore_case();
+    switch (m.match_pattern_case()) {
+      case envoy::type::matcher::v3::StringMatcher::kExact:
+        out.kind = HeaderMatcher::Kind::kExact;
+        out.value = m.exact();
+        return true;
+      case envoy::type::matcher::v3::StringMatcher::kPrefix:
+        out.kind = HeaderMatcher::Kind::kPrefix;
+        out.value = m.prefix();
+        return true;
+      case envoy::type::matcher::v3::StringMatcher::kSuffix:
+        out.kind = HeaderMatcher::Kind::kSuffix;
+        out.value = m.suffix();
+        return true;
+      case envoy::type::matcher::v3::StringMatcher::kContains:
+        out.kind = HeaderMatcher::Kind::kContains;
+        out.value = m.contains();
+        return true;
+      case envoy::type::matcher::v3::StringMatcher::kSafeRegex:
+        out.kind = HeaderMatcher::Kind::kRegex;
+        out.regex = compileRegex(m.safe_regex().regex(), !m.ignore_case(), where, errors);
+        return out.regex != nullptr;
+      default:
+        break;
+    }
+  } else if (in.present_match()) {
+    out.kind = HeaderMatcher::Kind::kPresent;
+    return true;
+  }
+  errors.push_back(cat(where, ": a query parameter matcher needs string_match or present_match"));
+  return false;
+}
+
+bool compileMatch(const route_v3::RouteMatch& match, const std::string& where, router::Route& out, Errors& errors) {
+  out.case_sensitive = !match.has_case_sensitive() || match.case_sensitive().value();
+  switch (match.path_specifier_case()) {
+    case route_v3::RouteMatch::kPrefix:
+      out.path_match = router::Route::PathMatch::kPrefix;
+      out.path = match.prefix();
+      break;
+    case route_v3::RouteMatch::kPath:
+      out.path_match = router::Route::PathMatch::kExact;
+      out.path = match.path();
+      break;
+    case route_v3::RouteMatch::kSafeRegex:
+      out.path_match = router::Route::PathMatch::kRegex;
+      out.regex = compileRegex(match.safe_regex().regex(), out.case_sensitive, cat(where, ".match.safe_regex"), errors);
+      if (out.regex == nullptr) return false;
+      break;
+    default:
+      errors.push_back(cat(where, ".match: one of prefix, path or safe_regex is required"));
+      return false;
+  }
+  for (int i = 0; i < match.headers_size(); ++i) {
+    HeaderMatcher header;
+    if (!compileHeaderMatcher(match.headers(i), cat(where, ".match.headers[", i, "]"), header, errors)) return false;
+    out.headers.push_back(std::move(header));
+  }
+  for (int i = 0; i < match.query_parameters_size(); ++i) {
+    router::QueryMatcher param;
+    if (!compileQueryMatcher(match.query_parameters(i), cat(where, ".match.query_parameters[", i, "]"), param,
+                             errors)) {
+      return false;
+    }
+    out.query.push_back(std::move(param));
+  }
+  // runtime_fraction: Portico has no runtime; the default fraction (100%) always matches.
+  return true;
+}
+
+void addMutations(const google::protobuf::RepeatedPtrField<envoy::config::core::v3::HeaderValueOption>& add,
+                  const google::protobuf::RepeatedPtrField<std::string>* remove, router::HeaderMutation& out) {
+  using Option = envoy::config::core::v3::HeaderValueOption;
+  for (const Option& option : add) {
+    auto entry = std::make_pair(absl::AsciiStrToLower(option.header().key()), option.header().value());
+    const bool append = option.has_append() ? option.append().value()
+                                            : option.append_action() == Option::APPEND_IF_EXISTS_OR_ADD;
+    (append ? out.append : out.overwrite).push_back(std::move(entry));
+  }
+  if (remove != nullptr) {
+    for (const std::string& name : *remove) out.remove.push_back(absl::AsciiStrToLower(name));
+  }
+}
+
+bool compileAction(const route_v3::Route& in, const std::string& where, const RouteCompileContext& context,
+                   router::Route& out, Errors& errors) {
+  switch (in.action_case()) {
+    case route_v3::Route::kDirectResponse: {
+      out.action = router::Route::Action::kDirectResponse;
+      out.direct_status = in.direct_response().status();
+      const auto& body = in.direct_response().body();
+      out.direct_body = body.has_inline_string() ? body.inline_string() : body.inline_bytes();
+      if (out.direct_status < 100 || out.direct_status > 599) {
+        errors.push_back(cat(where, ".direct_response.status: ", out.direct_status, " is not an HTTP status"));
+        return false;
+      }
+      return true;
+    }
+    case route_v3::Route::kRedirect: {
+      const auto& r = in.redirect();
+      out.action = router::Route::Action::kRedirect;
+      out.redirect.scheme = r.https_redirect() ? "https" : r.scheme_redirect();
+      out.redirect.host = r.host_redirect();
+      out.redirect.port = r.port_redirect();
+      out.redirect.path = r.path_redirect();
+      out.redirect.prefix_rewrite = r.prefix_rewrite();
+      out.redirect.strip_query = r.strip_query();
+      static constexpr unsigned kCodes[] = {301, 302, 303, 307, 308};
+      out.redirect.status = r.response_code() >= 0 && r.response_code() < 5 ? kCodes[r.response_code()] : 301;
+      return true;
+    }
+    case route_v3::Route::kRoute:
+      break;
+    default:
+      errors.push_back(cat(where, ": a route, redirect or direct_response action is required"));
+      return false;
+  }
+  const auto& action = in.route();
+  auto index_of = [&](const std::string& cluster) {
+    auto it = context.clusters->find(cluster);
+    return it == context.clusters->end() ? -1 : it->second;
+  };
+  if (action.cluster_specifier_case() == route_v3::RouteAction::kCluster && !action.cluster().empty()) {
+    out.cluster = action.cluster();
+    out.cluster_index = index_of(out.cluster);
+  } else if (action.cluster_specifier_case() == route_v3::RouteAction::kWeightedClusters) {
+    out.action = router::Route::Action::kWeightedClusters;
+    for (const auto& weighted : action.weighted_clusters().clusters()) {
+      const uint32_t weight = weighted.has_weight() ? weighted.weight().value() : 0;
+      if (weight == 0) continue;
+      out.weighted.push_back({weighted.name(), index_of(weighted.name()), weight});
+      out.total_weight += weight;
+    }
+    if (out.total_weight == 0) {
+      errors.push_back(cat(where, ".route.weighted_clusters: at least one cluster needs a weight"));
+      return false;
+    }
+    out.cluster = out.weighted.front().cluster;  // for metrics labels
+  } else {
+    errors.push_back(cat(where, ".route: a cluster or weighted_clusters is required (cluster_header is not supported)"));
+    return false;
+  }
+  if (action.has_timeout()) out.timeout = toDuration(action.timeout());
+  out.prefix_rewrite = action.prefix_rewrite();
+  if (action.has_regex_rewrite()) {
+    out.regex_rewrite = compileRegex(action.regex_rewrite().pattern().regex(), true,
+                                     cat(where, ".route.regex_rewrite"), errors);
+    if (out.regex_rewrite == nullptr) return false;
+    out.regex_substitution = action.regex_rewrite().substitution();
+  }
+  out.host_rewrite = action.host_rewrite_literal();
+  // Accepted, acted on by a later version: retry_policy, hash_policy, idle_timeout,
+  // max_stream_duration (see snapshot_compiler.h).
+  return true;
+}
+
+// Is `filter` on for this route? The route's own typed_per_filter_config wins over the virtual
+// host's; a FilterConfig wrapper may switch it off; otherwise the filter's own default holds.
+bool filterEnabled(const FilterSpec& filter, const FilterConfigs& route, const FilterConfigs& vhost) {
+  const google::protobuf::Any* override = nullptr;
+  if (auto it = route.find(filter.name); it != route.end()) {
+    override = &it->second;
+  } else if (auto vit = vhost.find(filter.name); vit != vhost.end()) {
+    override = &vit->second;
+  }
+  if (override == nullptr) return !filter.disabled && !filter.needs_policy;
+  route_v3::FilterConfig wrapper;
+  if (override->UnpackTo(&wrapper)) {
+    if (wrapper.disabled()) return false;
+    envoy::extensions::filters::http::jwt_authn::v3::PerRouteConfig jwt;
+    if (wrapper.config().UnpackTo(&jwt) && jwt.disabled()) return false;
+    return true;
+  }
+  envoy::extensions::filters::http::jwt_authn::v3::PerRouteConfig jwt;
+  return !(override->UnpackTo(&jwt) && jwt.disabled());
+}
+
+}  // namespace
+
+router::RouteTable compileRouteTable(const route_v3::RouteConfiguration& config, const RouteCompileContext& context,
+                                     Errors& errors) {
+  const std::string where = cat("route_configuration \"", config.name(), "\"");
+  std::vector<router::VirtualHost> vhosts;
+  std::set<std::string> all_domains;
+  for (int v = 0; v < config.virtual_hosts_size(); ++v) {
+    const auto& in = config.virtual_hosts(v);
+    const std::string vwhere = cat(where, ": virtual_hosts[", v, "]");
+    router::VirtualHost vhost;
+    vhost.name = in.name();
+    if (in.domains_size() == 0) errors.push_back(cat(vwhere, ".domains: at least one domain is required"));
+    for (const std::string& domain : in.domains()) {
+      std::string lower = absl::AsciiStrToLower(domain);
+      if (!router::validDomainPattern(lower)) {
+        errors.push_back(cat(vwhere, ".domains: \"", domain, "\" is not a valid domain pattern"));
+      } else if (!all_domains.insert(lower).second) {
+        errors.push_back(cat(vwhere, ".domains: \"", domain, "\" appears in more than one virtual host"));
+      }
+      vhost.domains.push_back(std::move(lower));
+    }
+    for (int r = 0; r < in.routes_size(); ++r) {
+      const route_v3::Route& source = in.routes(r);
+      const std::string rwhere = cat(vwhere, ".routes[", r, "]");
+      router::Route route;
+      route.name = source.name();
+      if (!compileMatch(source.match(), rwhere, route, errors) || !compileAction(source, rwhere, context, route, errors)) {
+        continue;
+      }
+      // Header mutations, most specific last so an overwrite at the route wins.
+      addMutations(config.request_headers_to_add(), nullptr, route.request_headers);
+      addMutations(in.request_headers_to_add(), nullptr, route.request_headers);
+      addMutations(source.request_headers_to_add(), &source.request_headers_to_remove(), route.request_headers);
+      addMutations(config.response_headers_to_add(), nullptr, route.response_headers);
+      addMutations(in.response_headers_to_add(), nullptr, route.response_headers);
+      addMutations(source.response_headers_to_add(), &source.response_headers_to_remove(), route.response_headers);
+      for (const FilterSpec& filter : *context.filters) {
+        if (!filter.implemented && !filter.passive &&
+            filterEnabled(filter, source.typed_per_filter_config(), in.typed_per_filter_config())) {
+          route.blocked_by_filter = filter.name;
+          break;
+        }
+      }
+      route.stats = context.stats->get(route.name.empty() ? route.cluster : route.name, route.cluster);
+      vhost.routes.push_back(std::move(route));
+    }
+    vhosts.push_back(std::move(vhost));
+  }
+  return router::RouteTable(config.name(), std::move(vhosts));
+}
+
+}  // namespace portico::dp::config

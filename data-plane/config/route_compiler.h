@@ -1,0 +1,34 @@
+#pragma once
+
+// RouteConfiguration → RouteTable, in the context of the listener's HTTP filter chain (a route's
+// filters depend on both). Problems are appended to `errors` with their resource and field.
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "data-plane/router/route_stats.h"
+#include "data-plane/router/route_table.h"
+#include "envoy/config/route/v3/route.pb.h"
+
+namespace portico::dp::config {
+
+// One entry of the listener's http_filters, as the route compiler needs it.
+struct FilterSpec {
+  std::string name;
+  bool disabled = false;     // off unless a route or virtual host enables it
+  bool implemented = false;  // this proxy runs it
+  bool passive = false;      // carries data for others (consumers, jwt_policy); never blocks
+  bool needs_policy = false; // acts only where a per-route/vhost policy exists (cors)
+};
+
+struct RouteCompileContext {
+  const std::map<std::string, int>* clusters = nullptr;  // name → index
+  const std::vector<FilterSpec>* filters = nullptr;
+  router::RouteStatsStore* stats = nullptr;
+};
+
+router::RouteTable compileRouteTable(const envoy::config::route::v3::RouteConfiguration& config,
+                                     const RouteCompileContext& context, std::vector<std::string>& errors);
+
+}  // namespace portico::dp::config
