@@ -31,8 +31,10 @@ ABSL_FLAG(std::string, admin_address, "0.0.0.0", "Address for the admin HTTP ser
 ABSL_FLAG(int, admin_port, 18001, "Port for the admin HTTP server (REST registry, status, metrics)");
 ABSL_FLAG(std::string, config, "", "Path to portico.yaml; empty: one listener on :8080, default routes");
 ABSL_FLAG(std::string, log_level, "info", "debug | info | warning | error");
-ABSL_FLAG(absl::Duration, debounce, absl::Milliseconds(20),
-          "Quiet period that coalesces registry changes into one push");
+ABSL_FLAG(absl::Duration, debounce, absl::Milliseconds(50),
+          "Quiet period that coalesces config and registry changes into one push");
+ABSL_FLAG(absl::Duration, debounce_max, absl::Milliseconds(500),
+          "Longest a change waits for a push while changes keep coming");
 ABSL_FLAG(absl::Duration, service_retention, absl::Hours(1),
           "How long a service whose last instance left keeps its (empty) cluster and routes");
 ABSL_FLAG(absl::Duration, ttl_sweep_interval, absl::Milliseconds(500),
@@ -73,6 +75,7 @@ int run() {
 
   cp::translator::TranslationLoop::Options loop_options;
   loop_options.quiet = absl::GetFlag(FLAGS_debounce);
+  loop_options.max_delay = absl::GetFlag(FLAGS_debounce_max);
   loop_options.service_retention = absl::GetFlag(FLAGS_service_retention);
   cp::translator::TranslationLoop loop(store, cache, *prom, loop_options);
   // The config: the file (validated, hot-reloaded) or the built-in default.

@@ -12,7 +12,8 @@ class Message;
 namespace portico::xds {
 
 // JSON of the message inside `any` (nested Anys are expanded). Types not linked into this
-// binary render as {"@type": ..., "error": "unknown type"}.
+// binary render as {"@type": ..., "error": "unknown type"}. Secrets are redacted: an inline
+// JWKS holding symmetric ("oct") keys — an HMAC secret — shows as "[redacted]".
 std::string anyToJson(const google::protobuf::Any& any);
 std::string messageToJson(const google::protobuf::Message& message);
 

@@ -71,11 +71,37 @@ void checkPlugins(YamlReader& r, const PorticoConfig& config) {
   }
 }
 
+// A split route sends traffic to several services; a plugin scoped to one of them would apply to
+// only part of the route's traffic, which xDS cannot express per target for every filter. Such
+// a plugin must be scoped to the route itself (which then overrides the services' instances).
+void checkSplitPlugins(YamlReader& r, const PorticoConfig& config) {
+  for (const RouteConfig& route : config.routes) {
+    if (route.split.size() < 2) continue;
+    for (const PluginInstance& plugin : config.plugins) {
+      if (plugin.scope.kind != PluginScope::Kind::kService) continue;
+      bool targeted = false;
+      for (const WeightedTarget& target : route.split) targeted = targeted || target.service == plugin.scope.target;
+      if (!targeted) continue;
+      bool route_scoped = false;
+      for (const PluginInstance& other : config.plugins) {
+        route_scoped = route_scoped || (other.name == plugin.name && other.scope.kind == PluginScope::Kind::kRoute &&
+                                        other.scope.target == route.name);
+      }
+      if (!route_scoped) {
+        r.errorAt(plugin.line, cat("plugin \"", plugin.name, "\""),
+                  cat("service \"", plugin.scope.target, "\" is one of several split targets of route \"",
+                      route.name, "\"; scope the plugin to that route instead"));
+      }
+    }
+  }
+}
+
 }  // namespace
 
 void checkReferences(YamlReader& r, const YAML::Node& root, const PorticoConfig& config) {
   checkGroups(r, config);
   checkPlugins(r, config);
+  checkSplitPlugins(r, config);
 }
 
 }  // namespace portico::cp::model::internal

@@ -229,6 +229,7 @@ void parseRewrite(YamlReader& r, const YAML::Node& node, const std::string& path
     r.error(node["prefix"], YamlReader::join(path, "prefix"), "only applies to path_prefix routes");
   }
   if (rewrite.prefix && out.strip_prefix) r.error(node["prefix"], YamlReader::join(path, "prefix"), "conflicts with strip_prefix");
+  if (rewrite.regex && out.strip_prefix) r.error(node["regex"], YamlReader::join(path, "regex"), "conflicts with strip_prefix");
   out.rewrite = std::move(rewrite);
 }
 

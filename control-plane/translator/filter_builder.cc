@@ -4,6 +4,7 @@
 #include "common/strings.h"
 #include "common/xds/filter_names.h"
 #include "common/xds/type_urls.h"
+#include "control-plane/translator/proto_util.h"
 #include "control-plane/translator/plugin_messages.h"
 #include "envoy/config/route/v3/route_components.pb.h"
 #include "envoy/extensions/filters/http/cors/v3/cors.pb.h"
@@ -47,7 +48,7 @@ google::protobuf::Any wrapFilterConfig(const google::protobuf::Any& config, bool
     *wrapper.mutable_config() = config;
   }
   google::protobuf::Any any;
-  any.PackFrom(wrapper);
+  packDeterministic(wrapper, &any);
   return any;
 }
 
@@ -144,11 +145,12 @@ void addJwtFilters(const PluginResolver& plugins, std::vector<hcm::HttpFilter>& 
   }
   hcm::HttpFilter filter;
   filter.set_name(std::string(portico::xds::kJwtFilter));
-  filter.mutable_typed_config()->PackFrom(authn);
+  packDeterministic(authn, filter.mutable_typed_config());
+  filter.set_disabled(global == nullptr || !global->enabled);  // only routes that enable it run it
   out.push_back(filter);
   hcm::HttpFilter companion;
   companion.set_name(kJwtPolicyFilter);
-  companion.mutable_typed_config()->PackFrom(policy);
+  packDeterministic(policy, companion.mutable_typed_config());
   out.push_back(companion);
 }
 
@@ -161,7 +163,7 @@ google::protobuf::Any grpcTranscoder(const model::GrpcTranscodeConfig& in) {
   out.mutable_print_options()->set_preserve_proto_field_names(true);
   out.set_convert_grpc_status(true);
   google::protobuf::Any any;
-  any.PackFrom(out);
+  packDeterministic(out, &any);
   return any;
 }
 
@@ -170,7 +172,7 @@ google::protobuf::Any grpcTranscoder(const model::GrpcTranscodeConfig& in) {
 google::protobuf::Any filterLevelConfig(const std::string& name, const PluginResolver& plugins) {
   if (name == "cors") {
     google::protobuf::Any any;
-    any.PackFrom(envoy::extensions::filters::http::cors::v3::Cors());
+    packDeterministic(envoy::extensions::filters::http::cors::v3::Cors(), &any);
     return any;
   }
   const PluginInstance* global = plugins.global(name);
@@ -203,7 +205,7 @@ google::protobuf::Any consumersConfig(const model::PorticoConfig& config, const 
     }
   }
   google::protobuf::Any any;
-  any.PackFrom(out);
+  packDeterministic(out, &any);
   return any;
 }
 
@@ -234,7 +236,7 @@ std::vector<hcm::HttpFilter> buildHttpFilters(const model::PorticoConfig& config
   }
   hcm::HttpFilter router;
   router.set_name(std::string(portico::xds::kRouterFilterName));
-  router.mutable_typed_config()->PackFrom(envoy::extensions::filters::http::router::v3::Router());
+  packDeterministic(envoy::extensions::filters::http::router::v3::Router(), router.mutable_typed_config());
   out.push_back(std::move(router));
   return out;
 }
@@ -252,7 +254,7 @@ void addRouteFilterConfigs(const model::RouteConfig& route, const PluginResolver
         per_route.set_disabled(true);
       }
       google::protobuf::Any any;
-      any.PackFrom(per_route);
+      packDeterministic(per_route, &any);
       (*out)[filter] = wrapFilterConfig(any, /*disabled=*/false);
       continue;
     }

@@ -26,7 +26,7 @@ void setRedis(const model::RedisConfig& in, pf::common::v1::Redis* out) {
 template <typename T>
 google::protobuf::Any pack(const T& message) {
   google::protobuf::Any any;
-  any.PackFrom(message);
+  packDeterministic(message, &any);
   return any;
 }
 

@@ -43,8 +43,7 @@ const PluginInstance* PluginResolver::routeOverride(const std::string& name, con
   if (const PluginInstance* own = find(name, PluginScope::Kind::kRoute, route.name)) {
     return own;
   }
-  const std::string& service = route.service.empty() && !route.split.empty() ? route.split.front().service
-                                                                             : route.service;
+  const std::string& service = route.split.size() == 1 ? route.split.front().service : route.service;
   return service.empty() ? nullptr : find(name, PluginScope::Kind::kService, service);
 }
 

@@ -22,7 +22,8 @@ class PluginResolver {
   // The global instance of a plugin (enabled or not), or null.
   const model::PluginInstance* global(const std::string& name) const;
   // The instance that overrides the global one on `route`: the route's own, else its service's
-  // (for a split route: the one its targets share — the parser guarantees they agree). Null
+  // (for a split route: none — the parser refuses service-scoped plugins on split targets unless
+  // the route has its own instance). Null
   // when only the global instance (or none) applies.
   const model::PluginInstance* routeOverride(const std::string& name, const model::RouteConfig& route) const;
   // Consumer-scoped instances of a consumer in this group.

@@ -29,7 +29,7 @@ hcm::HttpConnectionManager buildHcm(const std::string& stat_prefix, const std::s
   setAdsSource(manager.mutable_rds()->mutable_config_source());
   hcm::HttpFilter* router = manager.add_http_filters();
   router->set_name(std::string(portico::xds::kRouterFilterName));
-  router->mutable_typed_config()->PackFrom(envoy::extensions::filters::http::router::v3::Router());
+  packDeterministic(envoy::extensions::filters::http::router::v3::Router(), router->mutable_typed_config());
   return manager;
 }
 
@@ -183,15 +183,15 @@ envoy::config::listener::v3::Listener buildListener(const model::ListenerConfig&
     manager.clear_http_filters();
     for (const hcm::HttpFilter& http_filter : http_filters) *manager.add_http_filters() = http_filter;
   }
-  filter->mutable_typed_config()->PackFrom(manager);
+  packDeterministic(manager, filter->mutable_typed_config());
   return listener;
 }
 
 envoy::config::listener::v3::Listener buildApiListener(const std::string& service) {
   envoy::config::listener::v3::Listener listener;
   listener.set_name(service);
-  listener.mutable_api_listener()->mutable_api_listener()->PackFrom(
-      buildHcm(service, grpcRouteConfigName(service)));
+  packDeterministic(
+      buildHcm(service, grpcRouteConfigName(service)), listener.mutable_api_listener()->mutable_api_listener());
   return listener;
 }
 

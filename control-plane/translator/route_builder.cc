@@ -2,6 +2,7 @@
 
 #include <re2/re2.h>
 
+#include <algorithm>
 #include <set>
 
 #include "absl/strings/str_join.h"
@@ -95,7 +96,10 @@ void buildMatch(const RouteMatchConfig& in, const std::string& path, route_v3::R
 void buildRetryPolicy(const model::RetryConfig& in, route_v3::RetryPolicy* out) {
   std::vector<std::string> conditions;
   for (const std::string& condition : in.retry_on) {
-    if (!condition.empty() && std::isdigit(static_cast<unsigned char>(condition[0]))) {
+    const bool status_code = condition.size() == 3 && std::all_of(condition.begin(), condition.end(), [](char c) {
+      return std::isdigit(static_cast<unsigned char>(c));
+    });
+    if (status_code) {
       out->add_retriable_status_codes(static_cast<uint32_t>(std::stoul(condition)));
     } else {
       conditions.push_back(condition);
@@ -164,7 +168,9 @@ void buildForwardAction(const RouteConfig& route, const std::string& prefix, con
   if (route.strip_prefix && prefix != "/") {
     std::string trimmed = prefix;
     while (trimmed.size() > 1 && trimmed.back() == '/') trimmed.pop_back();
-    out->mutable_regex_rewrite()->mutable_pattern()->set_regex(cat("^", RE2::QuoteMeta(trimmed), "/*"));
+    // Matched case-insensitively? Then strip it the same way.
+    const char* flags = route.match.case_sensitive ? "" : "(?i)";
+    out->mutable_regex_rewrite()->mutable_pattern()->set_regex(cat(flags, "^", RE2::QuoteMeta(trimmed), "/*"));
     out->mutable_regex_rewrite()->set_substitution("/");
   }
   if (route.rewrite) {
@@ -221,12 +227,19 @@ void addRoutes(const RouteConfig& route, const RouteTableInput& input, route_v3:
   }
 }
 
+// A default route is a route to its service like any other: it carries the service's timeout,
+// retries and hash policy.
 void addDefaultRoutes(const RouteTableInput& input, route_v3::VirtualHost* vhost) {
   for (const std::string& service : input.default_route_services) {
+    RouteConfig route;
+    route.name = service;
+    route.service = service;
+    const std::string prefix = "/" + service + "/";
     route_v3::Route* out = vhost->add_routes();
     out->set_name(service);
-    out->mutable_match()->set_prefix("/" + service + "/");
-    out->mutable_route()->set_cluster(service);
+    out->mutable_match()->set_prefix(prefix);
+    buildForwardAction(route, prefix, *input.config, out->mutable_route());
+    if (input.plugins != nullptr) addRouteFilterConfigs(route, *input.plugins, out->mutable_typed_per_filter_config());
   }
 }
 

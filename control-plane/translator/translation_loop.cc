@@ -33,15 +33,22 @@ void TranslationLoop::setConfig(model::PorticoConfig config) {
   {
     std::lock_guard<std::mutex> lock(mu_);
     config_ = std::move(config);
-    dirty_ = true;
+    markDirty();
   }
   cv_.notify_one();
+}
+
+void TranslationLoop::markDirty() {
+  if (!dirty_ && first_change_ == absl::InfinitePast()) {
+    first_change_ = absl::Now();
+  }
+  dirty_ = true;
 }
 
 void TranslationLoop::notify() {
   {
     std::lock_guard<std::mutex> lock(mu_);
-    dirty_ = true;
+    markDirty();
   }
   cv_.notify_one();
 }
@@ -92,13 +99,15 @@ void TranslationLoop::run() {
       return;
     }
     dirty_ = false;
+    const absl::Time change_time = first_change_;
+    first_change_ = absl::InfinitePast();
     lock.unlock();
-    translateOnce();
+    translateOnce(change_time);
     lock.lock();
   }
 }
 
-void TranslationLoop::translateOnce() {
+void TranslationLoop::translateOnce(absl::Time change_time) {
   model::PorticoConfig config;
   {
     std::lock_guard<std::mutex> lock(mu_);
@@ -107,7 +116,7 @@ void TranslationLoop::translateOnce() {
   const absl::Time start = absl::Now();
   registry::RegistryState state = store_.state();
   retainDeparted(state, start);
-  GroupSnapshots snapshots = translate(config, state);
+  GroupSnapshots snapshots = translate(config, state, change_time);
   const absl::Duration took = absl::Now() - start;
   translations_total_->Increment();
   translation_seconds_->Observe(absl::ToDoubleSeconds(took));

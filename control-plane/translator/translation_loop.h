@@ -31,8 +31,8 @@ namespace portico::cp::translator {
 class TranslationLoop {
  public:
   struct Options {
-    absl::Duration quiet = absl::Milliseconds(20);
-    absl::Duration max_delay = absl::Milliseconds(200);
+    absl::Duration quiet = absl::Milliseconds(50);
+    absl::Duration max_delay = absl::Milliseconds(500);
     // A service whose last instance went away keeps its resources, with no endpoints, this long:
     // xDS clients then see scale-to-zero (an empty ClusterLoadAssignment) rather than deletion,
     // which gRPC 1.51's client does not recover from when the service comes back (it keeps a
@@ -57,7 +57,8 @@ class TranslationLoop {
 
  private:
   void run();
-  void translateOnce();
+  void translateOnce(absl::Time change_time = absl::InfinitePast());
+  void markDirty() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Adds empty entries for recently departed services (see Options::service_retention).
   void retainDeparted(registry::RegistryState& state, absl::Time now);
 
@@ -71,6 +72,7 @@ class TranslationLoop {
   std::condition_variable cv_;
   model::PorticoConfig config_ ABSL_GUARDED_BY(mu_);
   bool dirty_ ABSL_GUARDED_BY(mu_) = false;
+  absl::Time first_change_ ABSL_GUARDED_BY(mu_) = absl::InfinitePast();  // of the pending batch
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
   uint64_t count_ ABSL_GUARDED_BY(mu_) = 0;
   std::map<std::string, absl::Time> last_seen_;  // service → last time it had instances; loop thread

@@ -70,7 +70,7 @@ bool selected(const std::vector<std::string>& names, const T& item) {
 }
 
 xds::SnapshotPtr groupSnapshot(const model::PorticoConfig& config, const registry::RegistryState& registry,
-                               const std::string& group_name, const Maps& shared) {
+                               const std::string& group_name, const Maps& shared, absl::Time change_time) {
   Maps maps = shared;
   const model::GroupConfig* group = findGroup(config, group_name);
   const bool all_routes = group == nullptr || !group->routes;
@@ -94,7 +94,7 @@ xds::SnapshotPtr groupSnapshot(const model::PorticoConfig& config, const registr
     RouteTableInput input{listener.name, routes, default_services, &config, &plugins};
     put(mapOf(maps, ResourceType::kRoute), xds::makeResource(buildRouteTable(input), listener.name));
   }
-  return std::make_shared<const Snapshot>(std::move(maps));
+  return std::make_shared<const Snapshot>(std::move(maps), change_time);
 }
 
 }  // namespace
@@ -105,11 +105,12 @@ std::vector<std::string> groupNames(const model::PorticoConfig& config) {
   return {names.begin(), names.end()};
 }
 
-GroupSnapshots translate(const model::PorticoConfig& config, const registry::RegistryState& registry) {
+GroupSnapshots translate(const model::PorticoConfig& config, const registry::RegistryState& registry,
+                         absl::Time change_time) {
   const Maps shared = sharedResources(config, registry);
   GroupSnapshots out;
   for (const std::string& group : groupNames(config)) {
-    out[group] = groupSnapshot(config, registry, group, shared);
+    out[group] = groupSnapshot(config, registry, group, shared, change_time);
   }
   return out;
 }

@@ -25,7 +25,10 @@ using GroupSnapshots = std::map<std::string, xds::SnapshotPtr>;
 // - for proxyless gRPC (shared, served only by name): an api_listener per service, its route
 //   configuration "grpc/{service}" and the cluster "grpc/{service}" (ROUND_ROBIN, same
 //   endpoints), shapes gRPC 1.51 accepts.
-GroupSnapshots translate(const model::PorticoConfig& config, const registry::RegistryState& registry);
+// `change_time` is recorded in the snapshots (when the change they answer happened), for the
+// convergence metric; it does not affect any resource.
+GroupSnapshots translate(const model::PorticoConfig& config, const registry::RegistryState& registry,
+                         absl::Time change_time = absl::InfinitePast());
 
 // The group names translate() produces for a config: every configured group plus "default".
 std::vector<std::string> groupNames(const model::PorticoConfig& config);

@@ -13,7 +13,8 @@ DeltaStream::DeltaStream(grpc::CallbackServerContext* context, uint64_t stream_i
       peer_(context->peer()),
       cache_(cache),
       metrics_(metrics),
-      tracker_(tracker) {
+      tracker_(tracker),
+      convergence_(metrics.convergence) {
   StartRead(&request_);
 }
 
@@ -71,10 +72,12 @@ void DeltaStream::handleRequest() {
     case Kind::kAck:
       metrics_.acks[portico::xds::typeIndex(*outcome.type)]->Increment();
       tracker_.acked(stream_id_, *outcome.type, outcome.version);
+      convergence_.acked(request_.response_nonce());
       break;
     case Kind::kNack:
       metrics_.nacks[portico::xds::typeIndex(*outcome.type)]->Increment();
       tracker_.nacked(stream_id_, *outcome.type, outcome.version, outcome.nack_message);
+      convergence_.nacked(request_.response_nonce());
       PORTICO_LOG(kWarning, "xds: node \"", node_id_, "\" NACKed ",
                   portico::xds::shortName(*outcome.type), " nonce ", request_.response_nonce(),
                   " (version ", outcome.version, "): ", outcome.nack_message);
@@ -94,6 +97,7 @@ void DeltaStream::onSnapshot(const std::string& /*group*/, const SnapshotPtr& sn
     return;
   }
   for (DeltaDiscoveryResponse& response : session_.onSnapshot(snapshot)) {
+    convergence_.pushed(snapshot->changeTime(), response.nonce());
     enqueue(std::move(response));
   }
   pump(lock);

@@ -17,6 +17,7 @@
 
 #include "absl/base/thread_annotations.h"
 #include "control-plane/xds/delta_session.h"
+#include "control-plane/xds/convergence.h"
 #include "control-plane/xds/proxy_tracker.h"
 #include "control-plane/xds/snapshot_cache.h"
 #include "control-plane/xds/xds_metrics.h"
@@ -56,6 +57,7 @@ class DeltaStream final
   ProxyTracker& tracker_;
 
   std::mutex mu_;
+  ConvergenceTracker convergence_ ABSL_GUARDED_BY(mu_);
   DeltaSession session_ ABSL_GUARDED_BY(mu_);
   DeltaDiscoveryRequest request_;  // owned by the read in flight
   std::deque<DeltaDiscoveryResponse> queue_ ABSL_GUARDED_BY(mu_);

@@ -26,8 +26,8 @@ ResourcePtr makeResource(const google::protobuf::Message& message, std::string n
   return resource;
 }
 
-Snapshot::Snapshot(std::array<Map, portico::xds::kResourceTypeCount> resources)
-    : resources_(std::move(resources)) {
+Snapshot::Snapshot(std::array<Map, portico::xds::kResourceTypeCount> resources, absl::Time change_time)
+    : resources_(std::move(resources)), change_time_(change_time) {
   for (int i = 0; i < portico::xds::kResourceTypeCount; ++i) {
     std::string joined;
     for (const auto& [name, resource] : resources_[i]) {

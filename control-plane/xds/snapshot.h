@@ -11,6 +11,7 @@
 #include <string>
 #include <string_view>
 
+#include "absl/time/time.h"
 #include "common/xds/type_urls.h"
 
 namespace google::protobuf {
@@ -39,15 +40,20 @@ class Snapshot {
  public:
   using Map = std::map<std::string, ResourcePtr, std::less<>>;
 
-  explicit Snapshot(std::array<Map, portico::xds::kResourceTypeCount> resources);
+  // `change_time`: when the change this snapshot answers happened (convergence metric);
+  // InfinitePast when unknown.
+  explicit Snapshot(std::array<Map, portico::xds::kResourceTypeCount> resources,
+                    absl::Time change_time = absl::InfinitePast());
 
   const Map& resources(ResourceType type) const { return resources_[portico::xds::typeIndex(type)]; }
   ResourcePtr find(ResourceType type, std::string_view name) const;
   // Hash over every (name, version) of the type: changes whenever any resource does.
   const std::string& version(ResourceType type) const { return versions_[portico::xds::typeIndex(type)]; }
+  absl::Time changeTime() const { return change_time_; }
 
  private:
   std::array<Map, portico::xds::kResourceTypeCount> resources_;
+  absl::Time change_time_;
   std::array<std::string, portico::xds::kResourceTypeCount> versions_;
 };
 using SnapshotPtr = std::shared_ptr<const Snapshot>;

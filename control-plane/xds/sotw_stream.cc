@@ -9,7 +9,8 @@ namespace portico::cp::xds {
 
 SotwStream::SotwStream(grpc::CallbackServerContext* context, uint64_t stream_id, SnapshotCache& cache,
                        XdsMetrics& metrics, ProxyTracker& tracker)
-    : stream_id_(stream_id), peer_(context->peer()), cache_(cache), metrics_(metrics), tracker_(tracker) {
+    : stream_id_(stream_id), peer_(context->peer()), cache_(cache), metrics_(metrics), tracker_(tracker),
+      convergence_(metrics.convergence) {
   StartRead(&request_);
 }
 
@@ -68,10 +69,12 @@ void SotwStream::handleRequest() {
     case Kind::kAck:
       metrics_.acks[portico::xds::typeIndex(*outcome.type)]->Increment();
       tracker_.acked(stream_id_, *outcome.type, outcome.version);
+      convergence_.acked(request_.response_nonce());
       break;
     case Kind::kNack:
       metrics_.nacks[portico::xds::typeIndex(*outcome.type)]->Increment();
       tracker_.nacked(stream_id_, *outcome.type, outcome.version, outcome.nack_message);
+      convergence_.nacked(request_.response_nonce());
       PORTICO_LOG(kWarning, "xds: node \"", node_id_, "\" NACKed ", portico::xds::shortName(*outcome.type),
                   " version ", outcome.version, ": ", outcome.nack_message);
       break;
@@ -89,6 +92,7 @@ void SotwStream::onSnapshot(const std::string& group, const SnapshotPtr& snapsho
     return;
   }
   for (DiscoveryResponse& response : session_.onSnapshot(snapshot)) {
+    convergence_.pushed(snapshot->changeTime(), response.nonce());
     enqueue(std::move(response));
   }
   pump(lock);

@@ -15,6 +15,7 @@
 #include <grpcpp/support/server_callback.h>
 
 #include "absl/base/thread_annotations.h"
+#include "control-plane/xds/convergence.h"
 #include "control-plane/xds/proxy_tracker.h"
 #include "control-plane/xds/snapshot_cache.h"
 #include "control-plane/xds/sotw_session.h"
@@ -54,6 +55,7 @@ class SotwStream final : public grpc::ServerBidiReactor<DiscoveryRequest, Discov
   ProxyTracker& tracker_;
 
   std::mutex mu_;
+  ConvergenceTracker convergence_ ABSL_GUARDED_BY(mu_);
   SotwSession session_ ABSL_GUARDED_BY(mu_);
   DiscoveryRequest request_;  // owned by the read in flight
   std::deque<DiscoveryResponse> queue_ ABSL_GUARDED_BY(mu_);

@@ -10,6 +10,12 @@ XdsMetrics::XdsMetrics(prometheus::Registry& registry) {
                            .Help("ADS streams currently open (proxies and proxyless gRPC clients)")
                            .Register(registry)
                            .Add({});
+  convergence = &prometheus::BuildHistogram()
+                     .Name("portico_cp_proxy_convergence_seconds")
+                     .Help("From a config or registry change to the proxy's ACK of everything it caused")
+                     .Register(registry)
+                     .Add({}, prometheus::Histogram::BucketBoundaries{0.005, 0.01, 0.025, 0.05, 0.1, 0.25,
+                                                                      0.5, 1, 2.5, 5, 10, 30});
   auto& push_family = prometheus::BuildCounter()
                           .Name("portico_cp_xds_pushes_total")
                           .Help("DiscoveryResponses sent, by resource type")

@@ -7,6 +7,7 @@
 
 #include <prometheus/counter.h>
 #include <prometheus/gauge.h>
+#include <prometheus/histogram.h>
 #include <prometheus/registry.h>
 
 #include "common/xds/type_urls.h"
@@ -17,6 +18,7 @@ struct XdsMetrics {
   explicit XdsMetrics(prometheus::Registry& registry);
 
   prometheus::Gauge* connected_proxies;
+  prometheus::Histogram* convergence;  // portico_cp_proxy_convergence_seconds
   std::array<prometheus::Counter*, portico::xds::kResourceTypeCount> pushes;
   std::array<prometheus::Counter*, portico::xds::kResourceTypeCount> nacks;
   std::array<prometheus::Counter*, portico::xds::kResourceTypeCount> acks;

@@ -48,7 +48,7 @@ bool compileHeaderMatcher(const route_v3::HeaderMatcher& in, const std::string& 
       return out.regex != nullptr;
     case route_v3::HeaderMatcher::kPresentMatch:
       out.kind = HeaderMatcher::Kind::kPresent;
-      out.invert = out.invert != !in.present_match();  // present_match: false means "absent"
+      out.present = in.present_match();  // false means "absent"
       return true;
     case route_v3::HeaderMatcher::kPrefixMatch:
       out.kind = HeaderMatcher::Kind::kPrefix;
@@ -69,6 +69,7 @@ bool compileHeaderMatcher(const route_v3::HeaderMatcher& in, const std::string& 
       return true;
     case route_v3::HeaderMatcher::kStringMatch: {
       const auto& m = in.string_match();
+      out.ignore_case = m.ignore_case();
       switch (m.match_pattern_case()) {
         case envoy::type::matcher::v3::StringMatcher::kExact:
           out.kind = HeaderMatcher::Kind::kExact;
@@ -180,14 +181,30 @@ bool compileMatch(const route_v3::RouteMatch& match, const std::string& where, r
 void addMutations(const google::protobuf::RepeatedPtrField<envoy::config::core::v3::HeaderValueOption>& add,
                   const google::protobuf::RepeatedPtrField<std::string>* remove, router::HeaderMutation& out) {
   using Option = envoy::config::core::v3::HeaderValueOption;
-  for (const Option& option : add) {
-    auto entry = std::make_pair(absl::AsciiStrToLower(option.header().key()), option.header().value());
-    const bool append = option.has_append() ? option.append().value()
-                                            : option.append_action() == Option::APPEND_IF_EXISTS_OR_ADD;
-    (append ? out.append : out.overwrite).push_back(std::move(entry));
-  }
+  using Op = router::HeaderMutation::Op;
   if (remove != nullptr) {
-    for (const std::string& name : *remove) out.remove.push_back(absl::AsciiStrToLower(name));
+    for (const std::string& name : *remove) out.steps.push_back({Op::kRemove, absl::AsciiStrToLower(name), ""});
+  }
+  for (const Option& option : add) {
+    Op op = Op::kAppend;
+    if (option.has_append()) {  // the deprecated flag wins when set (Envoy's rule)
+      op = option.append().value() ? Op::kAppend : Op::kOverwriteOrAdd;
+    } else {
+      switch (option.append_action()) {
+        case Option::ADD_IF_ABSENT:
+          op = Op::kAddIfAbsent;
+          break;
+        case Option::OVERWRITE_IF_EXISTS_OR_ADD:
+          op = Op::kOverwriteOrAdd;
+          break;
+        case Option::OVERWRITE_IF_EXISTS:
+          op = Op::kOverwriteIfExists;
+          break;
+        default:
+          op = Op::kAppend;
+      }
+    }
+    out.steps.push_back({op, absl::AsciiStrToLower(option.header().key()), option.header().value()});
   }
 }
 
@@ -198,6 +215,10 @@ bool compileAction(const route_v3::Route& in, const std::string& where, const Ro
       out.action = router::Route::Action::kDirectResponse;
       out.direct_status = in.direct_response().status();
       const auto& body = in.direct_response().body();
+      if (body.has_filename()) {
+        errors.push_back(cat(where, ".direct_response.body.filename: not supported; give inline_string or inline_bytes"));
+        return false;
+      }
       out.direct_body = body.has_inline_string() ? body.inline_string() : body.inline_bytes();
       if (out.direct_status < 100 || out.direct_status > 599) {
         errors.push_back(cat(where, ".direct_response.status: ", out.direct_status, " is not an HTTP status"));
@@ -322,8 +343,16 @@ router::RouteTable compileRouteTable(const route_v3::RouteConfiguration& config,
       addMutations(in.response_headers_to_add(), nullptr, route.response_headers);
       addMutations(source.response_headers_to_add(), &source.response_headers_to_remove(), route.response_headers);
       for (const FilterSpec& filter : *context.filters) {
-        if (!filter.implemented && !filter.passive &&
-            filterEnabled(filter, source.typed_per_filter_config(), in.typed_per_filter_config())) {
+        if (filter.implemented || filter.passive) continue;
+        bool enabled = filterEnabled(filter, source.typed_per_filter_config(), in.typed_per_filter_config());
+        // A weighted cluster may enable a filter for its share of the traffic: that share
+        // must fail closed too, so the whole route does.
+        if (source.route().has_weighted_clusters()) {
+          for (const auto& weighted : source.route().weighted_clusters().clusters()) {
+            enabled = enabled || filterEnabled(filter, weighted.typed_per_filter_config(), source.typed_per_filter_config());
+          }
+        }
+        if (enabled) {
           route.blocked_by_filter = filter.name;
           break;
         }

@@ -94,19 +94,33 @@ Outcome localOutcome(int status, std::string_view code, std::string_view message
   return out;
 }
 
+bool bodilessStatus(unsigned status) { return status == 204 || status == 304 || (status >= 100 && status < 200); }
+
 void finishResponse(Response& response, const Request& request, const std::string& request_id, bool keep_alive) {
   removeHopByHop(response);
   response.set("x-request-id", request_id);
   const unsigned status = response.result_int();
-  const bool bodiless = request.method() == bhttp::verb::head || status == 204 || status == 304 ||
-                        (status >= 100 && status < 200);
-  if (!bodiless) {
-    // The body was read whole, so it goes out with an exact length.
+  if (!bodilessStatus(status) && (request.method() != bhttp::verb::head || !response.body().empty())) {
+    // The body was read (or made) whole, so it goes out with an exact length. A proxied HEAD
+    // answer keeps the upstream's Content-Length: it describes the GET body.
     response.erase(bhttp::field::transfer_encoding);
     response.content_length(response.body().size());
   }
   response.version(request.version());
   response.keep_alive(keep_alive);
+}
+
+// RFC 9110: no body after a HEAD request or with 1xx/204/304 (Content-Length of a HEAD answer
+// stays: it describes the body a GET would get). Anything else would desynchronise the
+// connection for the next response.
+void dropForbiddenBody(Response& response, bool head_request) {
+  if (bodilessStatus(response.result_int())) {
+    response.erase(bhttp::field::content_length);
+    response.erase(bhttp::field::transfer_encoding);
+    response.body().clear();
+  } else if (head_request) {
+    response.body().clear();
+  }
 }
 
 int pickWeighted(const router::Route& route, uint64_t random) {
@@ -340,7 +354,9 @@ asio::awaitable<void> runHttpSession(Worker& worker, asio::ip::tcp::socket socke
       break;
     }
     Request& request = parser.get();
+    const bool head_request = request.method() == bhttp::verb::head;
     Outcome outcome = co_await handle(worker, request, listener_name, client_ip, cache);
+    dropForbiddenBody(outcome.response, head_request);
     stream.expires_after(limits.idle_timeout);
     http::writeResponseHead(outcome.response, head);
     const std::array<asio::const_buffer, 2> message{asio::buffer(head), asio::buffer(outcome.response.body())};

@@ -1,5 +1,7 @@
 #include "data-plane/router/route_table.h"
 
+#include <optional>
+
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
@@ -114,26 +116,27 @@ std::string decodeComponent(std::string_view in) {
 }  // namespace
 
 bool HeaderMatcher::matches(const RequestView& request) const {
-  bool found = false;
-  bool ok = false;
+  std::optional<std::string_view> header;
   if (name == ":method") {
-    found = true;
-    ok = stringMatches(request.method, kind, value, regex.get());
+    header = request.method;
   } else if (request.headers != nullptr) {
-    auto it = request.headers->find(name);
-    if (it != request.headers->end()) {
-      found = true;
-      std::string_view header = it->value();
-      if (kind == Kind::kRange) {
-        int64_t number = 0;
-        ok = absl::SimpleAtoi(av(header), &number) && number >= range_start && number < range_end;
-      } else {
-        ok = stringMatches(header, kind, value, regex.get());
-      }
-    }
+    if (auto it = request.headers->find(name); it != request.headers->end()) header = it->value();
   }
-  const bool result = found && ok;
-  return invert ? !result : result;
+  if (!header) {
+    return kind == Kind::kPresent && (invert ? present : !present);
+  }
+  bool ok = false;
+  if (kind == Kind::kPresent) {
+    ok = present;
+  } else if (kind == Kind::kRange) {
+    int64_t number = 0;
+    ok = absl::SimpleAtoi(av(*header), &number) && number >= range_start && number < range_end;
+  } else if (ignore_case && kind != Kind::kRegex) {
+    ok = stringMatches(absl::AsciiStrToLower(av(*header)), kind, absl::AsciiStrToLower(value), nullptr);
+  } else {
+    ok = stringMatches(*header, kind, value, regex.get());
+  }
+  return invert ? !ok : ok;
 }
 
 bool QueryMatcher::matches(const RequestView& request) const {
@@ -157,9 +160,25 @@ bool QueryMatcher::matches(const RequestView& request) const {
 }
 
 void HeaderMutation::apply(boost::beast::http::fields& fields) const {
-  for (const std::string& name : remove) fields.erase(name);
-  for (const auto& [name, value] : overwrite) fields.set(name, value);
-  for (const auto& [name, value] : append) fields.insert(name, value);
+  for (const Step& step : steps) {
+    switch (step.op) {
+      case Op::kAppend:
+        fields.insert(step.name, step.value);
+        break;
+      case Op::kAddIfAbsent:
+        if (fields.find(step.name) == fields.end()) fields.insert(step.name, step.value);
+        break;
+      case Op::kOverwriteOrAdd:
+        fields.set(step.name, step.value);
+        break;
+      case Op::kOverwriteIfExists:
+        if (fields.find(step.name) != fields.end()) fields.set(step.name, step.value);
+        break;
+      case Op::kRemove:
+        fields.erase(step.name);
+        break;
+    }
+  }
 }
 
 RouteTable::RouteTable(std::string name, std::vector<VirtualHost> virtual_hosts)

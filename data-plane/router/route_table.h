@@ -37,7 +37,11 @@ struct HeaderMatcher {
   int64_t range_start = 0;
   int64_t range_end = 0;  // exclusive
   bool invert = false;
+  bool ignore_case = false;  // exact / prefix / suffix / contains
+  bool present = true;       // kPresent: true = "present", false = "absent"
 
+  // Envoy's semantics: when the header is absent, only present_match can match (inverted or
+  // not); every other kind fails whether or not it is inverted.
   bool matches(const RequestView& request) const;
 };
 
@@ -59,11 +63,18 @@ struct WeightedTarget {
   uint32_t weight = 0;
 };
 
+// Header additions and removals, applied in order (route configuration, then virtual host,
+// then route: the most specific level runs last, so its overwrite wins — Envoy's
+// most_specific_header_mutations_wins).
 struct HeaderMutation {
-  std::vector<std::pair<std::string, std::string>> append;     // added, keeping existing values
-  std::vector<std::pair<std::string, std::string>> overwrite;  // replace existing values
-  std::vector<std::string> remove;
-  bool empty() const { return append.empty() && overwrite.empty() && remove.empty(); }
+  enum class Op { kAppend, kAddIfAbsent, kOverwriteOrAdd, kOverwriteIfExists, kRemove };
+  struct Step {
+    Op op;
+    std::string name;  // lower-case
+    std::string value;
+  };
+  std::vector<Step> steps;
+  bool empty() const { return steps.empty(); }
   void apply(boost::beast::http::fields& fields) const;
 };
 
@@ -135,7 +146,8 @@ class RouteTable {
   const VirtualHost* findVirtualHost(std::string_view host) const;
   // The first matching route of the chosen virtual host, or null.
   const Route* match(std::string_view host, const RequestView& request) const;
-  // Path-only matching (no header or query matchers consulted): for tests and benchmarks.
+  // Matching on a path alone (no method, headers or query: routes with such matchers only
+  // match if those matchers accept an absent value): for tests and benchmarks.
   const Route* match(std::string_view host, std::string_view path) const;
 
  private:

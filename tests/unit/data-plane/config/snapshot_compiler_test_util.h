@@ -32,13 +32,18 @@ using Instance = portico::cp::registry::Instance;
 
 inline constexpr std::string_view kJwtType =
     "type.googleapis.com/envoy.extensions.filters.http.jwt_authn.v3.JwtAuthentication";
-inline constexpr std::string_view kJwtPolicyType = "type.googleapis.com/portico.filters.jwt_policy.v1.JwtPolicy";
-inline constexpr std::string_view kConsumersType = "type.googleapis.com/portico.filters.consumers.v1.Consumers";
-inline constexpr std::string_view kCorsType = "type.googleapis.com/envoy.extensions.filters.http.cors.v3.Cors";
+inline constexpr std::string_view kJwtPolicyType =
+    "type.googleapis.com/portico.filters.jwt_policy.v1.JwtPolicy";
+inline constexpr std::string_view kConsumersType =
+    "type.googleapis.com/portico.filters.consumers.v1.Consumers";
+inline constexpr std::string_view kCorsType =
+    "type.googleapis.com/envoy.extensions.filters.http.cors.v3.Cors";
 inline constexpr std::string_view kRequestSizeLimitType =
     "type.googleapis.com/portico.filters.request_size_limit.v1.RequestSizeLimit";
-inline constexpr std::string_view kRateLimitType = "type.googleapis.com/portico.filters.rate_limit.v1.RateLimit";
-inline constexpr std::string_view kLuaType = "type.googleapis.com/envoy.extensions.filters.http.lua.v3.Lua";
+inline constexpr std::string_view kRateLimitType =
+    "type.googleapis.com/portico.filters.rate_limit.v1.RateLimit";
+inline constexpr std::string_view kLuaType =
+    "type.googleapis.com/envoy.extensions.filters.http.lua.v3.Lua";
 // Every filter type the proxy knows (snapshot_compiler.cc, knownFilter).
 inline constexpr std::string_view kKnownFilterTypes[] = {
     kConsumersType,
@@ -56,8 +61,8 @@ inline constexpr std::string_view kKnownFilterTypes[] = {
     "type.googleapis.com/envoy.extensions.filters.http.grpc_json_transcoder.v3.GrpcJsonTranscoder",
 };
 
-inline Instance instance(const std::string& service, const std::string& address, uint32_t port, uint32_t weight = 1,
-                  const std::string& zone = "") {
+inline Instance instance(const std::string& service, const std::string& address, uint32_t port,
+                         uint32_t weight = 1, const std::string& zone = "") {
   Instance out;
   out.set_service(service);
   out.set_id(cat(address, ":", port));
@@ -68,11 +73,13 @@ inline Instance instance(const std::string& service, const std::string& address,
   return out;
 }
 
-inline Listener listener(const std::string& name, const std::string& address = "127.0.0.1", uint32_t port = 8080) {
+inline Listener listener(const std::string& name, const std::string& address = "127.0.0.1",
+                         uint32_t port = 8080) {
   return builders::buildListener(portico::cp::model::ListenerConfig{name, address, port});
 }
 
-inline builders::RouteEntry entry(const std::string& name, const std::string& prefix, const std::string& cluster) {
+inline builders::RouteEntry entry(const std::string& name, const std::string& prefix,
+                                  const std::string& cluster) {
   return builders::RouteEntry{name, prefix, cluster, std::nullopt};
 }
 
@@ -124,7 +131,9 @@ inline xds::ResourceSet minimalSet() {
 
 class SnapshotCompilerTest : public ::testing::Test {
  protected:
-  absl::StatusOr<SnapshotPtr> compile(const xds::ResourceSet& set) { return compileSnapshot(set, stats_); }
+  absl::StatusOr<SnapshotPtr> compile(const xds::ResourceSet& set) {
+    return compileSnapshot(set, stats_);
+  }
 
   // The compile error message; fails the test when the set compiles.
   std::string errorOf(const xds::ResourceSet& set) {
@@ -200,7 +209,8 @@ inline xds::ResourceSet translateYaml(const std::string& yaml,
 
 // The compiled route named `name` in virtual host `vhost` of `table` (the first one; null when
 // there is none).
-inline const router::Route* findRoute(const router::RouteTable& table, size_t vhost, const std::string& name) {
+inline const router::Route* findRoute(const router::RouteTable& table, size_t vhost,
+                                      const std::string& name) {
   if (vhost >= table.virtualHosts().size()) return nullptr;
   for (const router::Route& route : table.virtualHosts()[vhost].routes) {
     if (route.name == name) return &route;
@@ -209,8 +219,8 @@ inline const router::Route* findRoute(const router::RouteTable& table, size_t vh
 }
 
 // An HTTP filter of `type_url` named `name`, with an empty config of that type.
-inline hcm::HttpFilter httpFilter(const std::string& name, std::string_view type_url, bool disabled = false,
-                                  bool optional = false) {
+inline hcm::HttpFilter httpFilter(const std::string& name, std::string_view type_url,
+                                  bool disabled = false, bool optional = false) {
   hcm::HttpFilter filter;
   filter.set_name(name);
   filter.mutable_typed_config()->set_type_url(std::string(type_url));
