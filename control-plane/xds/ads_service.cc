@@ -5,15 +5,13 @@
 
 namespace portico::cp::xds {
 
-grpc::ServerBidiReactor<envoy::service::discovery::v3::DiscoveryRequest,
-                        envoy::service::discovery::v3::DiscoveryResponse>*
+grpc::ServerBidiReactor<grpc::ByteBuffer, grpc::ByteBuffer>*
 AdsService::StreamAggregatedResources(grpc::CallbackServerContext* context) {
   // The reactor deletes itself in OnDone().
   return new SotwStream(context, next_stream_id_++, cache_, metrics_, tracker_);
 }
 
-grpc::ServerBidiReactor<envoy::service::discovery::v3::DeltaDiscoveryRequest,
-                        envoy::service::discovery::v3::DeltaDiscoveryResponse>*
+grpc::ServerBidiReactor<grpc::ByteBuffer, grpc::ByteBuffer>*
 AdsService::DeltaAggregatedResources(grpc::CallbackServerContext* context) {
   // The reactor deletes itself in OnDone().
   return new DeltaStream(context, next_stream_id_++, cache_, metrics_, tracker_);

@@ -15,19 +15,21 @@
 
 namespace portico::cp::xds {
 
-class AdsService final
-    : public envoy::service::discovery::v3::AggregatedDiscoveryService::CallbackService {
+// Both RPCs are registered "raw" (grpc::ByteBuffer): responses are assembled from resource bytes
+// serialized once per snapshot (wire.h) instead of one protobuf copy per stream.
+using AdsBase = envoy::service::discovery::v3::AggregatedDiscoveryService;
+using RawAdsService = AdsBase::WithRawCallbackMethod_StreamAggregatedResources<
+    AdsBase::WithRawCallbackMethod_DeltaAggregatedResources<AdsBase::Service>>;
+
+class AdsService final : public RawAdsService {
  public:
   AdsService(SnapshotCache& cache, XdsMetrics& metrics, ProxyTracker& tracker)
       : cache_(cache), metrics_(metrics), tracker_(tracker) {}
 
-  grpc::ServerBidiReactor<envoy::service::discovery::v3::DiscoveryRequest,
-                          envoy::service::discovery::v3::DiscoveryResponse>*
-  StreamAggregatedResources(grpc::CallbackServerContext* context) override;
-
-  grpc::ServerBidiReactor<envoy::service::discovery::v3::DeltaDiscoveryRequest,
-                          envoy::service::discovery::v3::DeltaDiscoveryResponse>*
-  DeltaAggregatedResources(grpc::CallbackServerContext* context) override;
+  grpc::ServerBidiReactor<grpc::ByteBuffer, grpc::ByteBuffer>* StreamAggregatedResources(
+      grpc::CallbackServerContext* context) override;
+  grpc::ServerBidiReactor<grpc::ByteBuffer, grpc::ByteBuffer>* DeltaAggregatedResources(
+      grpc::CallbackServerContext* context) override;
 
  private:
   SnapshotCache& cache_;

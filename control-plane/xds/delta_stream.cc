@@ -15,7 +15,7 @@ DeltaStream::DeltaStream(grpc::CallbackServerContext* context, uint64_t stream_i
       metrics_(metrics),
       tracker_(tracker),
       convergence_(metrics.convergence) {
-  StartRead(&request_);
+  StartRead(&read_buffer_);
 }
 
 void DeltaStream::identify(const DeltaDiscoveryRequest& request) {
@@ -52,13 +52,27 @@ void DeltaStream::OnReadDone(bool ok) {
   if (finished_) {
     return;  // a failed write already ended the stream
   }
+  request_.Clear();
+  if (!decodeMessage(read_buffer_, request_)) {
+    PORTICO_LOG(kWarning, "xds: stream ", stream_id_, " sent bytes that are not a request; closing");
+    bad_request_ = true;
+    reads_done_ = true;
+    pump(lock);
+    return;
+  }
+  read_buffer_.Clear();
   if (!identified_) {
     identify(request_);
   }
   handleRequest();
   pump(lock);
+  // A large subscription request would keep its names allocated until the next read: release
+  // them (the subscription itself is interned in the session).
+  if (request_.resource_names_subscribe_size() > 16 || request_.initial_resource_versions_size() > 16) {
+    DeltaDiscoveryRequest().Swap(&request_);
+  }
   // request_ is only touched by the read in flight, so it can be reused here.
-  StartRead(&request_);
+  StartRead(&read_buffer_);
 }
 
 void DeltaStream::handleRequest() {
@@ -96,19 +110,16 @@ void DeltaStream::onSnapshot(const std::string& /*group*/, const SnapshotPtr& sn
   if (finished_) {
     return;
   }
-  for (DeltaDiscoveryResponse& response : session_.onSnapshot(snapshot)) {
-    convergence_.pushed(snapshot->changeTime(), response.nonce());
+  for (Push& response : session_.onSnapshot(snapshot)) {
+    convergence_.pushed(snapshot->changeTime(), response.nonce);
     enqueue(std::move(response));
   }
   pump(lock);
 }
 
-void DeltaStream::enqueue(DeltaDiscoveryResponse response) {
-  auto type = portico::xds::typeFromUrl(response.type_url());
-  if (type) {
-    metrics_.pushes[portico::xds::typeIndex(*type)]->Increment();
-    tracker_.sent(stream_id_, *type, response.system_version_info());
-  }
+void DeltaStream::enqueue(Push response) {
+  metrics_.pushes[portico::xds::typeIndex(response.type)]->Increment();
+  tracker_.sent(stream_id_, response.type, response.version);
   queue_.push_back(std::move(response));
 }
 
@@ -118,18 +129,18 @@ void DeltaStream::pump(std::unique_lock<std::mutex>& lock) {
   }
   if (!queue_.empty()) {
     writing_ = true;
-    // deque::push_back keeps references to existing elements valid, so front() stays put
-    // while other threads enqueue behind it.
-    const DeltaDiscoveryResponse* next = &queue_.front();
+    // write_buffer_ is only touched by whoever set writing_, so it is safe outside the lock.
+    write_buffer_ = encodeDelta(queue_.front());
     lock.unlock();
-    StartWrite(next);
+    StartWrite(&write_buffer_);
     lock.lock();
     return;
   }
   if (reads_done_) {
     finished_ = true;
     lock.unlock();
-    Finish(grpc::Status::OK);
+    Finish(bad_request_ ? grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "not a valid request")
+                        : grpc::Status::OK);
     lock.lock();
   }
 }

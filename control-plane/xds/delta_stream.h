@@ -8,6 +8,7 @@
 // thread; all state is guarded by mu_. Start*/Finish are called outside mu_ (gRPC may run
 // reactions inline), with writing_/finished_ ensuring one owner at a time.
 
+#include <grpcpp/support/byte_buffer.h>
 #include <grpcpp/support/server_callback.h>
 
 #include <cstdint>
@@ -29,7 +30,7 @@ class CallbackServerContext;
 namespace portico::cp::xds {
 
 class DeltaStream final
-    : public grpc::ServerBidiReactor<DeltaDiscoveryRequest, DeltaDiscoveryResponse>,
+    : public grpc::ServerBidiReactor<grpc::ByteBuffer, grpc::ByteBuffer>,
       public SnapshotWatcher {
  public:
   DeltaStream(grpc::CallbackServerContext* context, uint64_t stream_id, SnapshotCache& cache,
@@ -46,7 +47,7 @@ class DeltaStream final
  private:
   void handleRequest() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void identify(const DeltaDiscoveryRequest& request) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  void enqueue(DeltaDiscoveryResponse response) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void enqueue(Push response) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Decides under mu_ whether to start a write or finish; performs it after unlocking.
   void pump(std::unique_lock<std::mutex>& lock) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
@@ -59,8 +60,11 @@ class DeltaStream final
   std::mutex mu_;
   ConvergenceTracker convergence_ ABSL_GUARDED_BY(mu_);
   DeltaSession session_ ABSL_GUARDED_BY(mu_);
-  DeltaDiscoveryRequest request_;  // owned by the read in flight
-  std::deque<DeltaDiscoveryResponse> queue_ ABSL_GUARDED_BY(mu_);
+  grpc::ByteBuffer read_buffer_;  // owned by the read in flight
+  DeltaDiscoveryRequest request_;           // read_buffer_ decoded, while it is handled
+  std::deque<Push> queue_ ABSL_GUARDED_BY(mu_);
+  grpc::ByteBuffer write_buffer_;  // the write in flight (queue_.front() encoded)
+  bool bad_request_ ABSL_GUARDED_BY(mu_) = false;
   bool identified_ ABSL_GUARDED_BY(mu_) = false;
   std::string node_id_ ABSL_GUARDED_BY(mu_);
   std::string group_ ABSL_GUARDED_BY(mu_);

@@ -1,5 +1,7 @@
 #include "control-plane/xds/sotw_session.h"
 
+#include <cstdio>
+
 #include "common/hash.h"
 
 namespace portico::cp::xds {
@@ -8,60 +10,74 @@ using portico::xds::typeIndex;
 
 void SotwSession::updateSubscription(ResourceType type, TypeState& state,
                                      const DiscoveryRequest& request) {
-  state.names.clear();
+  NameSet names;
   bool star = false;
   for (const std::string& name : request.resource_names()) {
     if (name == "*") {
       star = true;
     } else {
-      state.names.insert(name);
+      names.insert(name);
     }
   }
-  if (!state.names.empty()) {
+  state.names = internNames(std::move(names));
+  if (!state.names->empty()) {
     state.named_once = true;
   }
   const bool legacy_wildcard = request.resource_names().empty() && !state.named_once;
   state.wildcard = portico::xds::isFullStateType(type) && (star || legacy_wildcard);
 }
 
-std::optional<DiscoveryResponse> SotwSession::respond(ResourceType type, TypeState& state,
-                                                      const Snapshot* snapshot, bool force) {
+std::optional<Push> SotwSession::respond(ResourceType type, TypeState& state, const SnapshotPtr& snapshot,
+                                         bool force) {
   if (snapshot == nullptr) {
     return std::nullopt;
   }
-  DiscoveryResponse response;
-  std::string joined;
-  auto include = [&](const Resource& resource) {
-    *response.add_resources() = resource.body;
-    joined.append(resource.name).push_back('\0');
-    joined.append(resource.version).push_back('\n');
-  };
-  const Snapshot::Map& all = snapshot->resources(type);
-  if (state.wildcard) {
-    for (const auto& [name, resource] : all) {
-      if (resource->wildcard || state.names.count(name) > 0) {
-        include(*resource);
-      }
-    }
-  } else {
-    for (const std::string& name : state.names) {
-      if (auto it = all.find(name); it != all.end()) {
-        include(*it->second);
-      }
-    }
-  }
-  if (response.resources_size() == 0 && !portico::xds::isFullStateType(type)) {
+  // The same snapshot content for this type and the same subscription: nothing new to say.
+  if (!force && state.computed_from == snapshot->version(type)) {
     return std::nullopt;
   }
-  std::string version = contentVersion(joined);
+  state.computed_from = snapshot->version(type);
+  Push response;
+  response.type = type;
+  // The whole view, framed once per snapshot and shared with every stream subscribed alike.
+  const ViewBody body = snapshot->viewBody(type, /*delta=*/false, state.wildcard, state.names);
+  response.body = body.bytes;
+  const uint64_t hash = body.identity_xor;
+  if (body.count == 0 && !portico::xds::isFullStateType(type)) {
+    return std::nullopt;
+  }
+  char text[17];
+  std::snprintf(text, sizeof(text), "%016llx", static_cast<unsigned long long>(hash));
+  // Count too: XOR alone cannot tell "nothing" from an even number of equal items.
+  std::string version = std::string(text) + "-" + std::to_string(body.count);
   if (!force && version == state.sent_version) {
     return std::nullopt;
   }
-  response.set_version_info(version);
-  response.set_type_url(std::string(portico::xds::typeUrl(type)));
-  response.set_nonce(std::to_string(next_nonce_++));
+  const bool incremental = !force && !portico::xds::isFullStateType(type) && state.sent_from != nullptr &&
+                           state.sent_names == state.names && state.sent_wildcard == state.wildcard;
+  if (incremental) {
+    // Only the changed resources of the view: a thousand proxies then do not each receive a
+    // thousand unchanged load assignments because one endpoint moved.
+    response.body = nullptr;
+    const auto& all = snapshot->resources(type);
+    for (const std::string& name : snapshot->diffFrom(*state.sent_from)->changed[typeIndex(type)]) {
+      auto it = all.find(name);
+      if (it != all.end() && (state.names->contains(name) || (state.wildcard && it->second->wildcard))) {
+        response.resources.push_back(it->second);
+      }
+    }
+  }
+  state.sent_from = snapshot;
+  state.sent_names = state.names;
+  state.sent_wildcard = state.wildcard;
+  if (incremental && response.resources.empty()) {
+    state.sent_version = version;  // only removals: nothing to say for RDS/EDS
+    return std::nullopt;
+  }
+  response.version = version;
+  response.nonce = std::to_string(next_nonce_++);
   state.sent_version = std::move(version);
-  state.nonce = response.nonce();
+  state.nonce = response.nonce;
   return response;
 }
 
@@ -80,15 +96,18 @@ SotwSession::RequestOutcome SotwSession::onRequest(const DiscoveryRequest& reque
     outcome.kind = RequestKind::kStale;
     return outcome;
   }
-  const std::set<std::string> old_names = state.names;
+  const NameSetPtr old_names = state.names;
   const bool old_wildcard = state.wildcard;
   updateSubscription(type, state, request);
-  const bool subscription_changed = old_names != state.names || old_wildcard != state.wildcard;
+  const bool subscription_changed = *old_names != *state.names || old_wildcard != state.wildcard;
+  if (subscription_changed) {
+    state.computed_from.clear();  // the same snapshot may now give a different answer
+  }
   // Names the client did not hold must be (re)sent even when the content hash matches what was
   // last sent: a client that dropped a name and asks for it again needs it once more.
   bool names_added = state.wildcard && !old_wildcard;
-  for (const std::string& name : state.names) {
-    names_added = names_added || old_names.count(name) == 0;
+  for (const std::string& name : *state.names) {
+    names_added = names_added || old_names->count(name) == 0;
   }
 
   if (!answers_ours) {
@@ -96,7 +115,7 @@ SotwSession::RequestOutcome SotwSession::onRequest(const DiscoveryRequest& reque
     // version): always answer with the full current state.
     outcome.kind = RequestKind::kInitial;
     state.active = true;
-    outcome.response = respond(type, state, snapshot.get(), /*force=*/true);
+    outcome.response = respond(type, state, snapshot, /*force=*/true);
     return outcome;
   }
   if (request.has_error_detail()) {
@@ -111,19 +130,19 @@ SotwSession::RequestOutcome SotwSession::onRequest(const DiscoveryRequest& reque
   // After an ACK or a NACK only a change in what the client should hold warrants an answer;
   // respond() compares content, so a NACKed response is never repeated as is.
   if (subscription_changed) {
-    outcome.response = respond(type, state, snapshot.get(), /*force=*/names_added);
+    outcome.response = respond(type, state, snapshot, /*force=*/names_added);
   }
   return outcome;
 }
 
-std::vector<DiscoveryResponse> SotwSession::onSnapshot(const SnapshotPtr& snapshot) {
-  std::vector<DiscoveryResponse> out;
+std::vector<Push> SotwSession::onSnapshot(const SnapshotPtr& snapshot) {
+  std::vector<Push> out;
   for (ResourceType type : portico::xds::kAllResourceTypes) {
     TypeState& state = types_[typeIndex(type)];
     if (!state.active) {
       continue;
     }
-    if (auto response = respond(type, state, snapshot.get(), /*force=*/false)) {
+    if (auto response = respond(type, state, snapshot, /*force=*/false)) {
       out.push_back(std::move(*response));
     }
   }

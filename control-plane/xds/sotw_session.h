@@ -6,10 +6,13 @@
 // - every type URL is an independent sub-stream (names, nonce, versions);
 // - a request whose response_nonce is not the latest sent for its type is stale and ignored;
 // - NACK ⇔ error_detail present; the rejected content is never re-sent unchanged;
-// - the response version is a hash of exactly what the response carries, so a subscription
-//   change that adds names always produces a new response, and an unchanged one none;
+// - the response version is a hash of exactly what the response carries (an XOR of the carried
+//   resources' identities), so a subscription change that adds names always produces a new
+//   response, and an unchanged one none; an unchanged snapshot type is skipped without looking
+//   at its resources;
 // - LDS/CDS answers carry every subscribed resource that exists (full state, may be empty);
-//   RDS/EDS answers are sent only when they carry something;
+//   RDS/EDS answers are sent only when they carry something, and a push to a client that has
+//   the previous snapshot carries only the RDS/EDS resources that changed;
 // - wildcard (LDS/CDS): "*" or a first request with no names.
 
 #include <array>
@@ -17,7 +20,9 @@
 #include <set>
 #include <string>
 
+#include "control-plane/xds/name_set.h"
 #include "control-plane/xds/snapshot.h"
+#include "control-plane/xds/wire.h"
 #include "envoy/service/discovery/v3/discovery.pb.h"
 
 namespace portico::cp::xds {
@@ -34,7 +39,7 @@ class SotwSession {
     std::optional<ResourceType> type;
     std::string nack_message;                  // kNack: error_detail.message
     std::string version;                       // kAck: the ACKed version; kNack: the rejected one
-    std::optional<DiscoveryResponse> response; // what to send now, if anything
+    std::optional<Push> response;  // what to send now, if anything
   };
 
   // Handles one client request against the current snapshot (which may be null before the
@@ -42,7 +47,7 @@ class SotwSession {
   RequestOutcome onRequest(const DiscoveryRequest& request, const SnapshotPtr& snapshot);
 
   // A new snapshot: the responses to push, in make-before-break order (CDS, EDS, LDS, RDS).
-  std::vector<DiscoveryResponse> onSnapshot(const SnapshotPtr& snapshot);
+  std::vector<Push> onSnapshot(const SnapshotPtr& snapshot);
 
   // What the client last ACKed / was last sent, per type ("" when nothing).
   const std::string& ackedVersion(ResourceType type) const;
@@ -53,16 +58,22 @@ class SotwSession {
     bool active = false;     // the client has asked for this type
     bool wildcard = false;
     bool named_once = false; // an explicit name was ever sent: an empty list no longer means "*"
-    std::set<std::string> names;
+    NameSetPtr names = emptyNames();  // interned
     std::string nonce;        // latest nonce sent
     std::string sent_version; // version of the latest response
     std::string acked_version;
+    // The snapshot type version the last response was computed from (skip when unchanged).
+    std::string computed_from;
+    // The snapshot and subscription the client was last sent in full or in part: RDS/EDS
+    // pushes then carry only what changed since (absence is not deletion for those types).
+    SnapshotPtr sent_from;
+    NameSetPtr sent_names;
+    bool sent_wildcard = false;
   };
 
   // Builds the response `state` should receive from `snapshot`, or nothing when it would repeat
   // the last one (unless `force`) or carry nothing for RDS/EDS.
-  std::optional<DiscoveryResponse> respond(ResourceType type, TypeState& state,
-                                           const Snapshot* snapshot, bool force);
+  std::optional<Push> respond(ResourceType type, TypeState& state, const SnapshotPtr& snapshot, bool force);
   void updateSubscription(ResourceType type, TypeState& state, const DiscoveryRequest& request);
 
   std::array<TypeState, portico::xds::kResourceTypeCount> types_;

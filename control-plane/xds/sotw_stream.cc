@@ -11,7 +11,7 @@ SotwStream::SotwStream(grpc::CallbackServerContext* context, uint64_t stream_id,
                        XdsMetrics& metrics, ProxyTracker& tracker)
     : stream_id_(stream_id), peer_(context->peer()), cache_(cache), metrics_(metrics), tracker_(tracker),
       convergence_(metrics.convergence) {
-  StartRead(&request_);
+  StartRead(&read_buffer_);
 }
 
 void SotwStream::identify(const DiscoveryRequest& request) {
@@ -47,13 +47,22 @@ void SotwStream::OnReadDone(bool ok) {
   if (finished_) {
     return;  // a failed write already ended the stream
   }
+  request_.Clear();
+  if (!decodeMessage(read_buffer_, request_)) {
+    PORTICO_LOG(kWarning, "xds: stream ", stream_id_, " sent bytes that are not a request; closing");
+    bad_request_ = true;
+    reads_done_ = true;
+    pump(lock);
+    return;
+  }
+  read_buffer_.Clear();
   if (!identified_) {
     identify(request_);
   }
   handleRequest();
   pump(lock);
   // request_ is only touched by the read in flight, so it can be reused here.
-  StartRead(&request_);
+  StartRead(&read_buffer_);
 }
 
 void SotwStream::handleRequest() {
@@ -91,19 +100,16 @@ void SotwStream::onSnapshot(const std::string& group, const SnapshotPtr& snapsho
   if (finished_) {
     return;
   }
-  for (DiscoveryResponse& response : session_.onSnapshot(snapshot)) {
-    convergence_.pushed(snapshot->changeTime(), response.nonce());
+  for (Push& response : session_.onSnapshot(snapshot)) {
+    convergence_.pushed(snapshot->changeTime(), response.nonce);
     enqueue(std::move(response));
   }
   pump(lock);
 }
 
-void SotwStream::enqueue(DiscoveryResponse response) {
-  auto type = portico::xds::typeFromUrl(response.type_url());
-  if (type) {
-    metrics_.pushes[portico::xds::typeIndex(*type)]->Increment();
-    tracker_.sent(stream_id_, *type, response.version_info());
-  }
+void SotwStream::enqueue(Push response) {
+  metrics_.pushes[portico::xds::typeIndex(response.type)]->Increment();
+  tracker_.sent(stream_id_, response.type, response.version);
   queue_.push_back(std::move(response));
 }
 
@@ -113,18 +119,18 @@ void SotwStream::pump(std::unique_lock<std::mutex>& lock) {
   }
   if (!queue_.empty()) {
     writing_ = true;
-    // deque::push_back keeps references to existing elements valid, so front() stays put
-    // while other threads enqueue behind it.
-    const DiscoveryResponse* next = &queue_.front();
+    // write_buffer_ is only touched by whoever set writing_, so it is safe outside the lock.
+    write_buffer_ = encodeSotw(queue_.front());
     lock.unlock();
-    StartWrite(next);
+    StartWrite(&write_buffer_);
     lock.lock();
     return;
   }
   if (reads_done_) {
     finished_ = true;
     lock.unlock();
-    Finish(grpc::Status::OK);
+    Finish(bad_request_ ? grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "not a valid request")
+                        : grpc::Status::OK);
     lock.lock();
   }
 }

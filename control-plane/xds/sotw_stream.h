@@ -12,6 +12,7 @@
 #include <mutex>
 #include <string>
 
+#include <grpcpp/support/byte_buffer.h>
 #include <grpcpp/support/server_callback.h>
 
 #include "absl/base/thread_annotations.h"
@@ -27,7 +28,7 @@ class CallbackServerContext;
 
 namespace portico::cp::xds {
 
-class SotwStream final : public grpc::ServerBidiReactor<DiscoveryRequest, DiscoveryResponse>,
+class SotwStream final : public grpc::ServerBidiReactor<grpc::ByteBuffer, grpc::ByteBuffer>,
                          public SnapshotWatcher {
  public:
   SotwStream(grpc::CallbackServerContext* context, uint64_t stream_id, SnapshotCache& cache,
@@ -44,7 +45,7 @@ class SotwStream final : public grpc::ServerBidiReactor<DiscoveryRequest, Discov
  private:
   void handleRequest() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void identify(const DiscoveryRequest& request) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  void enqueue(DiscoveryResponse response) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void enqueue(Push response) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Decides under mu_ whether to start a write or finish; performs it after unlocking.
   void pump(std::unique_lock<std::mutex>& lock) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
@@ -57,8 +58,11 @@ class SotwStream final : public grpc::ServerBidiReactor<DiscoveryRequest, Discov
   std::mutex mu_;
   ConvergenceTracker convergence_ ABSL_GUARDED_BY(mu_);
   SotwSession session_ ABSL_GUARDED_BY(mu_);
-  DiscoveryRequest request_;  // owned by the read in flight
-  std::deque<DiscoveryResponse> queue_ ABSL_GUARDED_BY(mu_);
+  grpc::ByteBuffer read_buffer_;  // owned by the read in flight
+  DiscoveryRequest request_;           // read_buffer_ decoded, while it is handled
+  std::deque<Push> queue_ ABSL_GUARDED_BY(mu_);
+  grpc::ByteBuffer write_buffer_;  // the write in flight (queue_.front() encoded)
+  bool bad_request_ ABSL_GUARDED_BY(mu_) = false;
   bool identified_ ABSL_GUARDED_BY(mu_) = false;
   std::string node_id_ ABSL_GUARDED_BY(mu_);
   std::string group_ ABSL_GUARDED_BY(mu_);

@@ -21,6 +21,35 @@ using envoy::config::endpoint::v3::ClusterLoadAssignment;
 using envoy::config::listener::v3::Listener;
 using envoy::config::route::v3::RouteConfiguration;
 using Kind = DeltaSession::RequestKind;
+
+// The session under test seen through protobuf messages: the session emits Pushes (resources
+// by pointer, wire.h); converting them keeps the assertions about what goes on the wire.
+class DeltaSessionUnderTest {
+ public:
+  struct RequestOutcome {
+    DeltaSession::RequestKind kind;
+    std::optional<ResourceType> type;
+    std::string nack_message;
+    std::string version;
+    std::optional<DeltaDiscoveryResponse> response;
+  };
+  template <typename Request>
+  RequestOutcome onRequest(const Request& request, const SnapshotPtr& snapshot) {
+    DeltaSession::RequestOutcome in = session_.onRequest(request, snapshot);
+    RequestOutcome out{in.kind, in.type, in.nack_message, in.version, std::nullopt};
+    if (in.response) out.response = toDeltaMessage(*in.response);
+    return out;
+  }
+  std::vector<DeltaDiscoveryResponse> onSnapshot(const SnapshotPtr& snapshot) {
+    std::vector<DeltaDiscoveryResponse> out;
+    for (const Push& push : session_.onSnapshot(snapshot)) out.push_back(toDeltaMessage(push));
+    return out;
+  }
+  std::map<std::string, std::string, std::less<>> held(ResourceType type) const { return session_.held(type); }
+  bool wildcard(ResourceType type) const { return session_.wildcard(type); }
+ private:
+  DeltaSession session_;
+};
 using ::testing::ElementsAre;
 using ::testing::IsEmpty;
 using ::testing::UnorderedElementsAre;
@@ -154,7 +183,7 @@ class DeltaSessionTest : public ::testing::Test {
   // Sends `req` and returns the response it requires; fails the test when there is none.
   DeltaDiscoveryResponse expectResponse(const DeltaDiscoveryRequest& req,
                                         const SnapshotPtr& snapshot, Kind kind) {
-    DeltaSession::RequestOutcome outcome = session_.onRequest(req, snapshot);
+    DeltaSessionUnderTest::RequestOutcome outcome = session_.onRequest(req, snapshot);
     EXPECT_EQ(outcome.kind, kind);
     EXPECT_TRUE(outcome.response.has_value()) << "no response to " << req.DebugString();
     if (!outcome.response) {
@@ -166,7 +195,7 @@ class DeltaSessionTest : public ::testing::Test {
     return *outcome.response;
   }
   void expectNoResponse(const DeltaDiscoveryRequest& req, const SnapshotPtr& snapshot, Kind kind) {
-    DeltaSession::RequestOutcome outcome = session_.onRequest(req, snapshot);
+    DeltaSessionUnderTest::RequestOutcome outcome = session_.onRequest(req, snapshot);
     EXPECT_EQ(outcome.kind, kind);
     EXPECT_FALSE(outcome.response.has_value()) << "unexpected " << outcome.response->DebugString();
   }
@@ -179,7 +208,7 @@ class DeltaSessionTest : public ::testing::Test {
     expectNoResponse(ack(eds), snapshot_, Kind::kAck);
   }
 
-  DeltaSession session_;
+  DeltaSessionUnderTest session_;
   SnapshotPtr snapshot_ = standard().build();
 };
 
@@ -201,7 +230,7 @@ TEST_F(DeltaSessionTest, InitialWildcardGetsEveryWildcardResourceWithItsVersion)
 TEST_F(DeltaSessionTest, UnknownTypeUrl) {
   DeltaDiscoveryRequest req;
   req.set_type_url("type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.Secret");
-  DeltaSession::RequestOutcome outcome = session_.onRequest(req, snapshot_);
+  DeltaSessionUnderTest::RequestOutcome outcome = session_.onRequest(req, snapshot_);
   EXPECT_EQ(outcome.kind, Kind::kUnknownType);
   EXPECT_FALSE(outcome.type.has_value());
   EXPECT_FALSE(outcome.response.has_value());
@@ -209,7 +238,7 @@ TEST_F(DeltaSessionTest, UnknownTypeUrl) {
 
 TEST_F(DeltaSessionTest, AckGetsNothingAndAnEquivalentSnapshotSendsNothing) {
   DeltaDiscoveryResponse cds = expectResponse(request(kCds, {"*"}), snapshot_, Kind::kInitial);
-  DeltaSession::RequestOutcome outcome = session_.onRequest(ack(cds), snapshot_);
+  DeltaSessionUnderTest::RequestOutcome outcome = session_.onRequest(ack(cds), snapshot_);
   EXPECT_EQ(outcome.kind, Kind::kAck);
   ASSERT_TRUE(outcome.type.has_value());
   EXPECT_EQ(*outcome.type, kCds);
@@ -272,7 +301,7 @@ TEST_F(DeltaSessionTest, NackIsRecordedAndNotAnsweredUntilTheContentChanges) {
   std::vector<DeltaDiscoveryResponse> pushed =
       session_.onSnapshot(standard().cluster("users", 7).build());
   ASSERT_EQ(pushed.size(), 1u);
-  DeltaSession::RequestOutcome outcome = session_.onRequest(nack(pushed[0], "bad cluster users"),
+  DeltaSessionUnderTest::RequestOutcome outcome = session_.onRequest(nack(pushed[0], "bad cluster users"),
                                                             standard().cluster("users", 7).build());
   EXPECT_EQ(outcome.kind, Kind::kNack);
   EXPECT_EQ(outcome.nack_message, "bad cluster users");
@@ -356,7 +385,7 @@ TEST_F(DeltaSessionTest, ApiListenerIsOnlyServedByName) {
   EXPECT_THAT(namesIn(named), ElementsAre("greeter"));
 
   // A proxyless client names both its listener and its route configuration.
-  DeltaSession grpc_client;
+  DeltaSessionUnderTest grpc_client;
   auto rds = grpc_client.onRequest(request(kRds, {"grpc/greeter"}), snapshot_);
   ASSERT_TRUE(rds.response.has_value());
   EXPECT_THAT(namesIn(*rds.response), ElementsAre("grpc/greeter"));
@@ -422,7 +451,7 @@ TEST_F(DeltaSessionTest, PushesGoOutInMakeBeforeBreakOrder) {
 }
 
 TEST_F(DeltaSessionTest, RequestBeforeTheFirstSnapshotIsAnsweredByIt) {
-  DeltaSession::RequestOutcome outcome = session_.onRequest(request(kCds, {}), nullptr);
+  DeltaSessionUnderTest::RequestOutcome outcome = session_.onRequest(request(kCds, {}), nullptr);
   EXPECT_EQ(outcome.kind, Kind::kInitial);
   EXPECT_FALSE(outcome.response.has_value());
   std::vector<DeltaDiscoveryResponse> pushed = session_.onSnapshot(snapshot_);
@@ -433,7 +462,7 @@ TEST_F(DeltaSessionTest, RequestBeforeTheFirstSnapshotIsAnsweredByIt) {
 TEST_F(DeltaSessionTest, SystemVersionDescribesWhatTheClientHolds) {
   DeltaDiscoveryResponse cds = expectResponse(request(kCds, {"*"}), snapshot_, Kind::kInitial);
   // A second client reaching the same state in two steps reports the same version.
-  DeltaSession other;
+  DeltaSessionUnderTest other;
   auto first = other.onRequest(request(kCds, {"orders"}), snapshot_);
   ASSERT_TRUE(first.response.has_value());
   EXPECT_NE(first.response->system_version_info(), cds.system_version_info());

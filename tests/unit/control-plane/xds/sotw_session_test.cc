@@ -20,6 +20,35 @@ using envoy::config::endpoint::v3::ClusterLoadAssignment;
 using envoy::config::listener::v3::Listener;
 using envoy::config::route::v3::RouteConfiguration;
 using Kind = SotwSession::RequestKind;
+
+// The session under test seen through protobuf messages: the session emits Pushes (resources
+// by pointer, wire.h); converting them keeps the assertions about what goes on the wire.
+class SotwSessionUnderTest {
+ public:
+  struct RequestOutcome {
+    SotwSession::RequestKind kind;
+    std::optional<ResourceType> type;
+    std::string nack_message;
+    std::string version;
+    std::optional<DiscoveryResponse> response;
+  };
+  template <typename Request>
+  RequestOutcome onRequest(const Request& request, const SnapshotPtr& snapshot) {
+    SotwSession::RequestOutcome in = session_.onRequest(request, snapshot);
+    RequestOutcome out{in.kind, in.type, in.nack_message, in.version, std::nullopt};
+    if (in.response) out.response = toSotwMessage(*in.response);
+    return out;
+  }
+  std::vector<DiscoveryResponse> onSnapshot(const SnapshotPtr& snapshot) {
+    std::vector<DiscoveryResponse> out;
+    for (const Push& push : session_.onSnapshot(snapshot)) out.push_back(toSotwMessage(push));
+    return out;
+  }
+  const std::string& ackedVersion(ResourceType type) const { return session_.ackedVersion(type); }
+  const std::string& sentVersion(ResourceType type) const { return session_.sentVersion(type); }
+ private:
+  SotwSession session_;
+};
 using ::testing::ElementsAre;
 using ::testing::IsEmpty;
 
@@ -140,7 +169,7 @@ class SotwSessionTest : public ::testing::Test {
   // Sends `req` and returns the response it requires; fails the test when there is none.
   DiscoveryResponse expectResponse(const DiscoveryRequest& req, const SnapshotPtr& snapshot,
                                    Kind kind) {
-    SotwSession::RequestOutcome outcome = session_.onRequest(req, snapshot);
+    SotwSessionUnderTest::RequestOutcome outcome = session_.onRequest(req, snapshot);
     EXPECT_EQ(outcome.kind, kind);
     EXPECT_TRUE(outcome.response.has_value()) << "no response to " << req.DebugString();
     if (!outcome.response) {
@@ -152,12 +181,12 @@ class SotwSessionTest : public ::testing::Test {
     return *outcome.response;
   }
   void expectNoResponse(const DiscoveryRequest& req, const SnapshotPtr& snapshot, Kind kind) {
-    SotwSession::RequestOutcome outcome = session_.onRequest(req, snapshot);
+    SotwSessionUnderTest::RequestOutcome outcome = session_.onRequest(req, snapshot);
     EXPECT_EQ(outcome.kind, kind);
     EXPECT_FALSE(outcome.response.has_value()) << "unexpected " << outcome.response->DebugString();
   }
 
-  SotwSession session_;
+  SotwSessionUnderTest session_;
   SnapshotPtr snapshot_ = standard().build();
 };
 
@@ -183,7 +212,7 @@ TEST_F(SotwSessionTest, InitialRequestWithAnOldVersionIsStillAnswered) {
 TEST_F(SotwSessionTest, UnknownTypeUrl) {
   DiscoveryRequest req;
   req.set_type_url("type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.Secret");
-  SotwSession::RequestOutcome outcome = session_.onRequest(req, snapshot_);
+  SotwSessionUnderTest::RequestOutcome outcome = session_.onRequest(req, snapshot_);
   EXPECT_EQ(outcome.kind, Kind::kUnknownType);
   EXPECT_FALSE(outcome.type.has_value());
   EXPECT_FALSE(outcome.response.has_value());
@@ -191,7 +220,7 @@ TEST_F(SotwSessionTest, UnknownTypeUrl) {
 
 TEST_F(SotwSessionTest, AckOfTheSameSnapshotGetsNoResponse) {
   DiscoveryResponse cds = expectResponse(request(kCds, {}), snapshot_, Kind::kInitial);
-  SotwSession::RequestOutcome outcome = session_.onRequest(ack(cds, {}), snapshot_);
+  SotwSessionUnderTest::RequestOutcome outcome = session_.onRequest(ack(cds, {}), snapshot_);
   EXPECT_EQ(outcome.kind, Kind::kAck);
   ASSERT_TRUE(outcome.type.has_value());
   EXPECT_EQ(*outcome.type, kCds);
@@ -206,7 +235,7 @@ TEST_F(SotwSessionTest, AckOfTheSameSnapshotGetsNoResponse) {
 
 TEST_F(SotwSessionTest, NackIsRecordedAndNotAnsweredWithTheSameContent) {
   DiscoveryResponse cds = expectResponse(request(kCds, {}), snapshot_, Kind::kInitial);
-  SotwSession::RequestOutcome outcome = session_.onRequest(
+  SotwSessionUnderTest::RequestOutcome outcome = session_.onRequest(
       nack(cds, {}, "", "xDS response validation errors: [bad cluster]"), snapshot_);
   EXPECT_EQ(outcome.kind, Kind::kNack);
   EXPECT_EQ(outcome.nack_message, "xDS response validation errors: [bad cluster]");
@@ -228,7 +257,7 @@ TEST_F(SotwSessionTest, NackIsRecordedAndNotAnsweredWithTheSameContent) {
 
 TEST_F(SotwSessionTest, NackThenSubscriptionChangeIsServed) {
   DiscoveryResponse eds = expectResponse(request(kEds, {"orders"}), snapshot_, Kind::kInitial);
-  SotwSession::RequestOutcome outcome =
+  SotwSessionUnderTest::RequestOutcome outcome =
       session_.onRequest(nack(eds, {"orders", "users"}, "", "bad endpoint"), snapshot_);
   EXPECT_EQ(outcome.kind, Kind::kNack);
   ASSERT_TRUE(outcome.response.has_value());
@@ -244,7 +273,7 @@ TEST_F(SotwSessionTest, StaleNonceIsIgnored) {
 
   // The client's ACK of the first response crosses our second one: stale, ignored, even if it
   // asks for something else.
-  SotwSession::RequestOutcome outcome = session_.onRequest(ack(first, {"orders"}), snapshot_);
+  SotwSessionUnderTest::RequestOutcome outcome = session_.onRequest(ack(first, {"orders"}), snapshot_);
   EXPECT_EQ(outcome.kind, Kind::kStale);
   EXPECT_FALSE(outcome.response.has_value());
   EXPECT_EQ(session_.ackedVersion(kCds), "");
@@ -277,7 +306,7 @@ TEST_F(SotwSessionTest, RemovingThenReAddingANameResendsIt) {
 
   DiscoveryResponse eds =
       expectResponse(request(kEds, {"orders", "users"}), snapshot_, Kind::kInitial);
-  SotwSession::RequestOutcome outcome = session_.onRequest(ack(eds, {"orders"}), snapshot_);
+  SotwSessionUnderTest::RequestOutcome outcome = session_.onRequest(ack(eds, {"orders"}), snapshot_);
   DiscoveryResponse last = outcome.response ? *outcome.response : eds;
   DiscoveryResponse eds_again =
       expectResponse(ack(last, {"orders", "users"}), snapshot_, Kind::kAck);
@@ -287,8 +316,8 @@ TEST_F(SotwSessionTest, RemovingThenReAddingANameResendsIt) {
 // A name dropped and asked for again is re-sent (xds-wire.md §1.3), even at an unchanged version.
 TEST(SotwSessionSeparateStreamsTest, SessionsAreIndependent) {
   SnapshotPtr snapshot = standard().build();
-  SotwSession a;
-  SotwSession b;
+  SotwSessionUnderTest a;
+  SotwSessionUnderTest b;
   auto ra = a.onRequest(request(kCds, {}), snapshot);
   ASSERT_TRUE(ra.response.has_value());
   EXPECT_EQ(b.sentVersion(kCds), "");
