@@ -24,6 +24,11 @@ inline constexpr std::string_view kRouterType =
 inline constexpr std::string_view kHcmFilterName = "envoy.filters.network.http_connection_manager";
 inline constexpr std::string_view kRouterFilterName = "envoy.filters.http.router";
 
+// A listener filter chain's TLS transport socket: Envoy's name and its server-side config.
+inline constexpr std::string_view kTlsTransportSocketName = "envoy.transport_sockets.tls";
+inline constexpr std::string_view kDownstreamTlsContextType =
+    "type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext";
+
 // The four resource kinds, in make-before-break push order: clusters, endpoints, listeners,
 // routes.
 enum class ResourceType : int { kCluster = 0, kEndpoint = 1, kListener = 2, kRoute = 3 };

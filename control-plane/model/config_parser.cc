@@ -7,6 +7,7 @@
 #include "absl/strings/ascii.h"
 #include "common/net/address.h"
 #include "common/strings.h"
+#include "common/xds/hcm_extensions.h"
 #include "control-plane/model/parser_internal.h"
 #include "control-plane/model/yaml_reader.h"
 
@@ -48,12 +49,20 @@ std::optional<ListenerTls> parseTls(YamlReader& r, const YAML::Node& node, const
   if (!certs) {
     r.error(node, certs_path, "required: at least one {cert, key}");
   } else if (r.expectSequence(certs, certs_path)) {
+    // A TLS server needs a certificate: an empty list would only be refused by the proxies.
+    if (certs.size() == 0) r.error(certs, certs_path, "at least one {cert, key} is required");
     for (size_t i = 0; i < certs.size(); ++i) {
       const std::string where = YamlReader::index(certs_path, i);
       if (!r.expectMap(certs[i], where, {"cert", "key"})) continue;
       TlsCertificate cert;
-      if (auto v = r.string(certs[i], "cert", where, true)) cert.cert = *v;
-      if (auto v = r.string(certs[i], "key", where, true)) cert.key = *v;
+      auto path_of = [&](const char* key, std::string& out) {
+        auto v = r.string(certs[i], key, where, true);
+        if (!v) return;
+        if (v->empty()) r.error(certs[i][key], YamlReader::join(where, key), "must not be empty");
+        out = *v;
+      };
+      path_of("cert", cert.cert);
+      path_of("key", cert.key);
       tls.certificates.push_back(std::move(cert));
     }
   }
@@ -155,7 +164,16 @@ void parseConsumers(YamlReader& r, const YAML::Node& root, PorticoConfig& out) {
 void parseRequestId(YamlReader& r, const YAML::Node& root, PorticoConfig& out) {
   const YAML::Node node = root["request_id"];
   if (!node || !r.expectMap(node, "request_id", {"header", "response"})) return;
-  if (auto v = r.string(node, "header", "request_id", false)) out.request_id.header = absl::AsciiStrToLower(*v);
+  if (auto v = r.string(node, "header", "request_id", false)) {
+    out.request_id.header = absl::AsciiStrToLower(*v);
+    if (!::portico::xds::validRequestIdHeader(out.request_id.header)) {
+      r.error(node["header"], "request_id.header",
+              cat("\"", *v,
+                  "\" cannot carry request ids: use an HTTP header name of at most 64 "
+                  "characters that the gateway does not manage itself (not Host, Content-Length, "
+                  "X-Forwarded-For, x-portico-*, x-user-*, ...)"));
+    }
+  }
   if (auto v = r.boolean(node, "response", "request_id")) out.request_id.response = *v;
 }
 
@@ -165,7 +183,12 @@ void parseAccessLog(YamlReader& r, const YAML::Node& root, PorticoConfig& out) {
   out.access_log.enabled = true;
   if (auto v = r.boolean(node, "enabled", "access_log")) out.access_log.enabled = *v;
   if (auto v = r.oneOf(node, "format", "access_log", {"json"}, false)) out.access_log.format = *v;
-  if (auto v = r.string(node, "path", "access_log", false)) out.access_log.path = *v;
+  if (auto v = r.string(node, "path", "access_log", false)) {
+    out.access_log.path = *v;
+    if (v->empty()) {
+      r.error(node["path"], "access_log.path", "must not be empty (stdout, stderr or a file)");
+    }
+  }
 }
 
 }  // namespace

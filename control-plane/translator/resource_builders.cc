@@ -6,6 +6,7 @@
 #include "control-plane/translator/proto_util.h"
 #include "envoy/extensions/filters/http/router/v3/router.pb.h"
 #include "envoy/extensions/filters/network/http_connection_manager/v3/http_connection_manager.pb.h"
+#include "envoy/extensions/transport_sockets/tls/v3/tls.pb.h"
 
 namespace portico::cp::translator {
 
@@ -169,20 +170,58 @@ envoy::config::endpoint::v3::ClusterLoadAssignment buildLoadAssignment(
   return assignment;
 }
 
+namespace {
+
+namespace tls_v3 = envoy::extensions::transport_sockets::tls::v3;
+
+// listeners[].tls as Envoy's server-side TLS context. Certificates travel as file names: the
+// proxy reads the PEM files on its own host, so the paths are the proxy's, not the control
+// plane's. Several certificates stay in one context, in file order: the handshake picks one by
+// the client's SNI (Envoy matches SNI against each certificate's names; the first is the
+// fallback), so no per-SNI filter chains are needed.
+tls_v3::DownstreamTlsContext buildDownstreamTlsContext(const model::ListenerTls& config) {
+  tls_v3::DownstreamTlsContext context;
+  tls_v3::CommonTlsContext* common = context.mutable_common_tls_context();
+  common->mutable_tls_params()->set_tls_minimum_protocol_version(
+      config.min_version == "1.3" ? tls_v3::TlsParameters::TLSv1_3
+                                  : tls_v3::TlsParameters::TLSv1_2);
+  for (const model::TlsCertificate& certificate : config.certificates) {
+    tls_v3::TlsCertificate* out = common->add_tls_certificates();
+    out->mutable_certificate_chain()->set_filename(certificate.cert);
+    out->mutable_private_key()->set_filename(certificate.key);
+  }
+  common->add_alpn_protocols("http/1.1");  // the proxy speaks HTTP/1.1 to clients
+  if (!config.client_ca.empty()) {
+    common->mutable_validation_context()->mutable_trusted_ca()->set_filename(config.client_ca);
+    context.mutable_require_client_certificate()->set_value(true);
+  }
+  return context;
+}
+
+}  // namespace
+
 envoy::config::listener::v3::Listener buildListener(const model::ListenerConfig& config,
-                                                    const std::vector<hcm::HttpFilter>& http_filters) {
+                                                    const std::vector<hcm::HttpFilter>& http_filters,
+                                                    const HcmOptions& hcm_options) {
   envoy::config::listener::v3::Listener listener;
   listener.set_name(config.name);
   auto* socket = listener.mutable_address()->mutable_socket_address();
   socket->set_address(config.address);
   socket->set_port_value(config.port);
-  auto* filter = listener.add_filter_chains()->add_filters();
+  auto* chain = listener.add_filter_chains();
+  if (config.tls) {
+    core::TransportSocket* transport = chain->mutable_transport_socket();
+    transport->set_name(std::string(portico::xds::kTlsTransportSocketName));
+    packDeterministic(buildDownstreamTlsContext(*config.tls), transport->mutable_typed_config());
+  }
+  auto* filter = chain->add_filters();
   filter->set_name(std::string(portico::xds::kHcmFilterName));
   hcm::HttpConnectionManager manager = buildHcm(config.name, config.name);
   if (!http_filters.empty()) {
     manager.clear_http_filters();
     for (const hcm::HttpFilter& http_filter : http_filters) *manager.add_http_filters() = http_filter;
   }
+  applyHcmOptions(hcm_options, manager);
   packDeterministic(manager, filter->mutable_typed_config());
   return listener;
 }

@@ -13,6 +13,7 @@
 
 #include "control-plane/model/portico_config.h"
 #include "control-plane/registry/store.h"
+#include "control-plane/translator/hcm_options.h"
 #include "envoy/config/cluster/v3/cluster.pb.h"
 #include "envoy/config/endpoint/v3/endpoint.pb.h"
 #include "envoy/config/listener/v3/listener.pb.h"
@@ -42,11 +43,16 @@ envoy::config::endpoint::v3::ClusterLoadAssignment buildLoadAssignment(
     const model::ServiceConfig* config = nullptr);
 
 // A traffic listener: address + one filter chain with an HCM whose routes come over RDS under
-// the listener's own name. `http_filters` empty: only the router.
+// the listener's own name. `http_filters` empty: only the router. `hcm_options`: request id and
+// access log fields of the HCM (hcm_options.h). A listener with `tls` gets
+// the chain's transport_socket "envoy.transport_sockets.tls" with a DownstreamTlsContext: every
+// certificate (one context; selection by SNI), PEM files named by path on the proxy's host, the
+// minimum version, ALPN http/1.1, and with client_ca a trusted_ca + require_client_certificate.
 envoy::config::listener::v3::Listener buildListener(
     const model::ListenerConfig& listener,
     const std::vector<envoy::extensions::filters::network::http_connection_manager::v3::HttpFilter>&
-        http_filters = {});
+        http_filters = {},
+    const HcmOptions& hcm_options = {});
 
 // A proxyless gRPC client's listener for `service` (target xds:///service): api_listener only.
 envoy::config::listener::v3::Listener buildApiListener(const std::string& service);

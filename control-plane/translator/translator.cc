@@ -87,10 +87,12 @@ xds::SnapshotPtr groupSnapshot(const model::PorticoConfig& config, const registr
   }
   const PluginResolver plugins(config, group_name);
   const auto filters = buildHttpFilters(config, plugins);
+  const HcmOptions hcm_options{config.request_id, config.access_log};
   for (const model::ListenerConfig& listener : config.listeners) {
     if (group != nullptr && !selected(group->listeners, listener)) continue;
     // A configured listener wins over a gRPC api_listener of the same name.
-    put(mapOf(maps, ResourceType::kListener), xds::makeResource(buildListener(listener, filters), listener.name));
+    put(mapOf(maps, ResourceType::kListener),
+        xds::makeResource(buildListener(listener, filters, hcm_options), listener.name));
     RouteTableInput input{listener.name, routes, default_services, &config, &plugins};
     put(mapOf(maps, ResourceType::kRoute), xds::makeResource(buildRouteTable(input), listener.name));
   }

@@ -33,6 +33,46 @@ std::shared_ptr<const re2::RE2> compileRegex(const std::string& pattern, bool ca
   return regex;
 }
 
+// A StringMatcher as the (kind, value, regex, ignore_case) our matchers use. False (with the
+// error recorded) when it has no pattern or a bad regex.
+struct CompiledString {
+  HeaderMatcher::Kind kind = HeaderMatcher::Kind::kExact;
+  std::string value;
+  std::shared_ptr<const re2::RE2> regex;
+  bool ignore_case = false;
+};
+
+bool compileStringMatcher(const envoy::type::matcher::v3::StringMatcher& m, const std::string& where,
+                          CompiledString& out, Errors& errors) {
+  using StringMatcher = envoy::type::matcher::v3::StringMatcher;
+  out.ignore_case = m.ignore_case();
+  switch (m.match_pattern_case()) {
+    case StringMatcher::kExact:
+      out.kind = HeaderMatcher::Kind::kExact;
+      out.value = m.exact();
+      return true;
+    case StringMatcher::kPrefix:
+      out.kind = HeaderMatcher::Kind::kPrefix;
+      out.value = m.prefix();
+      return true;
+    case StringMatcher::kSuffix:
+      out.kind = HeaderMatcher::Kind::kSuffix;
+      out.value = m.suffix();
+      return true;
+    case StringMatcher::kContains:
+      out.kind = HeaderMatcher::Kind::kContains;
+      out.value = m.contains();
+      return true;
+    case StringMatcher::kSafeRegex:
+      out.kind = HeaderMatcher::Kind::kRegex;
+      out.regex = compileRegex(m.safe_regex().regex(), !m.ignore_case(), where, errors);
+      return out.regex != nullptr;
+    default:
+      errors.push_back(cat(where, ": a string matcher needs exact, prefix, suffix, contains or safe_regex"));
+      return false;
+  }
+}
+
 bool compileHeaderMatcher(const route_v3::HeaderMatcher& in, const std::string& where, HeaderMatcher& out,
                           Errors& errors) {
   out.name = absl::AsciiStrToLower(in.name());
@@ -68,33 +108,13 @@ bool compileHeaderMatcher(const route_v3::HeaderMatcher& in, const std::string& 
       out.range_end = in.range_match().end();
       return true;
     case route_v3::HeaderMatcher::kStringMatch: {
-      const auto& m = in.string_match();
-      out.ignore_case = m.ignore_case();
-      switch (m.match_pattern_case()) {
-        case envoy::type::matcher::v3::StringMatcher::kExact:
-          out.kind = HeaderMatcher::Kind::kExact;
-          out.value = m.exact();
-          return true;
-        case envoy::type::matcher::v3::StringMatcher::kPrefix:
-          out.kind = HeaderMatcher::Kind::kPrefix;
-          out.value = m.prefix();
-          return true;
-        case envoy::type::matcher::v3::StringMatcher::kSuffix:
-          out.kind = HeaderMatcher::Kind::kSuffix;
-          out.value = m.suffix();
-          return true;
-        case envoy::type::matcher::v3::StringMatcher::kContains:
-          out.kind = HeaderMatcher::Kind::kContains;
-          out.value = m.contains();
-          return true;
-        case envoy::type::matcher::v3::StringMatcher::kSafeRegex:
-          out.kind = HeaderMatcher::Kind::kRegex;
-          out.regex = compileRegex(m.safe_regex().regex(), !m.ignore_case(), where, errors);
-          return out.regex != nullptr;
-        default:
-          break;
-      }
-      break;
+      CompiledString compiled;
+      if (!compileStringMatcher(in.string_match(), where, compiled, errors)) return false;
+      out.kind = compiled.kind;
+      out.value = std::move(compiled.value);
+      out.regex = std::move(compiled.regex);
+      out.ignore_case = compiled.ignore_case;
+      return true;
     }
     default:
       break;
@@ -107,32 +127,13 @@ bool compileQueryMatcher(const route_v3::QueryParameterMatcher& in, const std::s
                          router::QueryMatcher& out, Errors& errors) {
   out.name = in.name();
   if (in.has_string_match()) {
-    const auto& m = in.string_match();
-    out.ignore_case = m.ignore_case();
-    switch (m.match_pattern_case()) {
-      case envoy::type::matcher::v3::StringMatcher::kExact:
-        out.kind = HeaderMatcher::Kind::kExact;
-        out.value = m.exact();
-        return true;
-      case envoy::type::matcher::v3::StringMatcher::kPrefix:
-        out.kind = HeaderMatcher::Kind::kPrefix;
-        out.value = m.prefix();
-        return true;
-      case envoy::type::matcher::v3::StringMatcher::kSuffix:
-        out.kind = HeaderMatcher::Kind::kSuffix;
-        out.value = m.suffix();
-        return true;
-      case envoy::type::matcher::v3::StringMatcher::kContains:
-        out.kind = HeaderMatcher::Kind::kContains;
-        out.value = m.contains();
-        return true;
-      case envoy::type::matcher::v3::StringMatcher::kSafeRegex:
-        out.kind = HeaderMatcher::Kind::kRegex;
-        out.regex = compileRegex(m.safe_regex().regex(), !m.ignore_case(), where, errors);
-        return out.regex != nullptr;
-      default:
-        break;
-    }
+    CompiledString compiled;
+    if (!compileStringMatcher(in.string_match(), where, compiled, errors)) return false;
+    out.kind = compiled.kind;
+    out.value = std::move(compiled.value);
+    out.regex = std::move(compiled.regex);
+    out.ignore_case = compiled.ignore_case;
+    return true;
   } else if (in.present_match()) {
     out.kind = HeaderMatcher::Kind::kPresent;
     return true;

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "data-plane/http/access_log.h"
 #include "data-plane/router/route_table.h"
 #include "data-plane/upstream/cluster.h"
 #include "data-plane/xds/resource_set.h"
@@ -21,8 +22,18 @@ struct ListenerConfig {
   uint16_t port = 0;
   std::string route_config;  // RDS RouteConfiguration name ("" when inline)
   bool inline_routes = false;  // the HCM carried its route_config inline
+  // The filter chain terminates TLS (transport_socket with a DownstreamTlsContext). Compiled and
+  // accepted, but this version cannot terminate TLS: the ListenerManager does not open it (it
+  // must never serve a TLS listener in plaintext).
+  bool tls = false;
   // The listener's routes, compiled with its HTTP filter chain; null until its RDS arrives.
   std::shared_ptr<const router::RouteTable> routes;
+  // Request ids (hcm_options_compiler.h): the header (lower case) that carries them, kept when
+  // valid and generated otherwise, and whether responses echo it.
+  std::string request_id_header = "x-request-id";
+  bool request_id_in_response = true;
+  // The HCM's access_log entries: each writes one JSON line per request.
+  std::vector<http::AccessLogConstSharedPtr> access_logs;
 };
 
 class Snapshot {

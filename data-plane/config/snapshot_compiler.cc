@@ -8,14 +8,17 @@
 #include "absl/strings/str_join.h"
 #include "common/strings.h"
 #include "common/xds/type_urls.h"
+#include "data-plane/config/hcm_options_compiler.h"
 #include "data-plane/config/route_compiler.h"
 #include "envoy/extensions/filters/network/http_connection_manager/v3/http_connection_manager.pb.h"
+#include "envoy/extensions/transport_sockets/tls/v3/tls.pb.h"
 
 namespace portico::dp::config {
 
 namespace hcm = envoy::extensions::filters::network::http_connection_manager::v3;
 namespace cluster_v3 = envoy::config::cluster::v3;
 namespace route_v3 = envoy::config::route::v3;
+namespace tls_v3 = envoy::extensions::transport_sockets::tls::v3;
 
 namespace {
 
@@ -48,10 +51,6 @@ bool decodeHcm(const envoy::config::listener::v3::Listener& listener, const std:
     return false;
   }
   const auto& chain = listener.filter_chains(0);
-  if (chain.has_transport_socket()) {
-    errors.add(cat(where, ": filter_chains[0].transport_socket: TLS listeners are not supported yet"));
-    return false;
-  }
   if (chain.filters_size() != 1 || chain.filters(0).typed_config().type_url() != portico::xds::kHcmType) {
     errors.add(cat(where, ": filter_chains[0].filters: must be exactly one HttpConnectionManager"));
     return false;
@@ -60,6 +59,98 @@ bool decodeHcm(const envoy::config::listener::v3::Listener& listener, const std:
     errors.add(cat(where, ": filter_chains[0].filters[0].typed_config: cannot decode HttpConnectionManager"));
     return false;
   }
+  return true;
+}
+
+// Envoy's plaintext transport socket: naming it is the same as naming none.
+constexpr std::string_view kRawBufferType =
+    "type.googleapis.com/envoy.extensions.transport_sockets.raw_buffer.v3.RawBuffer";
+
+bool hasSource(const envoy::config::core::v3::DataSource& source) {
+  switch (source.specifier_case()) {
+    case envoy::config::core::v3::DataSource::kFilename:
+      return !source.filename().empty();
+    case envoy::config::core::v3::DataSource::kInlineBytes:
+      return !source.inline_bytes().empty();
+    case envoy::config::core::v3::DataSource::kInlineString:
+      return !source.inline_string().empty();
+    case envoy::config::core::v3::DataSource::SPECIFIER_NOT_SET:
+      break;
+  }
+  return false;
+}
+
+bool knownTlsVersion(int version) { return tls_v3::TlsParameters::TlsProtocol_IsValid(version); }
+
+// Checks a DownstreamTlsContext for what any TLS server needs. The PEM files are not read: this
+// version does not terminate TLS (the listener is accepted but not opened), so their contents
+// cannot matter yet.
+void checkDownstreamTls(const tls_v3::DownstreamTlsContext& context, const std::string& where,
+                        Errors& errors) {
+  const tls_v3::CommonTlsContext& common = context.common_tls_context();
+  if (common.tls_certificates_size() == 0) {
+    errors.add(cat(where, ".common_tls_context.tls_certificates: at least one certificate is "
+                          "required (SDS is not supported)"));
+  }
+  for (int i = 0; i < common.tls_certificates_size(); ++i) {
+    const tls_v3::TlsCertificate& certificate = common.tls_certificates(i);
+    const std::string cwhere = cat(where, ".common_tls_context.tls_certificates[", i, "]");
+    if (!hasSource(certificate.certificate_chain())) {
+      errors.add(cat(cwhere, ".certificate_chain: required"));
+    }
+    if (!hasSource(certificate.private_key())) {
+      errors.add(cat(cwhere, ".private_key: required"));
+    }
+  }
+  const tls_v3::TlsParameters& params = common.tls_params();
+  const int min = params.tls_minimum_protocol_version();
+  const int max = params.tls_maximum_protocol_version();
+  if (!knownTlsVersion(min)) {
+    errors.add(cat(where, ".common_tls_context.tls_params.tls_minimum_protocol_version: unknown "
+                          "value ", min));
+  }
+  if (!knownTlsVersion(max)) {
+    errors.add(cat(where, ".common_tls_context.tls_params.tls_maximum_protocol_version: unknown "
+                          "value ", max));
+  }
+  if (min != tls_v3::TlsParameters::TLS_AUTO && max != tls_v3::TlsParameters::TLS_AUTO &&
+      min > max) {
+    errors.add(cat(where, ".common_tls_context.tls_params: minimum protocol version is above the "
+                          "maximum"));
+  }
+  const bool has_ca = common.has_validation_context() &&
+                      hasSource(common.validation_context().trusted_ca());
+  if (context.require_client_certificate().value() && !has_ca) {
+    errors.add(cat(where, ".require_client_certificate: needs "
+                          "common_tls_context.validation_context.trusted_ca"));
+  }
+}
+
+// The filter chain's transport socket: none or raw_buffer (plaintext), or Envoy's TLS server
+// socket. Sets `tls`; returns false after recording why it is refused.
+bool checkTransportSocket(const envoy::config::listener::v3::FilterChain& chain,
+                          const std::string& listener_where, bool& tls, Errors& errors) {
+  tls = false;
+  if (!chain.has_transport_socket()) return true;
+  const envoy::config::core::v3::TransportSocket& socket = chain.transport_socket();
+  const std::string where = cat(listener_where, ": filter_chains[0].transport_socket");
+  if (!socket.has_typed_config()) {
+    errors.add(cat(where, " \"", socket.name(), "\": typed_config is required"));
+    return false;
+  }
+  const std::string& type = socket.typed_config().type_url();
+  if (type == kRawBufferType) return true;
+  if (type != portico::xds::kDownstreamTlsContextType) {
+    errors.add(cat(where, " \"", socket.name(), "\": unsupported transport socket type ", type));
+    return false;
+  }
+  tls_v3::DownstreamTlsContext context;
+  if (!socket.typed_config().UnpackTo(&context)) {
+    errors.add(cat(where, ".typed_config: cannot decode DownstreamTlsContext"));
+    return false;
+  }
+  checkDownstreamTls(context, cat(where, ".typed_config"), errors);
+  tls = true;
   return true;
 }
 
@@ -169,6 +260,10 @@ void compileListeners(const xds::ResourceSet& in, std::vector<PendingListener>& 
     if (!decodeHcm(*listener, where, manager, errors)) {
       continue;
     }
+    bool tls = false;
+    if (!checkTransportSocket(listener->filter_chains(0), where, tls, errors)) {
+      continue;
+    }
     const std::string hcm_where = cat(where, ": http_connection_manager");
     PendingListener pending;
     pending.filters = checkHttpFilters(manager, hcm_where, errors);
@@ -176,6 +271,10 @@ void compileListeners(const xds::ResourceSet& in, std::vector<PendingListener>& 
     config.name = name;
     config.address = address;
     config.port = static_cast<uint16_t>(socket.port_value());
+    std::vector<std::string> option_errors;
+    compileHcmOptions(manager, hcm_where, config, option_errors);
+    for (std::string& error : option_errors) errors.add(std::move(error));
+    config.tls = tls;
     if (manager.has_rds()) {
       if (!adsLike(manager.rds().config_source())) {
         errors.add(cat(hcm_where, ".rds.config_source: only ads or self is supported"));

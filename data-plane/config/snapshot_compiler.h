@@ -7,9 +7,15 @@
 // What this version supports (anything that would change what a request sees or where it goes
 // is refused by name rather than ignored):
 // - Listener: socket address (IP literal, port; addresses compared in canonical form) + one
-//   plaintext filter chain (transport_socket refused) with an HttpConnectionManager using RDS
-//   over ADS or an inline route_config, and HTTP filters of which only the router is known
-//   (others must be marked is_optional). api_listener resources (proxyless gRPC) are skipped.
+//   filter chain with an HttpConnectionManager using RDS over ADS or an inline route_config, and
+//   HTTP filters of which only the router is known (others must be marked is_optional).
+//   api_listener resources (proxyless gRPC) are skipped. The chain's transport_socket may be
+//   absent or raw_buffer (plaintext), or a DownstreamTlsContext (TLS) with at least one
+//   certificate (chain + key), known protocol versions (min ≤ max) and, when it requires client
+//   certificates, a trusted_ca; any other transport socket type is refused. A TLS listener is
+//   accepted and compiled (ListenerConfig::tls) but not opened: this version does not
+//   terminate TLS, and it never serves a TLS listener in plaintext (see ListenerManager).
+// - HttpConnectionManager request id and access log settings: see hcm_options_compiler.h.
 // - RouteConfiguration: virtual hosts with valid domains; routes matching on prefix, exact path
 //   or RE2 regex (case_sensitive honoured) with a RouteAction to one cluster and an optional
 //   timeout. Refused until implemented: header/query/runtime matchers, weighted clusters,

@@ -18,9 +18,6 @@ Response localReply(int status, std::string_view code, std::string_view message,
   Response response{static_cast<bhttp::status>(status), version};
   response.set(bhttp::field::server, "portico");
   response.set(bhttp::field::content_type, "application/json");
-  if (!request_id.empty()) {
-    response.set("x-request-id", request_id);
-  }
   response.body() = boost::json::serialize(body);
   response.body().push_back('\n');
   response.keep_alive(keep_alive);

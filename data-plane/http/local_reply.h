@@ -13,7 +13,8 @@ namespace portico::dp::http {
 
 using Response = boost::beast::http::response<boost::beast::http::string_body>;
 
-// Builds the response; `version` is the request's HTTP version (10 or 11).
+// Builds the response; `version` is the request's HTTP version (10 or 11). The request id goes
+// in the body only: the caller sets the listener's request id header when it echoes ids.
 Response localReply(int status, std::string_view code, std::string_view message, std::string_view request_id,
                     unsigned version, bool keep_alive);
 

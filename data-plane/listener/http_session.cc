@@ -18,6 +18,7 @@
 #include "absl/strings/str_split.h"
 #include "common/logging.h"
 #include "common/strings.h"
+#include "common/xds/hcm_extensions.h"
 #include "data-plane/http/local_reply.h"
 #include "data-plane/http/wire_writer.h"
 #include "data-plane/listener/worker.h"
@@ -70,14 +71,56 @@ void removeIdentityHeaders(bhttp::fields& fields) {
   }
 }
 
-// Per-session memo of the route table for this listener in the current snapshot, so the lookup
-// by name happens once per snapshot, not once per request. Keyed by generation, not address: a
-// freed snapshot's address can be reused by the next one while the connection idles.
+// Per-session memo of this listener's config and route table in the current snapshot, so the
+// lookup by name happens once per snapshot, not once per request. Keyed by generation, not
+// address: a freed snapshot's address can be reused by the next one while the connection idles.
+// The pointers are only read while a request pins the snapshot of that generation.
 struct RouteCache {
   uint64_t generation = 0;
+  const config::ListenerConfig* listener = nullptr;  // null: not in that snapshot
   const router::RouteTable* table = nullptr;
-  bool listener_known = false;
 };
+
+// One request's state beyond its message: the pinned snapshot (which keeps the listener config
+// and the route alive until the access log line is written), the request id and its header
+// rules, and what the access log records.
+struct RequestContext {
+  config::SnapshotPtr snapshot;
+  const config::ListenerConfig* listener = nullptr;  // null: no snapshot, or listener removed
+  std::string request_id;
+  std::string_view id_header = portico::xds::kDefaultRequestIdHeader;
+  bool echo_id = true;
+  std::string original_target;  // the target as received; only when the listener logs
+  std::string_view route_name;  // the matched route's name (points into the snapshot)
+  std::string upstream_host;    // the endpoint tried, "ip:port"
+
+  bool logs() const { return listener != nullptr && !listener->access_logs.empty(); }
+};
+
+beast::string_view bsv(std::string_view s) { return beast::string_view(s.data(), s.size()); }
+
+// Pins the worker's current snapshot and finds this connection's listener in it.
+void resolveListener(Worker& worker, const std::string& listener_name, RouteCache& cache,
+                     RequestContext& ctx) {
+  ctx.snapshot = worker.snapshot();
+  if (!ctx.snapshot) return;
+  if (cache.generation != ctx.snapshot->generation()) {
+    cache.generation = ctx.snapshot->generation();
+    cache.listener = ctx.snapshot->listener(listener_name);
+    cache.table = cache.listener ? ctx.snapshot->routeTableFor(*cache.listener) : nullptr;
+  }
+  ctx.listener = cache.listener;
+  if (ctx.listener != nullptr) {
+    ctx.id_header = ctx.listener->request_id_header;
+    ctx.echo_id = ctx.listener->request_id_in_response;
+  }
+}
+
+void setRequestIdHeader(Response& response, const RequestContext& ctx) {
+  if (ctx.echo_id && !ctx.request_id.empty()) {
+    response.set(bsv(ctx.id_header), ctx.request_id);
+  }
+}
 
 struct Outcome {
   Response response;
@@ -85,20 +128,24 @@ struct Outcome {
   bool close = false;  // close the client connection after this response
 };
 
-Outcome localOutcome(int status, std::string_view code, std::string_view message, const std::string& request_id,
-                     const Request& request, router::RouteStats* stats, bool close = false) {
+Outcome localOutcome(int status, std::string_view code, std::string_view message,
+                     const RequestContext& ctx, const Request& request, router::RouteStats* stats,
+                     bool close = false) {
   Outcome out;
   out.close = close || !request.keep_alive();
-  out.response = http::localReply(status, code, message, request_id, request.version(), !out.close);
+  out.response =
+      http::localReply(status, code, message, ctx.request_id, request.version(), !out.close);
+  setRequestIdHeader(out.response, ctx);
   out.stats = stats;
   return out;
 }
 
 bool bodilessStatus(unsigned status) { return status == 204 || status == 304 || (status >= 100 && status < 200); }
 
-void finishResponse(Response& response, const Request& request, const std::string& request_id, bool keep_alive) {
+void finishResponse(Response& response, const Request& request, const RequestContext& ctx,
+                    bool keep_alive) {
   removeHopByHop(response);
-  response.set("x-request-id", request_id);
+  setRequestIdHeader(response, ctx);
   const unsigned status = response.result_int();
   if (!bodilessStatus(status) && (request.method() != bhttp::verb::head || !response.body().empty())) {
     // The body was read (or made) whole, so it goes out with an exact length. A proxied HEAD
@@ -132,7 +179,8 @@ int pickWeighted(const router::Route& route, uint64_t random) {
   return route.weighted.back().cluster_index;
 }
 
-Outcome directResponse(const router::Route& route, const Request& request, const std::string& request_id) {
+Outcome directResponse(const router::Route& route, const Request& request,
+                       const RequestContext& ctx) {
   Outcome out;
   out.stats = route.stats;
   out.close = !request.keep_alive();
@@ -140,12 +188,12 @@ Outcome directResponse(const router::Route& route, const Request& request, const
   out.response.set(bhttp::field::server, "portico");
   out.response.body() = route.direct_body;
   route.response_headers.apply(out.response);
-  finishResponse(out.response, request, request_id, !out.close);
+  finishResponse(out.response, request, ctx, !out.close);
   return out;
 }
 
 Outcome redirectResponse(const router::Route& route, const Request& request, std::string_view path,
-                         std::string_view query, const std::string& request_id) {
+                         std::string_view query, const RequestContext& ctx) {
   const router::Redirect& redirect = route.redirect;
   std::string host(redirect.host.empty() ? std::string_view(request[bhttp::field::host]) : redirect.host);
   if (redirect.port != 0) {
@@ -170,38 +218,37 @@ Outcome redirectResponse(const router::Route& route, const Request& request, std
   out.response.set(bhttp::field::location,
                    cat(redirect.scheme.empty() ? "http" : redirect.scheme, "://", host, location_path));
   route.response_headers.apply(out.response);
-  finishResponse(out.response, request, request_id, !out.close);
+  finishResponse(out.response, request, ctx, !out.close);
   return out;
 }
 
 asio::awaitable<Outcome> handle(Worker& worker, Request& request, const std::string& listener_name,
-                                const std::string& client_ip, RouteCache& cache) {
+                                const std::string& client_ip, RouteCache& cache,
+                                RequestContext& ctx) {
+  resolveListener(worker, listener_name, cache, ctx);  // pins the snapshot for this request
   // Request id first: every answer, local or proxied, carries it.
-  std::string request_id;
-  if (auto it = request.find("x-request-id"); it != request.end() && http::validRequestId(it->value())) {
-    request_id = std::string(it->value());
+  if (auto it = request.find(bsv(ctx.id_header));
+      it != request.end() && http::validRequestId(it->value())) {
+    ctx.request_id = std::string(it->value());
   } else {
-    request_id = worker.requestIds().next();
+    ctx.request_id = worker.requestIds().next();
+  }
+  if (ctx.logs()) {
+    ctx.original_target = std::string(request.target());
   }
 
-  const config::SnapshotPtr snapshot = worker.snapshot();  // pinned for this request
-  if (!snapshot) {
-    co_return localOutcome(503, "not_ready", "the proxy has no configuration yet", request_id, request,
+  if (!ctx.snapshot) {
+    co_return localOutcome(503, "not_ready", "the proxy has no configuration yet", ctx, request,
                            worker.unroutedStats());
   }
-  if (cache.generation != snapshot->generation()) {
-    cache.generation = snapshot->generation();
-    const config::ListenerConfig* listener = snapshot->listener(listener_name);
-    cache.listener_known = listener != nullptr;
-    cache.table = listener ? snapshot->routeTableFor(*listener) : nullptr;
-  }
-  if (!cache.listener_known) {
-    co_return localOutcome(503, "listener_draining", "this listener has been removed", request_id, request,
+  const config::Snapshot& snapshot = *ctx.snapshot;
+  if (ctx.listener == nullptr) {
+    co_return localOutcome(503, "listener_draining", "this listener has been removed", ctx, request,
                            worker.unroutedStats(), /*close=*/true);
   }
   if (cache.table == nullptr) {
-    co_return localOutcome(503, "not_ready", "the route configuration has not arrived yet", request_id, request,
-                           worker.unroutedStats());
+    co_return localOutcome(503, "not_ready", "the route configuration has not arrived yet", ctx,
+                           request, worker.unroutedStats());
   }
   std::string_view target = request.target();
   const size_t question = target.find('?');
@@ -210,29 +257,32 @@ asio::awaitable<Outcome> handle(Worker& worker, Request& request, const std::str
   const router::RequestView view{request.method_string(), path, query, &request.base()};
   const router::Route* route = cache.table->match(request[bhttp::field::host], view);
   if (route == nullptr) {
-    co_return localOutcome(404, "no_route", cat("no route for ", request.method_string(), " ", path), request_id,
-                           request, worker.unroutedStats());
+    co_return localOutcome(404, "no_route",
+                           cat("no route for ", request.method_string(), " ", path), ctx, request,
+                           worker.unroutedStats());
   }
+  ctx.route_name = route->name;
   if (!route->blocked_by_filter.empty()) {
     // Fail closed: a policy this proxy cannot enforce yet must not be skipped.
-    co_return localOutcome(503, "filter_not_supported",
-                           cat("route \"", route->name, "\" enables filter ", route->blocked_by_filter,
-                               ", which this proxy version does not implement"),
-                           request_id, request, route->stats);
+    co_return localOutcome(
+        503, "filter_not_supported",
+        cat("route \"", route->name, "\" enables filter ", route->blocked_by_filter,
+            ", which this proxy version does not implement"),
+        ctx, request, route->stats);
   }
   if (route->action == router::Route::Action::kDirectResponse) {
-    co_return directResponse(*route, request, request_id);
+    co_return directResponse(*route, request, ctx);
   }
   if (route->action == router::Route::Action::kRedirect) {
-    co_return redirectResponse(*route, request, path, query, request_id);
+    co_return redirectResponse(*route, request, path, query, ctx);
   }
   const int cluster_index = route->action == router::Route::Action::kWeightedClusters
                                 ? pickWeighted(*route, worker.requestIds().nextRandom())
                                 : route->cluster_index;
-  const upstream::Cluster* cluster = snapshot->cluster(cluster_index);
+  const upstream::Cluster* cluster = snapshot.cluster(cluster_index);
   if (cluster == nullptr) {
-    co_return localOutcome(503, "no_cluster", cat("cluster \"", route->cluster, "\" is not known"), request_id,
-                           request, route->stats);
+    co_return localOutcome(503, "no_cluster", cat("cluster \"", route->cluster, "\" is not known"),
+                           ctx, request, route->stats);
   }
   if (!route->prefix_rewrite.empty() || route->regex_rewrite) {
     request.target(route->rewritePath(path, query));
@@ -247,7 +297,7 @@ asio::awaitable<Outcome> handle(Worker& worker, Request& request, const std::str
   removeHopByHop(request);
   removeIdentityHeaders(request);
   route->request_headers.apply(request);
-  request.set("x-request-id", request_id);
+  request.set(bsv(ctx.id_header), ctx.request_id);
   if (auto xff = request.find("x-forwarded-for"); xff != request.end()) {
     request.set("x-forwarded-for", cat(xff->value(), ", ", client_ip));
   } else {
@@ -264,6 +314,7 @@ asio::awaitable<Outcome> handle(Worker& worker, Request& request, const std::str
                                                  absl::ToChronoNanoseconds(route->timeout));
   router::UpstreamResult result = co_await router::forwardUpstream(worker, *cluster, request, deadline);
   request.keep_alive(client_keep_alive);
+  ctx.upstream_host = std::move(result.upstream_host);
   switch (result.outcome) {
     case router::UpstreamOutcome::kOk: {
       Outcome out;
@@ -271,21 +322,49 @@ asio::awaitable<Outcome> handle(Worker& worker, Request& request, const std::str
       out.close = !client_keep_alive;
       out.response = std::move(result.response);
       route->response_headers.apply(out.response);
-      finishResponse(out.response, request, request_id, client_keep_alive);
+      finishResponse(out.response, request, ctx, client_keep_alive);
       co_return out;
     }
     case router::UpstreamOutcome::kNoEndpoint:
-      co_return localOutcome(503, "no_healthy_upstream", result.detail, request_id, request, route->stats);
+      co_return localOutcome(503, "no_healthy_upstream", result.detail, ctx, request, route->stats);
     case router::UpstreamOutcome::kConnectFailed:
-      co_return localOutcome(502, "upstream_connect_failed", result.detail, request_id, request, route->stats);
+      co_return localOutcome(502, "upstream_connect_failed", result.detail, ctx, request,
+                             route->stats);
     case router::UpstreamOutcome::kTimeout:
-      co_return localOutcome(504, "upstream_timeout", result.detail, request_id, request, route->stats);
+      co_return localOutcome(504, "upstream_timeout", result.detail, ctx, request, route->stats);
     case router::UpstreamOutcome::kReset:
-      co_return localOutcome(502, "upstream_reset", result.detail, request_id, request, route->stats);
+      co_return localOutcome(502, "upstream_reset", result.detail, ctx, request, route->stats);
     case router::UpstreamOutcome::kBadResponse:
-      co_return localOutcome(502, "bad_upstream_response", result.detail, request_id, request, route->stats);
+      co_return localOutcome(502, "bad_upstream_response", result.detail, ctx, request,
+                             route->stats);
   }
-  co_return localOutcome(500, "internal", "unexpected upstream outcome", request_id, request, route->stats);
+  co_return localOutcome(500, "internal", "unexpected upstream outcome", ctx, request,
+                         route->stats);
+}
+
+std::string_view sv(beast::string_view s) { return std::string_view(s.data(), s.size()); }
+
+// Hands one line per access log of the listener to the worker's buffers (no I/O here).
+// `started`: when the request's head had arrived; `bytes_sent`: response body bytes written.
+void logRequest(Worker& worker, const RequestContext& ctx, std::string_view method,
+                std::string_view path, int status, uint64_t bytes_sent, Clock::time_point started,
+                const std::string& client_ip) {
+  const Clock::duration elapsed = Clock::now() - started;
+  http::AccessLogEntry entry;
+  entry.start_time = std::chrono::system_clock::now() -
+                     std::chrono::duration_cast<std::chrono::system_clock::duration>(elapsed);
+  entry.method = method;
+  entry.path = path;
+  entry.status = status;
+  entry.duration_ms = std::chrono::duration_cast<std::chrono::milliseconds>(elapsed).count();
+  entry.upstream_host = ctx.upstream_host;
+  entry.route = ctx.route_name;
+  entry.request_id = ctx.request_id;
+  entry.client_ip = client_ip;
+  entry.bytes_sent = bytes_sent;
+  for (const http::AccessLogConstSharedPtr& log : ctx.listener->access_logs) {
+    worker.accessLog().log(*log, entry);
+  }
 }
 
 // The status and code for a request the parser refused, or 0 when the connection should just
@@ -346,16 +425,26 @@ asio::awaitable<void> runHttpSession(Worker& worker, asio::ip::tcp::socket socke
       const int status = refusalStatus(header_ec, code);
       if (status != 0) {
         worker.stats().downstream_bad_requests_total->Increment();
-        Response refusal = http::localReply(status, code, header_ec.message(), worker.requestIds().next(), 11,
+        RequestContext ctx;
+        resolveListener(worker, listener_name, cache, ctx);
+        ctx.request_id = worker.requestIds().next();
+        Response refusal = http::localReply(status, code, header_ec.message(), ctx.request_id, 11,
                                             /*keep_alive=*/false);
+        setRequestIdHeader(refusal, ctx);
         stream.expires_after(std::chrono::seconds(5));
-        co_await bhttp::async_write(stream, refusal, kNoThrow);
+        auto [refusal_ec, refusal_bytes] = co_await bhttp::async_write(stream, refusal, kNoThrow);
+        if (ctx.logs()) {
+          const Request& partial = parser.get();  // what was parsed before the error
+          logRequest(worker, ctx, sv(partial.method_string()), sv(partial.target()), status,
+                     refusal_ec ? 0 : refusal.body().size(), started, client_ip);
+        }
       }
       break;
     }
     Request& request = parser.get();
     const bool head_request = request.method() == bhttp::verb::head;
-    Outcome outcome = co_await handle(worker, request, listener_name, client_ip, cache);
+    RequestContext ctx;
+    Outcome outcome = co_await handle(worker, request, listener_name, client_ip, cache, ctx);
     dropForbiddenBody(outcome.response, head_request);
     stream.expires_after(limits.idle_timeout);
     http::writeResponseHead(outcome.response, head);
@@ -364,6 +453,11 @@ asio::awaitable<void> runHttpSession(Worker& worker, asio::ip::tcp::socket socke
     if (outcome.stats != nullptr) {
       outcome.stats->record(worker.index(), static_cast<int>(outcome.response.result_int()),
                             std::chrono::duration<double>(Clock::now() - started).count());
+    }
+    if (ctx.logs()) {
+      logRequest(worker, ctx, sv(request.method_string()), ctx.original_target,
+                 static_cast<int>(outcome.response.result_int()),
+                 written > head.size() ? written - head.size() : 0, started, client_ip);
     }
     if (write_ec || outcome.close) {
       break;

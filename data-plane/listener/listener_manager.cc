@@ -61,6 +61,11 @@ absl::StatusOr<ListenerManager::Plan> ListenerManager::prepare(const std::vector
   };
   for (const config::ListenerConfig& listener : listeners) {
     auto where = std::make_pair(listener.address, listener.port);
+    if (listener.tls) {
+      // Never opened (see the header); a plaintext listener of this name is removed below.
+      plan.skipped[listener.name] = where;
+      continue;
+    }
     plan.next[listener.name] = where;
     auto it = active_.find(listener.name);
     if (it != active_.end() && it->second == where) {
@@ -102,6 +107,20 @@ void ListenerManager::commit(Plan plan) {
                 workers_.size(), " workers)");
   }
   active_ = std::move(plan.next);
+  for (const auto& [name, where] : plan.skipped) {
+    auto it = skipped_.find(name);
+    if (it != skipped_.end() && it->second == where) continue;  // warned already
+    PORTICO_LOG(kWarning, "listener \"", name, "\" (", where.first, ":", where.second,
+                "): TLS termination is not supported by this version; not listening");
+    if (!workers_.empty()) workers_.front()->stats().listeners_skipped_tls_total->Increment();
+  }
+  skipped_ = std::move(plan.skipped);
+}
+
+std::vector<std::string> ListenerManager::skipped() const {
+  std::vector<std::string> names;
+  for (const auto& [name, where] : skipped_) names.push_back(name);
+  return names;
 }
 
 void ListenerManager::closeAll() {

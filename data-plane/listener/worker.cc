@@ -46,6 +46,7 @@ void Worker::stop() {
   }
   io_.stop();
   thread_.join();
+  access_log_.flush();  // the worker thread is gone: its buffers are ours now
 }
 
 void Worker::publish(config::SnapshotPtr snapshot) {

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "data-plane/config/snapshot.h"
+#include "data-plane/http/access_log_writer.h"
 #include "data-plane/http/request_id.h"
 #include "data-plane/listener/proxy_stats.h"
 #include "data-plane/router/route_stats.h"
@@ -54,6 +55,7 @@ class Worker {
   const config::SnapshotPtr& snapshot() const { return snapshot_; }
   upstream::ConnPool& pool() { return pool_; }
   http::RequestIdGenerator& requestIds() { return request_ids_; }
+  http::AccessLogWriter& accessLog() { return access_log_; }
   ProxyStats& stats() { return stats_; }
   router::RouteStats* unroutedStats() { return unrouted_; }
   const WorkerLimits& limits() const { return limits_; }
@@ -74,6 +76,8 @@ class Worker {
   std::map<std::string, std::shared_ptr<boost::asio::ip::tcp::acceptor>> acceptors_;
   upstream::ConnPool pool_;
   http::RequestIdGenerator request_ids_;
+  // After io_: destroyed first, and its timer handler never runs once io_ has stopped.
+  http::AccessLogWriter access_log_{io_};
 };
 
 }  // namespace portico::dp::listener

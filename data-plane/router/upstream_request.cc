@@ -111,6 +111,7 @@ asio::awaitable<UpstreamResult> forwardUpstream(listener::Worker& worker, const 
     result.detail = cat("no healthy endpoint in cluster \"", cluster.name, "\"");
     co_return result;
   }
+  result.upstream_host = endpoint->key;
   // A pooled connection may have been closed by the upstream while idle; if it fails before
   // any response byte arrives, the request never reached the application, so it is safe to
   // send it once more on a fresh connection.

@@ -34,6 +34,7 @@ struct UpstreamResult {
   UpstreamOutcome outcome = UpstreamOutcome::kOk;
   Response response;   // kOk only
   std::string detail;  // for logs and the local reply message
+  std::string upstream_host;  // "ip:port" of the endpoint picked; "" when there was none
 };
 
 // `deadline` is the route timeout's end (time_point::max() for none). The request must already

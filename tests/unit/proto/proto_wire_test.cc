@@ -14,18 +14,24 @@
 #include "google/protobuf/descriptor.h"
 #include "google/protobuf/message.h"
 
+#include "envoy/config/accesslog/v3/accesslog.pb.h"
 #include "envoy/config/cluster/v3/cluster.pb.h"
 #include "envoy/config/core/v3/health_check.pb.h"
 #include "envoy/config/core/v3/protocol.pb.h"
+#include "envoy/config/core/v3/substitution_format_string.pb.h"
+#include "envoy/config/listener/v3/listener.pb.h"
 #include "envoy/config/route/v3/route_components.pb.h"
+#include "envoy/extensions/access_loggers/file/v3/file.pb.h"
 #include "envoy/extensions/filters/http/cors/v3/cors.pb.h"
 #include "envoy/extensions/filters/http/grpc_json_transcoder/v3/transcoder.pb.h"
 #include "envoy/extensions/filters/http/jwt_authn/v3/config.pb.h"
 #include "envoy/extensions/filters/http/local_ratelimit/v3/local_rate_limit.pb.h"
 #include "envoy/extensions/filters/network/http_connection_manager/v3/http_connection_manager.pb.h"
+#include "envoy/extensions/transport_sockets/tls/v3/tls.pb.h"
 #include "envoy/type/v3/http_status.pb.h"
 #include "envoy/type/v3/percent.pb.h"
 #include "envoy/type/v3/token_bucket.pb.h"
+#include "portico/config/request_id/v1/request_id.pb.h"
 #include "portico/filters/authorize/v1/authorize.pb.h"
 #include "portico/filters/cache/v1/cache.pb.h"
 #include "portico/filters/common/v1/redis.pb.h"
@@ -280,7 +286,102 @@ TEST(ProtoWireTest, LocalRateLimitCorsTranscoderFieldNumbers) {
   });
 }
 
+TEST(ProtoWireTest, TlsTransportSocketFieldNumbers) {
+  constexpr const char* kDown = "envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext";
+  constexpr const char* kCommon = "envoy.extensions.transport_sockets.tls.v3.CommonTlsContext";
+  constexpr const char* kParams = "envoy.extensions.transport_sockets.tls.v3.TlsParameters";
+  constexpr const char* kCert = "envoy.extensions.transport_sockets.tls.v3.TlsCertificate";
+  constexpr const char* kValidation =
+      "envoy.extensions.transport_sockets.tls.v3.CertificateValidationContext";
+  // Referenced so that the static library's listener.pb.o is linked into the generated pool.
+  ASSERT_NE(envoy::config::listener::v3::FilterChain::descriptor(), nullptr);
+  checkFields({
+      {kDown, "common_tls_context", 1, kLen},
+      {kDown, "require_client_certificate", 2, kLen},
+      {kDown, "require_sni", 3, kLen},
+      {kCommon, "tls_params", 1, kLen},
+      {kCommon, "tls_certificates", 2, kLen},
+      {kCommon, "validation_context", 3, kLen},
+      {kCommon, "alpn_protocols", 4, kLen},
+      {kParams, "tls_minimum_protocol_version", 1, kVarint},
+      {kParams, "tls_maximum_protocol_version", 2, kVarint},
+      {kParams, "cipher_suites", 3, kLen},
+      {kCert, "certificate_chain", 1, kLen},
+      {kCert, "private_key", 2, kLen},
+      {kValidation, "trusted_ca", 1, kLen},
+      {"envoy.config.core.v3.TransportSocket", "name", 1, kLen},
+      {"envoy.config.core.v3.TransportSocket", "typed_config", 3, kLen},
+      {"envoy.config.listener.v3.FilterChain", "transport_socket", 6, kLen},
+      {"envoy.config.core.v3.DataSource", "filename", 1, kLen},
+  });
+  // validation_context is a member of Envoy's oneof validation_context_type.
+  const pb::FieldDescriptor* validation =
+      envoy::extensions::transport_sockets::tls::v3::CommonTlsContext::descriptor()
+          ->FindFieldByName("validation_context");
+  ASSERT_NE(validation, nullptr);
+  ASSERT_NE(validation->containing_oneof(), nullptr);
+  EXPECT_EQ(validation->containing_oneof()->name(), "validation_context_type");
+}
+
+TEST(ProtoWireTest, AccessLogAndRequestIdFieldNumbers) {
+  constexpr const char* kHcm =
+      "envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager";
+  constexpr const char* kFile = "envoy.extensions.access_loggers.file.v3.FileAccessLog";
+  constexpr const char* kSfs = "envoy.config.core.v3.SubstitutionFormatString";
+  checkFields({
+      {kHcm, "access_log", 13, kLen},
+      {kHcm, "request_id_extension", 36, kLen},
+      {kHcm, "always_set_request_id_in_response", 37, kVarint},
+      {"envoy.extensions.filters.network.http_connection_manager.v3.RequestIDExtension",
+       "typed_config", 1, kLen},
+      {"envoy.config.accesslog.v3.AccessLog", "name", 1, kLen},
+      {"envoy.config.accesslog.v3.AccessLog", "filter", 2, kLen},
+      {"envoy.config.accesslog.v3.AccessLog", "typed_config", 4, kLen},
+      {kFile, "path", 1, kLen},
+      {kFile, "format", 2, kLen},
+      {kFile, "json_format", 3, kLen},
+      {kFile, "typed_json_format", 4, kLen},
+      {kFile, "log_format", 5, kLen},
+      {kSfs, "text_format", 1, kLen},
+      {kSfs, "json_format", 2, kLen},
+      {kSfs, "omit_empty_values", 3, kVarint},
+      {kSfs, "content_type", 4, kLen},
+      {kSfs, "text_format_source", 5, kLen},
+      {"portico.config.request_id.v1.RequestId", "header", 1, kLen},
+      {"portico.config.request_id.v1.RequestId", "response", 2, kVarint},
+  });
+  EXPECT_EQ(envoy::extensions::access_loggers::file::v3::FileAccessLog::descriptor()->full_name(),
+            "envoy.extensions.access_loggers.file.v3.FileAccessLog");
+  EXPECT_EQ(config::request_id::v1::RequestId::descriptor()->full_name(),
+            "portico.config.request_id.v1.RequestId");
+}
+
 // ---- The same facts through the generated C++ API, down to the exact bytes ------------------
+
+TEST(ProtoWireTest, DownstreamTlsContextTagBytes) {
+  namespace tls = envoy::extensions::transport_sockets::tls::v3;
+  tls::TlsParameters params;
+  params.set_tls_minimum_protocol_version(tls::TlsParameters::TLSv1_3);
+  EXPECT_EQ(params.SerializeAsString(), std::string("\x08\x04", 2));
+  params.Clear();
+  params.set_tls_maximum_protocol_version(tls::TlsParameters::TLSv1_2);
+  EXPECT_EQ(params.SerializeAsString(), std::string("\x10\x03", 2));
+
+  tls::TlsCertificate certificate;
+  certificate.mutable_private_key()->set_filename("k");
+  // private_key = 2 (12), length 3; DataSource.filename = 1 (0a), length 1, "k".
+  EXPECT_EQ(certificate.SerializeAsString(), std::string("\x12\x03\x0a\x01k", 5));
+
+  tls::DownstreamTlsContext context;
+  context.mutable_require_client_certificate()->set_value(true);
+  // require_client_certificate = 2 (12), length 2; BoolValue.value = 1 (08) true.
+  EXPECT_EQ(context.SerializeAsString(), std::string("\x12\x02\x08\x01", 4));
+  context.Clear();
+  context.mutable_common_tls_context()->add_alpn_protocols("h2");
+  // common_tls_context = 1 (0a), length 4; alpn_protocols = 4 (22), length 2, "h2".
+  EXPECT_EQ(context.SerializeAsString(), std::string("\x0a\x04\x22\x02h2", 6));
+}
+
 
 TEST(ProtoWireTest, JwtProviderTagBytes) {
   envoy::extensions::filters::http::jwt_authn::v3::JwtProvider p;
@@ -345,6 +446,14 @@ TEST(ProtoWireTest, EnumValuesAreEnvoys) {
   EXPECT_EQ(Vh::NONE, 0);
   EXPECT_EQ(Vh::EXTERNAL_ONLY, 1);
   EXPECT_EQ(Vh::ALL, 2);
+
+  using Tls = envoy::extensions::transport_sockets::tls::v3::TlsParameters;
+  EXPECT_EQ(Tls::TLS_AUTO, 0);
+  EXPECT_EQ(Tls::TLSv1_0, 1);
+  EXPECT_EQ(Tls::TLSv1_1, 2);
+  EXPECT_EQ(Tls::TLSv1_2, 3);
+  EXPECT_EQ(Tls::TLSv1_3, 4);
+  EXPECT_EQ(Tls::TlsProtocol_descriptor()->value_count(), 5);
 }
 
 // A filter config travels inside HttpFilter.typed_config; the Any must name Envoy's type and
@@ -422,6 +531,17 @@ TEST(ProtoWireTest, FullNamesAreEnvoys) {
        "envoy.extensions.filters.http.cors.v3.CorsPolicy"},
       {&envoy::extensions::filters::http::grpc_json_transcoder::v3::GrpcJsonTranscoder::default_instance(),
        "envoy.extensions.filters.http.grpc_json_transcoder.v3.GrpcJsonTranscoder"},
+      {&envoy::extensions::transport_sockets::tls::v3::DownstreamTlsContext::default_instance(),
+       "envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext"},
+      {&envoy::extensions::transport_sockets::tls::v3::CommonTlsContext::default_instance(),
+       "envoy.extensions.transport_sockets.tls.v3.CommonTlsContext"},
+      {&envoy::extensions::transport_sockets::tls::v3::TlsParameters::default_instance(),
+       "envoy.extensions.transport_sockets.tls.v3.TlsParameters"},
+      {&envoy::extensions::transport_sockets::tls::v3::TlsCertificate::default_instance(),
+       "envoy.extensions.transport_sockets.tls.v3.TlsCertificate"},
+      {&envoy::extensions::transport_sockets::tls::v3::CertificateValidationContext::
+           default_instance(),
+       "envoy.extensions.transport_sockets.tls.v3.CertificateValidationContext"},
   };
   for (const auto& [msg, name] : names) EXPECT_EQ(msg->GetDescriptor()->full_name(), name);
 

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "absl/strings/match.h"
+#include "common/strings.h"
 #include "control-plane/model/config_parser.h"
 #include "tests/unit/control-plane/model/parser_test_util.h"
 
@@ -57,6 +58,26 @@ access_log: { path: /var/log/portico.log }
   EXPECT_FALSE(parseOk("access_log: { enabled: false }\n").access_log.enabled);
   EXPECT_EQ(errorOf("access_log: { format: text }\n"),
             "portico.yaml:1: access_log.format: \"text\" is not allowed; use one of: json");
+  EXPECT_EQ(errorOf("access_log: { path: \"\" }\n"),
+            "portico.yaml:1: access_log.path: must not be empty (stdout, stderr or a file)");
+}
+
+// The request id header must be a header name the gateway does not manage itself.
+TEST(ConfigFileTest, RequestIdHeaderMustBeUsable) {
+  EXPECT_EQ(parseOk("request_id: { header: X-Correlation_ID.v2 }\n").request_id.header,
+            "x-correlation_id.v2");
+  const std::string tail =
+      "\" cannot carry request ids: use an HTTP header name of at most 64 characters that the "
+      "gateway does not manage itself (not Host, Content-Length, X-Forwarded-For, x-portico-*, "
+      "x-user-*, ...)";
+  EXPECT_EQ(errorOf("request_id: { header: \"x trace\" }\n"),
+            "portico.yaml:1: request_id.header: \"x trace" + tail);
+  EXPECT_EQ(errorOf("request_id: { header: \"\" }\n"), "portico.yaml:1: request_id.header: \"" + tail);
+  EXPECT_EQ(errorOf("request_id: { header: Host }\n"), "portico.yaml:1: request_id.header: \"Host" + tail);
+  EXPECT_EQ(errorOf("request_id: { header: x-portico-id }\n"),
+            "portico.yaml:1: request_id.header: \"x-portico-id" + tail);
+  EXPECT_EQ(errorOf(cat("request_id: { header: x-", std::string(63, 'a'), " }\n")),
+            cat("portico.yaml:1: request_id.header: \"x-", std::string(63, 'a'), tail));
 }
 
 TEST(ConfigFileTest, ListenerTls) {

@@ -307,9 +307,8 @@ TEST_F(SnapshotCompilerTest, HeaderMatcherStringMatchWithoutPattern) {
   header->mutable_string_match()->set_ignore_case(
       true);  // no exact/prefix/...: matches nothing defined
   EXPECT_EQ(errorOf(setWithRoute(route)),
-            "route_configuration \"public\": virtual_hosts[0].routes[0].match.headers[0]: a header "
-            "matcher needs a "
-            "match specifier");
+            "route_configuration \"public\": virtual_hosts[0].routes[0].match.headers[0]: a string "
+            "matcher needs exact, prefix, suffix, contains or safe_regex");
 }
 
 TEST_F(SnapshotCompilerTest, HeaderMatcherWithBadRegexNamesItsIndex) {

@@ -416,20 +416,8 @@ TEST(SnapshotCompilerHelpersTest, ReferencedLoadAssignments) {
 
 // ---- the documented contract: "anything else is refused by name rather than ignored" ----
 
-// A TLS listener is refused until TLS is implemented, never served in cleartext.
-TEST_F(SnapshotCompilerTest, ListenerWithTransportSocketIsRefused) {
-  xds::ResourceSet set = minimalSet();
-  Listener in = listener("public");
-  auto* tls = in.mutable_filter_chains(0)->mutable_transport_socket();
-  tls->set_name("envoy.transport_sockets.tls");
-  tls->mutable_typed_config()->set_type_url(
-      "type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext");
-  add(set, in);
-  auto result = compile(set);
-  ASSERT_FALSE(result.ok()) << "a TLS listener must not be served in cleartext";
-  EXPECT_NE(result.status().message().find("transport_socket"), absl::string_view::npos)
-      << result.status();
-}
+// TLS listeners (accepted, flagged, never opened in cleartext) and refused transport sockets:
+// tls_listener_test.cc.
 
 // Failover priorities are refused until implemented, never mixed into priority 0.
 TEST_F(SnapshotCompilerTest, EndpointsInFailoverPriorityAreRefused) {
