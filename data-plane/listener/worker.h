@@ -22,6 +22,7 @@
 #include "data-plane/listener/proxy_stats.h"
 #include "data-plane/router/route_stats.h"
 #include "data-plane/upstream/conn_pool.h"
+#include "data-plane/upstream/pick_context.h"
 
 namespace portico::dp::listener {
 
@@ -59,8 +60,9 @@ class Worker {
   ProxyStats& stats() { return stats_; }
   router::RouteStats* unroutedStats() { return unrouted_; }
   const WorkerLimits& limits() const { return limits_; }
-  // The next endpoint of a cluster in weighted round-robin order; null when it has none.
-  const upstream::Endpoint* pickEndpoint(const upstream::Cluster& cluster);
+  // The endpoint for the next request to `cluster`, or null when it has none.
+  const upstream::Endpoint* pickEndpoint(const upstream::Cluster& cluster,
+                                         const upstream::PickContext& context = {});
 
  private:
   void startAccepting(const std::string& name, std::shared_ptr<boost::asio::ip::tcp::acceptor> acceptor);
