@@ -7,6 +7,7 @@
 
 #include <prometheus/registry.h>
 
+#include <atomic>
 #include <memory>
 #include <thread>
 #include <vector>
@@ -35,6 +36,9 @@ ABSL_FLAG(int, admin_port, 9901, "Admin server port (/ready, /metrics, /config_d
 ABSL_FLAG(std::string, log_level, "info", "debug | info | warning | error");
 ABSL_FLAG(absl::Duration, xds_backoff_max, absl::Seconds(10), "Longest wait between reconnects to the control plane");
 ABSL_FLAG(int64_t, max_request_body_bytes, 16 << 20, "Larger request bodies are refused with 413");
+ABSL_FLAG(absl::Duration, drain_timeout, absl::Seconds(20),
+          "On SIGTERM/SIGINT: stop accepting, let requests in flight finish for at most this long, "
+          "then exit (a second signal exits at once)");
 ABSL_FLAG(int64_t, max_request_header_bytes, 64 << 10, "Larger request headers are refused with 431");
 
 namespace {
@@ -45,6 +49,27 @@ std::string defaultNodeId() {
   char host[256] = {};
   gethostname(host, sizeof(host) - 1);
   return cat(host, "-", getpid());
+}
+
+int openConnections(const std::vector<std::unique_ptr<dp::listener::Worker>>& workers) {
+  int open = 0;
+  for (const auto& worker : workers) open += worker->activeConnections();
+  return open;
+}
+
+// Waits until the workers have no connection left, the deadline passes, or another signal
+// arrives (an operator who insists). Returns the connections still open.
+int awaitDrain(const std::vector<std::unique_ptr<dp::listener::Worker>>& workers, const sigset_t& signals,
+               absl::Duration timeout) {
+  const absl::Time deadline = absl::Now() + timeout;
+  while (openConnections(workers) > 0 && absl::Now() < deadline) {
+    const timespec step{0, 50'000'000};  // poll every 50 ms
+    if (sigtimedwait(&signals, nullptr, &step) > 0) {
+      PORTICO_LOG(kWarning, "portico-proxy: second signal, exiting without waiting for the drain");
+      break;
+    }
+  }
+  return openConnections(workers);
 }
 
 int run() {
@@ -102,10 +127,12 @@ int run() {
   dp::xds::AdsClient ads(
       ads_options, [&publisher](const dp::xds::ResourceSet& candidate) { return publisher.apply(candidate); }, *prom);
 
+  std::atomic<bool> draining{false};
   http::PathRouter router;
   dp::admin::addProxyAdminRoutes(router, dp::admin::ProxyAdminDeps{publisher, exposition,
                                                                     [&ads] { return ads.ready(); },
-                                                                    [&ads] { return ads.connected(); }});
+                                                                    [&ads] { return ads.connected(); },
+                                                                    [&draining] { return draining.load(); }});
   http::AdminServer::Options admin_options;
   admin_options.address = absl::GetFlag(FLAGS_admin_address);
   admin_options.port = static_cast<uint16_t>(absl::GetFlag(FLAGS_admin_port));
@@ -123,8 +150,14 @@ int run() {
 
   int received = 0;
   sigwait(&signals, &received);
-  PORTICO_LOG(kInfo, "portico-proxy: signal ", received, ", shutting down");
+  draining = true;
+  PORTICO_LOG(kInfo, "portico-proxy: signal ", received, ", draining (at most ",
+              absl::FormatDuration(absl::GetFlag(FLAGS_drain_timeout)), ")");
   publisher.closeListeners();
+  for (auto& worker : workers) worker->drain();
+  const int left = awaitDrain(workers, signals, absl::GetFlag(FLAGS_drain_timeout));
+  PORTICO_LOG(kInfo, "portico-proxy: ", left == 0 ? "drained" : cat(left, " connections cut at the drain deadline"),
+              ", exiting");
   ads.stop();
   (*admin)->stop();
   for (auto& worker : workers) {

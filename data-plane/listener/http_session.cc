@@ -401,15 +401,20 @@ asio::awaitable<void> runHttpSession(Worker& worker, asio::ip::tcp::socket socke
   const WorkerLimits& limits = worker.limits();
   worker.stats().downstream_connections_active->Increment();
   worker.stats().downstream_connections_total->Increment();
+  worker.connectionOpened();
 
   for (bool first = true;; first = false) {
+    if (worker.draining() && buffer.size() == 0) break;  // draining: no new request is waited for
     bhttp::request_parser<bhttp::string_body> parser;
     parser.header_limit(limits.max_request_header_bytes);
     parser.body_limit(limits.max_request_body_bytes);
     // Waiting for the next request on a kept-alive connection is the idle timeout; once bytes
     // arrive the header timeout bounds slow senders.
     stream.expires_after(first ? limits.request_header_timeout : limits.idle_timeout);
+    // While it waits for a request the connection is idle: a drain may close it (worker.h).
+    worker.setIdle(&stream.socket(), true);
     auto [header_ec, header_bytes] = co_await bhttp::async_read_header(stream, buffer, parser, kNoThrow);
+    worker.setIdle(&stream.socket(), false);
     const auto started = Clock::now();
     if (!header_ec && !parser.is_done()) {
       if (absl::EqualsIgnoreCase(av(parser.get()[bhttp::field::expect]), "100-continue")) {
@@ -446,6 +451,10 @@ asio::awaitable<void> runHttpSession(Worker& worker, asio::ip::tcp::socket socke
     RequestContext ctx;
     Outcome outcome = co_await handle(worker, request, listener_name, client_ip, cache, ctx);
     dropForbiddenBody(outcome.response, head_request);
+    if (worker.draining() && !outcome.close) {
+      outcome.close = true;  // tell the client to go elsewhere for its next request
+      outcome.response.keep_alive(false);
+    }
     stream.expires_after(limits.idle_timeout);
     http::writeResponseHead(outcome.response, head);
     const std::array<asio::const_buffer, 2> message{asio::buffer(head), asio::buffer(outcome.response.body())};
@@ -466,6 +475,7 @@ asio::awaitable<void> runHttpSession(Worker& worker, asio::ip::tcp::socket socke
   stream.socket().shutdown(asio::ip::tcp::socket::shutdown_send, ec);
   stream.close();
   worker.stats().downstream_connections_active->Decrement();
+  worker.connectionClosed();
 }
 
 }  // namespace portico::dp::listener
