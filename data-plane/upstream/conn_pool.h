@@ -13,11 +13,18 @@
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
+#include "data-plane/upstream/cluster_state.h"
 
 namespace portico::dp::upstream {
 
 struct UpstreamConnection {
   explicit UpstreamConnection(boost::asio::any_io_executor executor) : stream(std::move(executor)) {}
+  // The cluster's max_connections slot, given back when the connection is destroyed (closed
+  // after an exchange, dropped from the idle pool, or at shutdown). The shared pointer keeps
+  // the ClusterState alive for a pooled connection that outlives every snapshot naming the
+  // cluster; declared first so the slot is released before it.
+  std::shared_ptr<ClusterState> cluster_state;
+  ResourceSlot connection_slot;
   boost::beast::tcp_stream stream;
   boost::beast::flat_buffer buffer;
   std::string head;  // reused request-head buffer (see http/wire_writer.h)
