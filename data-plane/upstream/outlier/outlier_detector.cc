@@ -66,7 +66,8 @@ int64_t ejectionDurationNs(const OutlierDetection& config, uint32_t times) {
   const int64_t base = toNs(config.base_ejection_time);
   const int64_t cap = std::max(base, toNs(config.max_ejection_time));
   if (base <= 0) return 0;
-  return times >= cap / base ? cap : base * static_cast<int64_t>(times);
+  // times > cap / base: base × times is past the cap (and might overflow).
+  return times > cap / base ? cap : std::min(cap, base * static_cast<int64_t>(times));
 }
 
 uint32_t decayedTimesEjected(const OutlierDetection& config, uint32_t times, int64_t unejected_at_ns,
@@ -104,7 +105,7 @@ std::optional<EjectionReason> recordResult(const Cluster& cluster, const Endpoin
     state.consecutive_gateway_failures.store(0, std::memory_order_relaxed);
   }
   if (!reason && countFailure(state.consecutive_5xx, config.consecutive_5xx, config.enforcing_consecutive_5xx,
-                              cluster, endpoint, now_ns, random / 100)) {
+                              cluster, endpoint, now_ns, random)) {
     reason = EjectionReason::kConsecutive5xx;
   }
   if (reason) {
