@@ -74,7 +74,7 @@ asio::awaitable<upstream::UpstreamConnectionPtr> connect(listener::Worker& worke
 void dropIdleConnection(listener::Worker& worker, const upstream::Cluster& cluster,
                         const upstream::Endpoint& endpoint) {
   for (const upstream::Endpoint& other : cluster.endpoints) {
-    if (other.key != endpoint.key && worker.pool().take(other.key) != nullptr) {
+    if (&other != &endpoint && worker.pool().take(other.pool_key) != nullptr) {
       return;  // the connection was destroyed with its slot
     }
   }
@@ -174,7 +174,7 @@ asio::awaitable<UpstreamResult> forwardUpstream(listener::Worker& worker, const 
   // A pooled connection may have been closed by the upstream while idle; if it fails before
   // any response byte arrives, the request never reached the application, so it is safe to
   // send it once more on a fresh connection. This is not a retry: no retry policy is needed.
-  upstream::UpstreamConnectionPtr connection = worker.pool().take(endpoint->key);
+  upstream::UpstreamConnectionPtr connection = worker.pool().take(endpoint->pool_key);
   bool reused = connection != nullptr;
   for (int attempt = 0; attempt < 2; ++attempt) {
     if (!connection) {
@@ -192,7 +192,7 @@ asio::awaitable<UpstreamResult> forwardUpstream(listener::Worker& worker, const 
       result.response = parser->release();
       ++connection->requests;
       if (reusable) {
-        worker.pool().put(endpoint->key, std::move(connection));
+        worker.pool().put(endpoint->pool_key, std::move(connection));
       }
       co_return result;
     }

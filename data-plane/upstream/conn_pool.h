@@ -1,8 +1,9 @@
 #pragma once
 
-// Per-worker keep-alive connections to upstream endpoints, keyed by "ip:port". Used only on its
-// worker's thread: no locks. Idle connections older than the idle timeout are dropped when
-// next looked at; at most `max_idle_per_endpoint` are kept per endpoint.
+// Per-worker keep-alive connections to upstream endpoints, keyed by Endpoint::pool_key (cluster
+// and "ip:port"). Used only on its worker's thread: no locks. Idle connections older than the
+// idle timeout are dropped when next looked at; at most `max_idle_per_endpoint` are kept per
+// endpoint.
 
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>

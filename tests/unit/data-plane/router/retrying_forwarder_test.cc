@@ -68,6 +68,7 @@ class RetryingForwarderTest : public ::testing::Test {
       const uint16_t real = port == 0 ? testing::pickFreePort() : port;  // nobody listens there
       endpoint.address = boost::asio::ip::tcp::endpoint(boost::asio::ip::make_address("127.0.0.1"), real);
       endpoint.key = cat("127.0.0.1:", real);
+      endpoint.pool_key = cat("svc\n", endpoint.key);
       endpoint.state = std::make_shared<upstream::EndpointState>();
       cluster.endpoints.push_back(std::move(endpoint));
     }
