@@ -21,8 +21,8 @@ std::shared_ptr<const re2::RE2> compileRegex(const std::string& pattern, bool ca
   return regex;
 }
 
-bool compileStringMatcher(const envoy::type::matcher::v3::StringMatcher& m, const std::string& where,
-                          CompiledString& out, Errors& errors) {
+bool compileStringMatcher(const envoy::type::matcher::v3::StringMatcher& m,
+                          const std::string& where, CompiledString& out, Errors& errors) {
   using StringMatcher = envoy::type::matcher::v3::StringMatcher;
   out.ignore_case = m.ignore_case();
   switch (m.match_pattern_case()) {
@@ -47,13 +47,14 @@ bool compileStringMatcher(const envoy::type::matcher::v3::StringMatcher& m, cons
       out.regex = compileRegex(m.safe_regex().regex(), !m.ignore_case(), where, errors);
       return out.regex != nullptr;
     default:
-      errors.push_back(cat(where, ": a string matcher needs exact, prefix, suffix, contains or safe_regex"));
+      errors.push_back(
+          cat(where, ": a string matcher needs exact, prefix, suffix, contains or safe_regex"));
       return false;
   }
 }
 
-bool compileHeaderMatcher(const envoy::config::route::v3::HeaderMatcher& in, const std::string& where, HeaderMatcher& out,
-                          Errors& errors) {
+bool compileHeaderMatcher(const envoy::config::route::v3::HeaderMatcher& in,
+                          const std::string& where, HeaderMatcher& out, Errors& errors) {
   out.name = absl::AsciiStrToLower(in.name());
   out.invert = in.invert_match();
   switch (in.header_match_specifier_case()) {

@@ -18,7 +18,8 @@ namespace portico::dp::config {
 
 // Null (with the error recorded) when `pattern` is not a valid RE2.
 std::shared_ptr<const re2::RE2> compileRegex(const std::string& pattern, bool case_sensitive,
-                                             const std::string& where, std::vector<std::string>& errors);
+                                             const std::string& where,
+                                             std::vector<std::string>& errors);
 
 // A StringMatcher as the (kind, value, regex, ignore_case) our matchers use.
 struct CompiledString {
@@ -29,10 +30,12 @@ struct CompiledString {
 };
 
 // False (with the error recorded) when the matcher has no pattern or a bad regex.
-bool compileStringMatcher(const envoy::type::matcher::v3::StringMatcher& m, const std::string& where,
-                          CompiledString& out, std::vector<std::string>& errors);
+bool compileStringMatcher(const envoy::type::matcher::v3::StringMatcher& m,
+                          const std::string& where, CompiledString& out,
+                          std::vector<std::string>& errors);
 
-bool compileHeaderMatcher(const envoy::config::route::v3::HeaderMatcher& in, const std::string& where,
-                          router::HeaderMatcher& out, std::vector<std::string>& errors);
+bool compileHeaderMatcher(const envoy::config::route::v3::HeaderMatcher& in,
+                          const std::string& where, router::HeaderMatcher& out,
+                          std::vector<std::string>& errors);
 
 }  // namespace portico::dp::config

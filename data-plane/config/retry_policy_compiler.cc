@@ -30,7 +30,8 @@ absl::Duration toDuration(const google::protobuf::Duration& d) {
   return absl::Seconds(d.seconds()) + absl::Nanoseconds(d.nanos());
 }
 
-void compileRetryOn(const std::string& retry_on, const std::string& where, RetryPolicy& out, Errors& errors) {
+void compileRetryOn(const std::string& retry_on, const std::string& where, RetryPolicy& out,
+                    Errors& errors) {
   for (absl::string_view token : absl::StrSplit(retry_on, ',', absl::SkipWhitespace())) {
     const std::string_view name = sv(absl::StripAsciiWhitespace(token));
     bool known = false;
@@ -41,15 +42,16 @@ void compileRetryOn(const std::string& retry_on, const std::string& where, Retry
       }
     }
     if (!known) {
-      errors.push_back(cat(where, ".retry_on: \"", name,
-                           "\" is not supported (connect-failure, reset, refused-stream, 5xx, gateway-error, "
-                           "retriable-4xx, retriable-status-codes, retriable-headers)"));
+      errors.push_back(
+          cat(where, ".retry_on: \"", name,
+              "\" is not supported (connect-failure, reset, refused-stream, 5xx, gateway-error, "
+              "retriable-4xx, retriable-status-codes, retriable-headers)"));
     }
   }
 }
 
-void compileBackoff(const envoy::config::route::v3::RetryPolicy& in, const std::string& where, RetryPolicy& out,
-                    Errors& errors) {
+void compileBackoff(const envoy::config::route::v3::RetryPolicy& in, const std::string& where,
+                    RetryPolicy& out, Errors& errors) {
   if (!in.has_retry_back_off()) return;
   const auto& backoff = in.retry_back_off();
   if (backoff.has_base_interval()) out.backoff_base = toDuration(backoff.base_interval());
@@ -57,24 +59,27 @@ void compileBackoff(const envoy::config::route::v3::RetryPolicy& in, const std::
     errors.push_back(cat(where, ".retry_back_off.base_interval: must be positive"));
   }
   // Envoy: max_interval defaults to 10 × base_interval and may not be below it.
-  out.backoff_max = backoff.has_max_interval() ? toDuration(backoff.max_interval()) : 10 * out.backoff_base;
+  out.backoff_max =
+      backoff.has_max_interval() ? toDuration(backoff.max_interval()) : 10 * out.backoff_base;
   if (out.backoff_max < out.backoff_base) {
     errors.push_back(cat(where, ".retry_back_off.max_interval: must be at least base_interval"));
   }
 }
 
-void compileMatchers(const google::protobuf::RepeatedPtrField<envoy::config::route::v3::HeaderMatcher>& in,
-                     const std::string& where, std::vector<router::HeaderMatcher>& out, Errors& errors) {
+void compileMatchers(
+    const google::protobuf::RepeatedPtrField<envoy::config::route::v3::HeaderMatcher>& in,
+    const std::string& where, std::vector<router::HeaderMatcher>& out, Errors& errors) {
   for (int i = 0; i < in.size(); ++i) {
     router::HeaderMatcher matcher;
-    if (compileHeaderMatcher(in[i], cat(where, "[", i, "]"), matcher, errors)) out.push_back(std::move(matcher));
+    if (compileHeaderMatcher(in[i], cat(where, "[", i, "]"), matcher, errors))
+      out.push_back(std::move(matcher));
   }
 }
 
 }  // namespace
 
-std::shared_ptr<const RetryPolicy> compileRetryPolicy(const envoy::config::route::v3::RetryPolicy& in,
-                                                      const std::string& where, Errors& errors) {
+std::shared_ptr<const RetryPolicy> compileRetryPolicy(
+    const envoy::config::route::v3::RetryPolicy& in, const std::string& where, Errors& errors) {
   const size_t errors_before = errors.size();
   auto out = std::make_shared<RetryPolicy>();
   compileRetryOn(in.retry_on(), where, *out, errors);
@@ -92,7 +97,8 @@ std::shared_ptr<const RetryPolicy> compileRetryPolicy(const envoy::config::route
     }
     out->retriable_status_codes.push_back(code);
   }
-  compileMatchers(in.retriable_headers(), cat(where, ".retriable_headers"), out->retriable_headers, errors);
+  compileMatchers(in.retriable_headers(), cat(where, ".retriable_headers"), out->retriable_headers,
+                  errors);
   for (router::HeaderMatcher& matcher : out->retriable_headers) {
     if (matcher.name == ":status") matcher.name = ":method";  // see RetryPolicy::retriable_headers
   }

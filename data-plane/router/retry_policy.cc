@@ -9,7 +9,8 @@ namespace {
 
 // Conditions that retry a try which got no response at all (Envoy's wouldRetryFromReset: reset,
 // 5xx and gateway-error all cover disconnects, resets and per-try timeouts).
-constexpr uint32_t kNoResponse = RetryPolicy::kReset | RetryPolicy::k5xx | RetryPolicy::kGatewayError;
+constexpr uint32_t kNoResponse =
+    RetryPolicy::kReset | RetryPolicy::k5xx | RetryPolicy::kGatewayError;
 
 bool gatewayError(unsigned status) { return status == 502 || status == 503 || status == 504; }
 
@@ -46,8 +47,8 @@ bool RetryPolicy::retriable(TryOutcome outcome, unsigned status,
   if (has(kRetriableHeaders) && !retriable_headers.empty()) {
     char digits[8];
     const auto end = std::to_chars(digits, digits + sizeof(digits), status).ptr;
-    const RequestView response{std::string_view(digits, static_cast<size_t>(end - digits)), {}, {},
-                               headers};
+    const RequestView response{
+        std::string_view(digits, static_cast<size_t>(end - digits)), {}, {}, headers};
     return std::any_of(retriable_headers.begin(), retriable_headers.end(),
                        [&](const HeaderMatcher& matcher) { return matcher.matches(response); });
   }

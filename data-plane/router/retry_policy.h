@@ -6,7 +6,6 @@
 // routes that use it. The retry loop itself is in retrying_forwarder.h.
 
 #include <boost/beast/http/fields.hpp>
-
 #include <cstdint>
 #include <vector>
 
@@ -38,7 +37,7 @@ struct RetryPolicy {
     kRetriableHeaders = 1u << 7,      // "retriable-headers": retriable_headers
   };
 
-  uint32_t retry_on = 0;    // Condition bits; 0: nothing is retried (per_try_timeout still holds)
+  uint32_t retry_on = 0;     // Condition bits; 0: nothing is retried (per_try_timeout still holds)
   uint32_t num_retries = 1;  // Envoy's default when the policy is present
   absl::Duration per_try_timeout = absl::ZeroDuration();  // zero: a try may take the route timeout
   absl::Duration backoff_base = absl::Milliseconds(25);

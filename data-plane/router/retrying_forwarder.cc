@@ -3,7 +3,6 @@
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
-
 #include <charconv>
 
 #include "common/strings.h"
@@ -38,9 +37,11 @@ void reportToOutlierDetection(listener::Worker& worker, const upstream::Cluster&
   const std::optional<upstream::outlier::TryResult> kind = outlierResult(result);
   if (!kind) return;
   if (*kind == upstream::outlier::TryResult::kSuccess) {
-    upstream::outlier::recordResult(cluster, *result.endpoint, *kind, 0, 0);  // only resets counters
+    upstream::outlier::recordResult(cluster, *result.endpoint, *kind, 0,
+                                    0);  // only resets counters
   } else {
-    upstream::outlier::recordResult(cluster, *result.endpoint, *kind, upstream::EndpointState::nowNs(),
+    upstream::outlier::recordResult(cluster, *result.endpoint, *kind,
+                                    upstream::EndpointState::nowNs(),
                                     worker.requestIds().nextRandom());
   }
 }
@@ -60,7 +61,8 @@ UpstreamResult routeTimeoutInBackoff(UpstreamResult last) {
   UpstreamResult out;
   out.outcome = UpstreamOutcome::kTimeout;
   out.detail = cat("route timeout passed while waiting to retry (last try: ",
-                   last.outcome == UpstreamOutcome::kOk ? cat("status ", last.response.result_int()) : last.detail,
+                   last.outcome == UpstreamOutcome::kOk ? cat("status ", last.response.result_int())
+                                                        : last.detail,
                    ")");
   out.upstream_host = std::move(last.upstream_host);
   out.endpoint = last.endpoint;
@@ -108,9 +110,11 @@ std::optional<upstream::outlier::TryResult> outlierResult(const UpstreamResult& 
   return std::nullopt;
 }
 
-asio::awaitable<UpstreamResult> forwardWithRetries(listener::Worker& worker, const upstream::Cluster& cluster,
+asio::awaitable<UpstreamResult> forwardWithRetries(listener::Worker& worker,
+                                                   const upstream::Cluster& cluster,
                                                    const RetryPolicy* policy, Request& request,
-                                                   Clock::time_point deadline, upstream::PickContext pick) {
+                                                   Clock::time_point deadline,
+                                                   upstream::PickContext pick) {
   const RequestView view{request.method_string(), {}, {}, &request.base()};
   uint32_t retries_left = policy != nullptr && policy->retry_on != 0 && policy->allowsRequest(view)
                               ? policy->num_retries
@@ -124,7 +128,8 @@ asio::awaitable<UpstreamResult> forwardWithRetries(listener::Worker& worker, con
     result.attempts = attempt;
     const TryOutcome outcome = tryOutcome(result, try_deadline == deadline);
     if (result.outcome == UpstreamOutcome::kTimeout) {
-      result.detail = cat(try_deadline == deadline ? "route timeout: " : "per-try timeout: ", result.detail);
+      result.detail =
+          cat(try_deadline == deadline ? "route timeout: " : "per-try timeout: ", result.detail);
     }
     reportToOutlierDetection(worker, cluster, result);
     retry_slot.release();

@@ -14,7 +14,6 @@
 // the cluster's atomics.
 
 #include <boost/asio/awaitable.hpp>
-
 #include <chrono>
 #include <optional>
 
@@ -33,11 +32,9 @@ inline constexpr char kAttemptCountHeader[] = "x-portico-attempt-count";
 // `policy` may be null (one try). `deadline` is the route timeout's end (time_point::max() for
 // none). The request must carry the headers the upstream should see; its body is sent again on
 // every try. `pick` goes to the load balancer, with `avoid` set on retries.
-boost::asio::awaitable<UpstreamResult> forwardWithRetries(listener::Worker& worker,
-                                                          const upstream::Cluster& cluster,
-                                                          const RetryPolicy* policy, Request& request,
-                                                          std::chrono::steady_clock::time_point deadline,
-                                                          upstream::PickContext pick);
+boost::asio::awaitable<UpstreamResult> forwardWithRetries(
+    listener::Worker& worker, const upstream::Cluster& cluster, const RetryPolicy* policy,
+    Request& request, std::chrono::steady_clock::time_point deadline, upstream::PickContext pick);
 
 // How a try's result counts for the retry decision. `route_bound`: the try's deadline was the
 // route's (so a timeout is the route timeout, which is final).

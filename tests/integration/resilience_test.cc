@@ -8,10 +8,9 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <boost/json/parse.hpp>
 #include <boost/json/value.hpp>
-
-#include <atomic>
 #include <iostream>
 #include <map>
 #include <memory>
@@ -36,42 +35,46 @@ std::string configYaml(uint16_t listener, uint16_t a1, uint16_t a2, uint16_t dea
   const std::string one = cat("[", endpoint(a1), "]");
   const std::string two = cat("[", endpoint(a1), ", ", endpoint(a2), "]");
   std::string routes;
-  for (const char* service : {"retry", "spread", "dead", "hang", "overflow", "budget", "limited", "conns",
-                              "flaky", "recovering"}) {
-    routes += cat("  - { name: ", service, ", match: { path_prefix: /", service, "/ }, service: ", service, " }\n");
+  for (const char* service : {"retry", "spread", "dead", "hang", "overflow", "budget", "limited",
+                              "conns", "flaky", "recovering"}) {
+    routes += cat("  - { name: ", service, ", match: { path_prefix: /", service,
+                  "/ }, service: ", service, " }\n");
   }
-  return cat("version: 1\nlisteners: [{ name: public, address: 127.0.0.1, port: ", listener, " }]\n",
-             "services:\n",
-             "  - name: retry\n    endpoints: ", one, "\n",
-             "    retries: { attempts: 2, retry_on: [5xx, reset, connect-failure], backoff: { base: 5ms } }\n",
-             "  - name: spread\n    endpoints: ", two, "\n    timeout: 10s\n",
-             "    retries: { attempts: 2, retry_on: [reset, connect-failure, gateway-error], per_try_timeout: 300ms,\n",
-             "               backoff: { base: 5ms } }\n",
-             "  - name: dead\n    endpoints: [", endpoint(dead), ", ", endpoint(a1), "]\n",
-             "    retries: { attempts: 1, retry_on: [connect-failure], backoff: { base: 5ms } }\n",
-             "  - name: hang\n    endpoints: ", one, "\n    timeout: 500ms\n",
-             "    retries: { attempts: 3, retry_on: [reset, 5xx] }\n",
-             "  - name: overflow\n    endpoints: ", one, "\n",
-             "    retries: { attempts: 2, retry_on: [5xx], backoff: { base: 5ms } }\n",
-             "    circuit_breaker: { max_retries: 0 }\n",
-             "  - name: budget\n    endpoints: ", one, "\n",
-             "    retries: { attempts: 2, retry_on: [5xx], backoff: { base: 5ms } }\n",
-             "    circuit_breaker: { retry_budget: { percent: 0%, min_concurrency: 0 } }\n",
-             "  - name: limited\n    endpoints: ", one, "\n    circuit_breaker: { max_requests: 2 }\n",
-             "  - name: conns\n    endpoints: ", one, "\n    circuit_breaker: { max_connections: 1 }\n",
-             "  - name: flaky\n    endpoints: ", two, "\n",
-             "    outlier_detection: { consecutive_5xx: 3, base_ejection: 10m, max_ejection_percent: 50 }\n",
-             "  - name: recovering\n    endpoints: ", two, "\n",
-             "    outlier_detection: { consecutive_5xx: 2, base_ejection: 1s, interval: 1s, max_ejection_percent: 50 }\n",
-             "routes:\n", routes);
+  return cat(
+      "version: 1\nlisteners: [{ name: public, address: 127.0.0.1, port: ", listener, " }]\n",
+      "services:\n", "  - name: retry\n    endpoints: ", one, "\n",
+      "    retries: { attempts: 2, retry_on: [5xx, reset, connect-failure], backoff: { base: 5ms } "
+      "}\n",
+      "  - name: spread\n    endpoints: ", two, "\n    timeout: 10s\n",
+      "    retries: { attempts: 2, retry_on: [reset, connect-failure, gateway-error], "
+      "per_try_timeout: 300ms,\n",
+      "               backoff: { base: 5ms } }\n", "  - name: dead\n    endpoints: [",
+      endpoint(dead), ", ", endpoint(a1), "]\n",
+      "    retries: { attempts: 1, retry_on: [connect-failure], backoff: { base: 5ms } }\n",
+      "  - name: hang\n    endpoints: ", one, "\n    timeout: 500ms\n",
+      "    retries: { attempts: 3, retry_on: [reset, 5xx] }\n",
+      "  - name: overflow\n    endpoints: ", one, "\n",
+      "    retries: { attempts: 2, retry_on: [5xx], backoff: { base: 5ms } }\n",
+      "    circuit_breaker: { max_retries: 0 }\n", "  - name: budget\n    endpoints: ", one, "\n",
+      "    retries: { attempts: 2, retry_on: [5xx], backoff: { base: 5ms } }\n",
+      "    circuit_breaker: { retry_budget: { percent: 0%, min_concurrency: 0 } }\n",
+      "  - name: limited\n    endpoints: ", one, "\n    circuit_breaker: { max_requests: 2 }\n",
+      "  - name: conns\n    endpoints: ", one, "\n    circuit_breaker: { max_connections: 1 }\n",
+      "  - name: flaky\n    endpoints: ", two, "\n",
+      "    outlier_detection: { consecutive_5xx: 3, base_ejection: 10m, max_ejection_percent: 50 "
+      "}\n",
+      "  - name: recovering\n    endpoints: ", two, "\n",
+      "    outlier_detection: { consecutive_5xx: 2, base_ejection: 1s, interval: 1s, "
+      "max_ejection_percent: 50 }\n",
+      "routes:\n", routes);
 }
 
 struct Answer {
   int status = 0;
-  std::string backend;        // x-echo-name; "" for local replies
-  std::string attempt;        // x-portico-attempt-count the backend received ("" when absent)
-  std::string error;          // a local reply's "error" code
-  bool overloaded = false;    // x-portico-overloaded: true
+  std::string backend;      // x-echo-name; "" for local replies
+  std::string attempt;      // x-portico-attempt-count the backend received ("" when absent)
+  std::string error;        // a local reply's "error" code
+  bool overloaded = false;  // x-portico-overloaded: true
 };
 
 class ResilienceTest : public ::testing::Test {
@@ -90,7 +93,8 @@ class ResilienceTest : public ::testing::Test {
   void SetUp() override { ASSERT_EQ(setup_error_, "") << "suite set-up failed"; }
 
   void TearDown() override {
-    if (HasFailure() && proxy_) std::cerr << "--- portico-proxy log:\n" << proxy_->process().logTail(6000) << "\n";
+    if (HasFailure() && proxy_)
+      std::cerr << "--- portico-proxy log:\n" << proxy_->process().logTail(6000) << "\n";
   }
 
   static std::string startAll() {
@@ -101,7 +105,8 @@ class ResilienceTest : public ::testing::Test {
     }
     listener_port_ = pickFreePort();
     ControlPlaneProcess::Options cp_options;
-    cp_options.config_yaml = configYaml(listener_port_, backends_[0]->port(), backends_[1]->port(), pickFreePort());
+    cp_options.config_yaml =
+        configYaml(listener_port_, backends_[0]->port(), backends_[1]->port(), pickFreePort());
     auto cp = ControlPlaneProcess::start(cp_options);
     if (!cp.ok()) return cat("portico-cp: ", cp.status().ToString());
     cp_ = std::move(*cp);
@@ -110,13 +115,14 @@ class ResilienceTest : public ::testing::Test {
     auto proxy = ProxyProcess::start(proxy_options);
     if (!proxy.ok()) return cat("portico-proxy: ", proxy.status().ToString());
     proxy_ = std::move(*proxy);
-    const bool routed = waitUntil([] { return send("GET", "/recovering/x").status == 200; }, absl::Seconds(30),
-                                  absl::Milliseconds(100));
+    const bool routed = waitUntil([] { return send("GET", "/recovering/x").status == 200; },
+                                  absl::Seconds(30), absl::Milliseconds(100));
     return routed ? "" : cat("routes did not arrive; proxy log:\n", proxy_->process().logTail());
   }
 
   // One request on a fresh connection (bounded: 15 s).
-  static Answer send(const std::string& method, const std::string& target, http::HeaderList headers = {}) {
+  static Answer send(const std::string& method, const std::string& target,
+                     http::HeaderList headers = {}) {
     http::ClientRequest request;
     request.method = method;
     request.target = target;
@@ -127,7 +133,8 @@ class ResilienceTest : public ::testing::Test {
     if (!response.ok()) return out;
     out.status = response->status;
     if (const std::string* name = response->header("x-echo-name")) out.backend = *name;
-    if (const std::string* flag = response->header("x-portico-overloaded")) out.overloaded = *flag == "true";
+    if (const std::string* flag = response->header("x-portico-overloaded"))
+      out.overloaded = *flag == "true";
     boost::system::error_code ec;
     json::value body = json::parse(response->body, ec);
     if (ec || !body.is_object()) return out;
@@ -135,8 +142,10 @@ class ResilienceTest : public ::testing::Test {
     if (const json::value* error = object.if_contains("error"); error && error->is_string()) {
       out.error = std::string(error->as_string());
     }
-    if (const json::value* headers = object.if_contains("headers"); headers && headers->is_object()) {
-      if (const json::value* attempt = headers->as_object().if_contains("x-portico-attempt-count")) {
+    if (const json::value* headers = object.if_contains("headers");
+        headers && headers->is_object()) {
+      if (const json::value* attempt =
+              headers->as_object().if_contains("x-portico-attempt-count")) {
         out.attempt = std::string(attempt->as_string());
       }
     }
@@ -162,7 +171,8 @@ class ResilienceTest : public ::testing::Test {
     if (!response.ok()) return -1;
     const std::string& body = response->body;
     for (size_t at = body.find(sample); at != std::string::npos; at = body.find(sample, at + 1)) {
-      if ((at == 0 || body[at - 1] == '\n') && body.size() > at + sample.size() && body[at + sample.size()] == ' ') {
+      if ((at == 0 || body[at - 1] == '\n') && body.size() > at + sample.size() &&
+          body[at + sample.size()] == ' ') {
         return std::stod(body.substr(at + sample.size() + 1));
       }
     }
@@ -170,11 +180,13 @@ class ResilienceTest : public ::testing::Test {
   }
 
   // Sends the requests concurrently, one thread and connection each.
-  static std::vector<Answer> sendConcurrently(const std::vector<std::pair<std::string, http::HeaderList>>& requests) {
+  static std::vector<Answer> sendConcurrently(
+      const std::vector<std::pair<std::string, http::HeaderList>>& requests) {
     std::vector<Answer> answers(requests.size());
     std::vector<std::thread> threads;
     for (size_t i = 0; i < requests.size(); ++i) {
-      threads.emplace_back([&, i] { answers[i] = send("GET", requests[i].first, requests[i].second); });
+      threads.emplace_back(
+          [&, i] { answers[i] = send("GET", requests[i].first, requests[i].second); });
     }
     for (std::thread& thread : threads) thread.join();
     return answers;
@@ -188,7 +200,8 @@ class ResilienceTest : public ::testing::Test {
 };
 
 TEST_F(ResilienceTest, A503IsRetriedAndTheClientGetsTheSuccess) {
-  const Answer answer = send("GET", "/retry/x", {{"x-echo-fail-times", "1"}, {"x-echo-fail-key", "retry-503"}});
+  const Answer answer =
+      send("GET", "/retry/x", {{"x-echo-fail-times", "1"}, {"x-echo-fail-key", "retry-503"}});
   EXPECT_EQ(answer.status, 200);
   EXPECT_EQ(answer.attempt, "2") << "the second try answered, and was told so";
   EXPECT_EQ(seenWithKey(0, "retry-503"), 2) << "the backend saw the first try and the retry";
@@ -196,7 +209,8 @@ TEST_F(ResilienceTest, A503IsRetriedAndTheClientGetsTheSuccess) {
 }
 
 TEST_F(ResilienceTest, PostIsNotRetriedByDefault) {
-  const Answer answer = send("POST", "/retry/x", {{"x-echo-fail-times", "1"}, {"x-echo-fail-key", "retry-post"}});
+  const Answer answer =
+      send("POST", "/retry/x", {{"x-echo-fail-times", "1"}, {"x-echo-fail-key", "retry-post"}});
   EXPECT_EQ(answer.status, 503) << "the upstream's own 503 comes back";
   EXPECT_EQ(answer.backend, "a1");
   EXPECT_EQ(answer.attempt, "1");
@@ -204,7 +218,8 @@ TEST_F(ResilienceTest, PostIsNotRetriedByDefault) {
 }
 
 TEST_F(ResilienceTest, ARetried503ThatStays503IsTheUpstreamsAnswer) {
-  const Answer answer = send("GET", "/retry/x", {{"x-echo-status", "503"}, {"x-echo-fail-key", "retry-always"}});
+  const Answer answer =
+      send("GET", "/retry/x", {{"x-echo-status", "503"}, {"x-echo-fail-key", "retry-always"}});
   EXPECT_EQ(answer.status, 503);
   EXPECT_EQ(answer.backend, "a1") << "not a local reply";
   EXPECT_EQ(answer.attempt, "3") << "attempts: 2 retries after the first try";
@@ -213,8 +228,9 @@ TEST_F(ResilienceTest, ARetried503ThatStays503IsTheUpstreamsAnswer) {
 
 TEST_F(ResilienceTest, ResetIsRetriedOnTheOtherEndpoint) {
   for (int i = 0; i < 4; ++i) {
-    const Answer answer = send("GET", "/spread/x", {{"x-echo-reset", "1"}, {"x-echo-only", "a1"},
-                                                    {"x-echo-fail-key", "spread-reset"}});
+    const Answer answer =
+        send("GET", "/spread/x",
+             {{"x-echo-reset", "1"}, {"x-echo-only", "a1"}, {"x-echo-fail-key", "spread-reset"}});
     EXPECT_EQ(answer.status, 200);
     EXPECT_EQ(answer.backend, "a2");
   }
@@ -232,14 +248,16 @@ TEST_F(ResilienceTest, ConnectFailureIsRetriedOnTheOtherEndpoint) {
 
 TEST_F(ResilienceTest, PerTryTimeoutThenSuccessOnTheOtherEndpoint) {
   for (int i = 0; i < 3; ++i) {
-    const Answer answer = send("GET", "/spread/x", {{"x-echo-delay-ms", "10000"}, {"x-echo-only", "a1"}});
+    const Answer answer =
+        send("GET", "/spread/x", {{"x-echo-delay-ms", "10000"}, {"x-echo-only", "a1"}});
     EXPECT_EQ(answer.status, 200);
     EXPECT_EQ(answer.backend, "a2");
   }
 }
 
 TEST_F(ResilienceTest, RouteTimeoutIs504WhileTheBackendHangs) {
-  const Answer answer = send("GET", "/hang/x", {{"x-echo-delay-ms", "10000"}, {"x-echo-fail-key", "hang"}});
+  const Answer answer =
+      send("GET", "/hang/x", {{"x-echo-delay-ms", "10000"}, {"x-echo-fail-key", "hang"}});
   EXPECT_EQ(answer.status, 504);
   EXPECT_EQ(answer.error, "upstream_timeout");
   EXPECT_EQ(seenWithKey(0, "hang"), 1) << "the route timeout is final: no retry";
@@ -248,12 +266,15 @@ TEST_F(ResilienceTest, RouteTimeoutIs504WhileTheBackendHangs) {
 TEST_F(ResilienceTest, RetryOverflowIsCountedAndEndsWithTheLastTry) {
   for (const char* service : {"overflow", "budget"}) {
     const std::string key = cat(service, "-overflow");
-    const Answer answer = send("GET", cat("/", service, "/x"), {{"x-echo-status", "503"}, {"x-echo-fail-key", key}});
+    const Answer answer =
+        send("GET", cat("/", service, "/x"), {{"x-echo-status", "503"}, {"x-echo-fail-key", key}});
     EXPECT_EQ(answer.status, 503) << service;
     EXPECT_EQ(answer.backend, "a1") << service << ": the last try's answer, not a local reply";
     EXPECT_EQ(seenWithKey(0, key), 1) << service;
-    EXPECT_EQ(metric(cat("portico_proxy_retry_overflow_total{cluster=\"", service, "\"}")), 1) << service;
-    EXPECT_EQ(metric(cat("portico_proxy_upstream_retries_total{cluster=\"", service, "\"}")), 0) << service;
+    EXPECT_EQ(metric(cat("portico_proxy_retry_overflow_total{cluster=\"", service, "\"}")), 1)
+        << service;
+    EXPECT_EQ(metric(cat("portico_proxy_upstream_retries_total{cluster=\"", service, "\"}")), 0)
+        << service;
   }
 }
 
@@ -264,11 +285,13 @@ TEST_F(ResilienceTest, MaxRequestsRefusesTheOverflowWithOverloaded) {
   std::vector<std::thread> holders;
   for (size_t i = 0; i < slow.size(); ++i) {
     holders.emplace_back([&, i] {
-      slow[i] = send("GET", "/limited/x", {{"x-echo-delay-ms", "3000"}, {"x-echo-fail-key", "limited-slow"}});
+      slow[i] = send("GET", "/limited/x",
+                     {{"x-echo-delay-ms", "3000"}, {"x-echo-fail-key", "limited-slow"}});
     });
   }
   ASSERT_TRUE(waitUntil([] { return seenWithKey(0, "limited-slow") == 2; }, absl::Seconds(10)));
-  std::vector<std::pair<std::string, http::HeaderList>> rest(4, {"/limited/x", {{"x-echo-fail-key", "limited-fast"}}});
+  std::vector<std::pair<std::string, http::HeaderList>> rest(
+      4, {"/limited/x", {{"x-echo-fail-key", "limited-fast"}}});
   int refused = 0;
   for (const Answer& answer : sendConcurrently(rest)) {
     EXPECT_EQ(answer.status, 503);
@@ -281,15 +304,20 @@ TEST_F(ResilienceTest, MaxRequestsRefusesTheOverflowWithOverloaded) {
   EXPECT_EQ(slow[0].status, 200);
   EXPECT_EQ(slow[1].status, 200);
   EXPECT_EQ(seenWithKey(0, "limited-fast"), 0) << "refused requests never reach the backend";
-  EXPECT_EQ(metric("portico_proxy_circuit_breaker_open_total{cluster=\"limited\",resource=\"requests\"}"), 4);
-  EXPECT_EQ(metric("portico_proxy_circuit_breaker_in_use{cluster=\"limited\",resource=\"requests\"}"), 0);
+  EXPECT_EQ(
+      metric("portico_proxy_circuit_breaker_open_total{cluster=\"limited\",resource=\"requests\"}"),
+      4);
+  EXPECT_EQ(
+      metric("portico_proxy_circuit_breaker_in_use{cluster=\"limited\",resource=\"requests\"}"), 0);
 }
 
 // max_connections 1: while one slow request holds the cluster's only connection, another
 // request that needs a connection is refused.
 TEST_F(ResilienceTest, MaxConnectionsRefusesASecondConnection) {
   Answer slow;
-  std::thread holder([&] { slow = send("GET", "/conns/x", {{"x-echo-delay-ms", "3000"}, {"x-echo-fail-key", "conns"}}); });
+  std::thread holder([&] {
+    slow = send("GET", "/conns/x", {{"x-echo-delay-ms", "3000"}, {"x-echo-fail-key", "conns"}});
+  });
   ASSERT_TRUE(waitUntil([] { return seenWithKey(0, "conns") == 1; }, absl::Seconds(10)));
   const Answer second = send("GET", "/conns/x");
   holder.join();
@@ -297,8 +325,13 @@ TEST_F(ResilienceTest, MaxConnectionsRefusesASecondConnection) {
   EXPECT_EQ(second.error, "overloaded");
   EXPECT_TRUE(second.overloaded);
   EXPECT_EQ(slow.status, 200);
-  EXPECT_EQ(metric("portico_proxy_circuit_breaker_open_total{cluster=\"conns\",resource=\"connections\"}"), 1);
-  EXPECT_LE(metric("portico_proxy_circuit_breaker_in_use{cluster=\"conns\",resource=\"connections\"}"), 1);
+  EXPECT_EQ(
+      metric(
+          "portico_proxy_circuit_breaker_open_total{cluster=\"conns\",resource=\"connections\"}"),
+      1);
+  EXPECT_LE(
+      metric("portico_proxy_circuit_breaker_in_use{cluster=\"conns\",resource=\"connections\"}"),
+      1);
 }
 
 // consecutive_5xx 3: a1 answers 500 (x-echo-only) and is ejected after its third; from then on
@@ -307,14 +340,17 @@ TEST_F(ResilienceTest, FailingEndpointIsEjectedAndTrafficMoves) {
   int failures = 0;
   std::map<std::string, int> by_backend;
   for (int i = 0; i < 16; ++i) {
-    const Answer answer = send("GET", "/flaky/x", {{"x-echo-status", "500"}, {"x-echo-only", "a1"}});
+    const Answer answer =
+        send("GET", "/flaky/x", {{"x-echo-status", "500"}, {"x-echo-only", "a1"}});
     failures += answer.status == 500 ? 1 : 0;
     ++by_backend[answer.backend];
   }
   EXPECT_EQ(failures, 3) << "ejected at the third consecutive 5xx";
   EXPECT_EQ(by_backend["a1"], 3);
   EXPECT_EQ(by_backend["a2"], 13);
-  EXPECT_EQ(metric("portico_proxy_outlier_ejections_total{cluster=\"flaky\",reason=\"consecutive_5xx\"}"), 1);
+  EXPECT_EQ(
+      metric("portico_proxy_outlier_ejections_total{cluster=\"flaky\",reason=\"consecutive_5xx\"}"),
+      1);
 }
 
 // consecutive_5xx 2, base_ejection 1s: after the ejection ends a1 gets traffic again.
@@ -322,12 +358,14 @@ TEST_F(ResilienceTest, EjectedEndpointComesBackAfterTheEjectionTime) {
   ASSERT_TRUE(waitUntil(
       [] {
         send("GET", "/recovering/x", {{"x-echo-status", "500"}, {"x-echo-only", "a1"}});
-        return metric("portico_proxy_outlier_ejections_total{cluster=\"recovering\",reason=\"consecutive_5xx\"}") >= 1;
+        return metric(
+                   "portico_proxy_outlier_ejections_total{cluster=\"recovering\",reason="
+                   "\"consecutive_5xx\"}") >= 1;
       },
       absl::Seconds(10), absl::Milliseconds(1)));
   // Healthy requests from now on: a1 answers again once its ejection has ended.
-  EXPECT_TRUE(waitUntil([] { return send("GET", "/recovering/x").backend == "a1"; }, absl::Seconds(20),
-                        absl::Milliseconds(50)));
+  EXPECT_TRUE(waitUntil([] { return send("GET", "/recovering/x").backend == "a1"; },
+                        absl::Seconds(20), absl::Milliseconds(50)));
 }
 
 }  // namespace

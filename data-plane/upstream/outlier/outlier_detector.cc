@@ -34,11 +34,13 @@ bool eject(const Cluster& cluster, const Endpoint& endpoint, uint32_t enforcing,
                                        previous_until, now_ns);
   // Stop counting once base × times reaches the maximum: the duration cannot grow further,
   // and a smaller count decays back sooner.
-  if (toNs(config.base_ejection_time) * static_cast<int64_t>(times) < ejectionDurationNs(config, UINT32_MAX)) {
+  if (toNs(config.base_ejection_time) * static_cast<int64_t>(times) <
+      ejectionDurationNs(config, UINT32_MAX)) {
     ++times;
   }
   const int64_t until = now_ns + ejectionDurationNs(config, times);
-  if (!state.ejected_until_ns.compare_exchange_strong(previous_until, until, std::memory_order_relaxed)) {
+  if (!state.ejected_until_ns.compare_exchange_strong(previous_until, until,
+                                                      std::memory_order_relaxed)) {
     return false;  // another worker ejected it first
   }
   state.times_ejected.store(times, std::memory_order_relaxed);
@@ -47,8 +49,9 @@ bool eject(const Cluster& cluster, const Endpoint& endpoint, uint32_t enforcing,
 
 // Counts one failure on `counter`; at `threshold` tries to eject (and starts counting anew,
 // Envoy's reset, so the next run of failures is judged on its own).
-bool countFailure(std::atomic<uint32_t>& counter, uint32_t threshold, uint32_t enforcing, const Cluster& cluster,
-                  const Endpoint& endpoint, int64_t now_ns, uint64_t random) {
+bool countFailure(std::atomic<uint32_t>& counter, uint32_t threshold, uint32_t enforcing,
+                  const Cluster& cluster, const Endpoint& endpoint, int64_t now_ns,
+                  uint64_t random) {
   const uint32_t count = counter.fetch_add(1, std::memory_order_relaxed) + 1;
   if (threshold == 0 || count < threshold || endpoint.state->ejected(now_ns)) return false;
   counter.store(0, std::memory_order_relaxed);
@@ -70,16 +73,17 @@ int64_t ejectionDurationNs(const OutlierDetection& config, uint32_t times) {
   return times > cap / base ? cap : std::min(cap, base * static_cast<int64_t>(times));
 }
 
-uint32_t decayedTimesEjected(const OutlierDetection& config, uint32_t times, int64_t unejected_at_ns,
-                             int64_t now_ns) {
+uint32_t decayedTimesEjected(const OutlierDetection& config, uint32_t times,
+                             int64_t unejected_at_ns, int64_t now_ns) {
   const int64_t interval = toNs(config.interval);
-  if (times == 0 || unejected_at_ns <= 0 || interval <= 0 || now_ns <= unejected_at_ns) return times;
+  if (times == 0 || unejected_at_ns <= 0 || interval <= 0 || now_ns <= unejected_at_ns)
+    return times;
   const int64_t steps = (now_ns - unejected_at_ns) / interval;
   return steps >= times ? 0 : times - static_cast<uint32_t>(steps);
 }
 
-std::optional<EjectionReason> recordResult(const Cluster& cluster, const Endpoint& endpoint, TryResult result,
-                                           int64_t now_ns, uint64_t random) {
+std::optional<EjectionReason> recordResult(const Cluster& cluster, const Endpoint& endpoint,
+                                           TryResult result, int64_t now_ns, uint64_t random) {
   if (!cluster.outlier) return std::nullopt;
   const OutlierDetection& config = *cluster.outlier;
   EndpointState& state = *endpoint.state;
@@ -98,21 +102,23 @@ std::optional<EjectionReason> recordResult(const Cluster& cluster, const Endpoin
   // Envoy: a gateway failure counts for both detectors; any other 5xx breaks a gateway run.
   if (result == TryResult::kGatewayFailure) {
     if (countFailure(state.consecutive_gateway_failures, config.consecutive_gateway_failure,
-                     config.enforcing_consecutive_gateway_failure, cluster, endpoint, now_ns, random)) {
+                     config.enforcing_consecutive_gateway_failure, cluster, endpoint, now_ns,
+                     random)) {
       reason = EjectionReason::kConsecutiveGatewayFailure;
     }
   } else if (state.consecutive_gateway_failures.load(std::memory_order_relaxed) != 0) {
     state.consecutive_gateway_failures.store(0, std::memory_order_relaxed);
   }
-  if (!reason && countFailure(state.consecutive_5xx, config.consecutive_5xx, config.enforcing_consecutive_5xx,
-                              cluster, endpoint, now_ns, random)) {
+  if (!reason &&
+      countFailure(state.consecutive_5xx, config.consecutive_5xx, config.enforcing_consecutive_5xx,
+                   cluster, endpoint, now_ns, random)) {
     reason = EjectionReason::kConsecutive5xx;
   }
   if (reason) {
     ClusterCounters::bump(cluster.state->counters.ejections[static_cast<int>(*reason)]);
-    PORTICO_LOG(kInfo, "outlier detection: ejected ", endpoint.key, " of cluster \"", cluster.name, "\" (",
-                ejectionReasonName(*reason), ", ejection ", state.times_ejected.load(std::memory_order_relaxed),
-                ")");
+    PORTICO_LOG(kInfo, "outlier detection: ejected ", endpoint.key, " of cluster \"", cluster.name,
+                "\" (", ejectionReasonName(*reason), ", ejection ",
+                state.times_ejected.load(std::memory_order_relaxed), ")");
   }
   return reason;
 }

@@ -47,7 +47,7 @@ int64_t ejectionDurationNs(const OutlierDetection& config, uint32_t times);
 
 // times_ejected after the lazy decay: one less per whole `interval` between `unejected_at_ns`
 // (when the last ejection ended; 0: never ejected) and `now_ns`.
-uint32_t decayedTimesEjected(const OutlierDetection& config, uint32_t times, int64_t unejected_at_ns,
-                             int64_t now_ns);
+uint32_t decayedTimesEjected(const OutlierDetection& config, uint32_t times,
+                             int64_t unejected_at_ns, int64_t now_ns);
 
 }  // namespace portico::dp::upstream::outlier

@@ -34,8 +34,9 @@ std::vector<std::string> errorsOf(const RetryPolicy& in) {
 
 TEST(RetryPolicyCompilerTest, EveryField) {
   RetryPolicy in;
-  in.set_retry_on("connect-failure, reset,refused-stream,5xx,gateway-error,retriable-4xx,"
-                  "retriable-status-codes,retriable-headers");
+  in.set_retry_on(
+      "connect-failure, reset,refused-stream,5xx,gateway-error,retriable-4xx,"
+      "retriable-status-codes,retriable-headers");
   in.mutable_num_retries()->set_value(4);
   in.mutable_per_try_timeout()->set_nanos(250'000'000);
   in.mutable_retry_back_off()->mutable_base_interval()->set_nanos(10'000'000);
@@ -55,8 +56,9 @@ TEST(RetryPolicyCompilerTest, EveryField) {
   auto out = compileOk(in);
   ASSERT_NE(out, nullptr);
   using P = router::RetryPolicy;
-  EXPECT_EQ(out->retry_on, P::kConnectFailure | P::kReset | P::kRefusedStream | P::k5xx | P::kGatewayError |
-                               P::kRetriable4xx | P::kRetriableStatusCodes | P::kRetriableHeaders);
+  EXPECT_EQ(out->retry_on, P::kConnectFailure | P::kReset | P::kRefusedStream | P::k5xx |
+                               P::kGatewayError | P::kRetriable4xx | P::kRetriableStatusCodes |
+                               P::kRetriableHeaders);
   EXPECT_EQ(out->num_retries, 4u);
   EXPECT_EQ(out->per_try_timeout, absl::Milliseconds(250));
   EXPECT_EQ(out->backoff_base, absl::Milliseconds(10));
@@ -92,10 +94,11 @@ TEST(RetryPolicyCompilerTest, MaxIntervalDefaultsToTenTimesBase) {
 TEST(RetryPolicyCompilerTest, UnknownConditionIsRefusedByName) {
   RetryPolicy in;
   in.set_retry_on("5xx,envoy-ratelimited");
-  EXPECT_THAT(errorsOf(in),
-              ElementsAre("rp.retry_on: \"envoy-ratelimited\" is not supported (connect-failure, reset, "
-                          "refused-stream, 5xx, gateway-error, retriable-4xx, retriable-status-codes, "
-                          "retriable-headers)"));
+  EXPECT_THAT(
+      errorsOf(in),
+      ElementsAre("rp.retry_on: \"envoy-ratelimited\" is not supported (connect-failure, reset, "
+                  "refused-stream, 5xx, gateway-error, retriable-4xx, retriable-status-codes, "
+                  "retriable-headers)"));
 }
 
 TEST(RetryPolicyCompilerTest, BadBackoff) {
@@ -106,7 +109,8 @@ TEST(RetryPolicyCompilerTest, BadBackoff) {
   RetryPolicy inverted;
   inverted.mutable_retry_back_off()->mutable_base_interval()->set_seconds(2);
   inverted.mutable_retry_back_off()->mutable_max_interval()->set_seconds(1);
-  EXPECT_THAT(errorsOf(inverted), ElementsAre("rp.retry_back_off.max_interval: must be at least base_interval"));
+  EXPECT_THAT(errorsOf(inverted),
+              ElementsAre("rp.retry_back_off.max_interval: must be at least base_interval"));
 }
 
 TEST(RetryPolicyCompilerTest, BadValuesNameTheirField) {
@@ -122,7 +126,8 @@ TEST(RetryPolicyCompilerTest, BadValuesNameTheirField) {
   header->mutable_safe_regex_match()->set_regex("GET(");
   const auto errors = errorsOf(regex);
   ASSERT_EQ(errors.size(), 1u);
-  EXPECT_THAT(errors[0], testing::StartsWith("rp.retriable_request_headers[0]: invalid RE2 \"GET(\""));
+  EXPECT_THAT(errors[0],
+              testing::StartsWith("rp.retriable_request_headers[0]: invalid RE2 \"GET(\""));
 }
 
 TEST(RetryPolicyCompilerTest, ABadPolicyRejectsTheRouteConfiguration) {
@@ -132,13 +137,14 @@ TEST(RetryPolicyCompilerTest, ABadPolicyRejectsTheRouteConfiguration) {
   auto result = compileSnapshot(setWithRoute(route), stats);
   ASSERT_FALSE(result.ok());
   EXPECT_THAT(std::string(result.status().message()),
-              testing::HasSubstr("virtual_hosts[0].routes[0].route.retry_policy.retry_on: \"sometimes\" is not "
-                                 "supported"));
+              testing::HasSubstr(
+                  "virtual_hosts[0].routes[0].route.retry_policy.retry_on: \"sometimes\" is not "
+                  "supported"));
 }
 
 TEST(RetryPolicyCompilerTest, VirtualHostPolicyIsTheRoutesDefault) {
-  RouteConfiguration config = builders::buildRouteConfiguration("public", {entry("a", "/a", "echo"),
-                                                                           entry("b", "/b", "echo")});
+  RouteConfiguration config = builders::buildRouteConfiguration(
+      "public", {entry("a", "/a", "echo"), entry("b", "/b", "echo")});
   auto* vhost = config.mutable_virtual_hosts(0);
   vhost->mutable_retry_policy()->set_retry_on("5xx");
   vhost->mutable_retry_policy()->mutable_num_retries()->set_value(7);
@@ -155,12 +161,14 @@ TEST(RetryPolicyCompilerTest, VirtualHostPolicyIsTheRoutesDefault) {
   ASSERT_TRUE(a && b && a->retry_policy && b->retry_policy);
   EXPECT_EQ(a->retry_policy->retry_on, router::RetryPolicy::k5xx);
   EXPECT_EQ(a->retry_policy->num_retries, 7u);
-  EXPECT_EQ(b->retry_policy->retry_on, router::RetryPolicy::kReset) << "the route's own policy wins, whole";
+  EXPECT_EQ(b->retry_policy->retry_on, router::RetryPolicy::kReset)
+      << "the route's own policy wins, whole";
   EXPECT_EQ(b->retry_policy->num_retries, 1u);
 }
 
 // What portico-cp sends for portico.yaml `retries`, as the proxy runs it.
-const router::Route* translatedRoute(const std::string& yaml, router::RouteStatsStore& stats, SnapshotPtr& keep) {
+const router::Route* translatedRoute(const std::string& yaml, router::RouteStatsStore& stats,
+                                     SnapshotPtr& keep) {
   auto snapshot = compileSnapshot(translateYaml(yaml), stats);
   EXPECT_TRUE(snapshot.ok()) << snapshot.status();
   if (!snapshot.ok()) return nullptr;
@@ -180,13 +188,15 @@ TEST(RetryPolicyCompilerTest, PorticoYamlRetriesReachTheRoute) {
   router::RouteStatsStore stats(1);
   SnapshotPtr keep;
   const router::Route* route = translatedRoute(
-      cat(kYamlHead, "    retries: { attempts: 3, retry_on: [5xx, \"409\"], per_try_timeout: 2s, "
-                     "backoff: { base: 10ms, max: 100ms } }\n",
+      cat(kYamlHead,
+          "    retries: { attempts: 3, retry_on: [5xx, \"409\"], per_try_timeout: 2s, "
+          "backoff: { base: 10ms, max: 100ms } }\n",
           "routes: [{ name: r, match: { path_prefix: / }, service: svc }]\n"),
       stats, keep);
   ASSERT_TRUE(route && route->retry_policy);
   const router::RetryPolicy& policy = *route->retry_policy;
-  EXPECT_EQ(policy.retry_on, router::RetryPolicy::k5xx | router::RetryPolicy::kRetriableStatusCodes);
+  EXPECT_EQ(policy.retry_on,
+            router::RetryPolicy::k5xx | router::RetryPolicy::kRetriableStatusCodes);
   EXPECT_THAT(policy.retriable_status_codes, ElementsAre(409u));
   EXPECT_EQ(policy.num_retries, 3u);
   EXPECT_EQ(policy.per_try_timeout, absl::Seconds(2));
@@ -207,7 +217,8 @@ TEST(RetryPolicyCompilerTest, PorticoYamlNonIdempotentRetriesEveryMethod) {
           "      retries: { attempts: 1, non_idempotent: true } }\n"),
       stats, keep);
   ASSERT_TRUE(route && route->retry_policy);
-  EXPECT_EQ(route->retry_policy->retry_on, router::RetryPolicy::kConnectFailure | router::RetryPolicy::kReset |
+  EXPECT_EQ(route->retry_policy->retry_on, router::RetryPolicy::kConnectFailure |
+                                               router::RetryPolicy::kReset |
                                                router::RetryPolicy::kGatewayError);
   EXPECT_TRUE(route->retry_policy->allowsRequest(RequestView{"POST", "/", "", nullptr}));
 }
@@ -215,8 +226,9 @@ TEST(RetryPolicyCompilerTest, PorticoYamlNonIdempotentRetriesEveryMethod) {
 TEST(RetryPolicyCompilerTest, NoRetriesNoPolicy) {
   router::RouteStatsStore stats(1);
   SnapshotPtr keep;
-  const router::Route* route =
-      translatedRoute(cat(kYamlHead, "routes: [{ name: r, match: { path_prefix: / }, service: svc }]\n"), stats, keep);
+  const router::Route* route = translatedRoute(
+      cat(kYamlHead, "routes: [{ name: r, match: { path_prefix: / }, service: svc }]\n"), stats,
+      keep);
   ASSERT_NE(route, nullptr);
   EXPECT_EQ(route->retry_policy, nullptr);
 }

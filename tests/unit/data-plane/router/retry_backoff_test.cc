@@ -17,9 +17,10 @@ TEST(RetryBackoffTest, CeilingDoublesUpToMax) {
     ceilings.push_back(backoff.ceiling());
     backoff.next(0);
   }
-  EXPECT_EQ(ceilings, (std::vector<absl::Duration>{absl::Milliseconds(25), absl::Milliseconds(50),
-                                                   absl::Milliseconds(100), absl::Milliseconds(200),
-                                                   absl::Milliseconds(250), absl::Milliseconds(250)}));
+  EXPECT_EQ(ceilings,
+            (std::vector<absl::Duration>{absl::Milliseconds(25), absl::Milliseconds(50),
+                                         absl::Milliseconds(100), absl::Milliseconds(200),
+                                         absl::Milliseconds(250), absl::Milliseconds(250)}));
 }
 
 TEST(RetryBackoffTest, WaitsStayWithinZeroAndTheCeiling) {

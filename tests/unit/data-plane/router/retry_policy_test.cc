@@ -38,8 +38,8 @@ bool retriesStatus(const RetryPolicy& policy, unsigned status) {
 
 TEST(RetryPolicyTest, NoConditionsRetryNothing) {
   const RetryPolicy policy;
-  for (TryOutcome outcome : {TryOutcome::kConnectFailure, TryOutcome::kReset, TryOutcome::kPerTryTimeout,
-                             TryOutcome::kFinal}) {
+  for (TryOutcome outcome : {TryOutcome::kConnectFailure, TryOutcome::kReset,
+                             TryOutcome::kPerTryTimeout, TryOutcome::kFinal}) {
     EXPECT_FALSE(policy.retriable(outcome));
   }
   EXPECT_FALSE(retriesStatus(policy, 503));
@@ -72,8 +72,10 @@ TEST(RetryPolicyTest, RefusedStreamIsAResetForHttp1) {
 
 TEST(RetryPolicyTest, FiveXxRetriesEvery5xxAndNoResponse) {
   const RetryPolicy policy = policyOn(RetryPolicy::k5xx);
-  for (unsigned status : {500u, 501u, 502u, 503u, 504u, 599u}) EXPECT_TRUE(retriesStatus(policy, status)) << status;
-  for (unsigned status : {200u, 404u, 409u, 429u}) EXPECT_FALSE(retriesStatus(policy, status)) << status;
+  for (unsigned status : {500u, 501u, 502u, 503u, 504u, 599u})
+    EXPECT_TRUE(retriesStatus(policy, status)) << status;
+  for (unsigned status : {200u, 404u, 409u, 429u})
+    EXPECT_FALSE(retriesStatus(policy, status)) << status;
   EXPECT_TRUE(policy.retriable(TryOutcome::kConnectFailure));
   EXPECT_TRUE(policy.retriable(TryOutcome::kReset));
   EXPECT_TRUE(policy.retriable(TryOutcome::kPerTryTimeout));
@@ -82,7 +84,8 @@ TEST(RetryPolicyTest, FiveXxRetriesEvery5xxAndNoResponse) {
 TEST(RetryPolicyTest, GatewayErrorRetries502To504AndNoResponse) {
   const RetryPolicy policy = policyOn(RetryPolicy::kGatewayError);
   for (unsigned status : {502u, 503u, 504u}) EXPECT_TRUE(retriesStatus(policy, status)) << status;
-  for (unsigned status : {500u, 501u, 505u, 409u}) EXPECT_FALSE(retriesStatus(policy, status)) << status;
+  for (unsigned status : {500u, 501u, 505u, 409u})
+    EXPECT_FALSE(retriesStatus(policy, status)) << status;
   EXPECT_TRUE(policy.retriable(TryOutcome::kConnectFailure));
   EXPECT_TRUE(policy.retriable(TryOutcome::kReset));
   EXPECT_TRUE(policy.retriable(TryOutcome::kPerTryTimeout));
@@ -99,7 +102,8 @@ TEST(RetryPolicyTest, Retriable4xxIs409Only) {
 TEST(RetryPolicyTest, RetriableStatusCodesNeedTheCondition) {
   RetryPolicy policy;
   policy.retriable_status_codes = {429, 503};
-  EXPECT_FALSE(retriesStatus(policy, 429)) << "Envoy ignores the codes without retriable-status-codes";
+  EXPECT_FALSE(retriesStatus(policy, 429))
+      << "Envoy ignores the codes without retriable-status-codes";
   policy.retry_on = RetryPolicy::kRetriableStatusCodes;
   EXPECT_TRUE(retriesStatus(policy, 429));
   EXPECT_TRUE(retriesStatus(policy, 503));
@@ -123,7 +127,8 @@ TEST(RetryPolicyTest, RetriableHeadersMatchResponseHeadersAndStatus) {
   without.set("x-upstream-retry", "no");
   EXPECT_TRUE(policy.retriable(TryOutcome::kResponse, 200, &with));
   EXPECT_FALSE(policy.retriable(TryOutcome::kResponse, 200, &without));
-  EXPECT_TRUE(policy.retriable(TryOutcome::kResponse, 425, &without)) << "\":status\" in [420, 430)";
+  EXPECT_TRUE(policy.retriable(TryOutcome::kResponse, 425, &without))
+      << "\":status\" in [420, 430)";
   EXPECT_FALSE(policy.retriable(TryOutcome::kResponse, 430, &without));
 
   policy.retry_on = 0;

@@ -7,11 +7,10 @@
 #include "data-plane/router/retrying_forwarder.h"
 
 #include <gtest/gtest.h>
+#include <prometheus/registry.h>
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/beast/http/string_body.hpp>
-#include <prometheus/registry.h>
-
 #include <memory>
 #include <optional>
 #include <string>
@@ -66,7 +65,8 @@ class RetryingForwarderTest : public ::testing::Test {
     for (uint16_t port : ports) {
       upstream::Endpoint endpoint;
       const uint16_t real = port == 0 ? testing::pickFreePort() : port;  // nobody listens there
-      endpoint.address = boost::asio::ip::tcp::endpoint(boost::asio::ip::make_address("127.0.0.1"), real);
+      endpoint.address =
+          boost::asio::ip::tcp::endpoint(boost::asio::ip::make_address("127.0.0.1"), real);
       endpoint.key = cat("127.0.0.1:", real);
       endpoint.pool_key = cat("svc\n", endpoint.key);
       endpoint.state = std::make_shared<upstream::EndpointState>();
@@ -76,8 +76,8 @@ class RetryingForwarderTest : public ::testing::Test {
     if (tweak) tweak(cluster);
     std::vector<upstream::Cluster> clusters;
     clusters.push_back(std::move(cluster));
-    snapshot_ = std::make_shared<const config::Snapshot>(std::vector<config::ListenerConfig>{}, std::move(clusters),
-                                                         xds::ResourceSet{});
+    snapshot_ = std::make_shared<const config::Snapshot>(std::vector<config::ListenerConfig>{},
+                                                         std::move(clusters), xds::ResourceSet{});
     worker_.publish(snapshot_);
     worker_.io().poll();
   }
@@ -85,7 +85,8 @@ class RetryingForwarderTest : public ::testing::Test {
   const upstream::Cluster& cluster() const { return snapshot_->clusters()[0]; }
   uint16_t port(int i) const { return echoes_[static_cast<size_t>(i)]->port(); }
 
-  static Request request(bhttp::verb method, std::vector<std::pair<std::string, std::string>> headers = {}) {
+  static Request request(bhttp::verb method,
+                         std::vector<std::pair<std::string, std::string>> headers = {}) {
     Request out{method, "/x", 11};
     out.set(bhttp::field::host, "svc");
     for (const auto& [name, value] : headers) out.set(name, value);
@@ -95,7 +96,8 @@ class RetryingForwarderTest : public ::testing::Test {
   }
 
   // Runs forwardWithRetries to completion (bounded: 20 s of io).
-  UpstreamResult forward(Request& req, const RetryPolicy* policy, absl::Duration timeout = absl::Seconds(10)) {
+  UpstreamResult forward(Request& req, const RetryPolicy* policy,
+                         absl::Duration timeout = absl::Seconds(10)) {
     std::vector<Request*> one{&req};
     return forwardAll(one, policy, timeout).front();
   }
@@ -107,16 +109,17 @@ class RetryingForwarderTest : public ::testing::Test {
     size_t done = 0;
     const auto deadline = Clock::now() + absl::ToChronoNanoseconds(timeout);
     for (size_t i = 0; i < requests.size(); ++i) {
-      boost::asio::co_spawn(worker_.io(),
-                            forwardWithRetries(worker_, cluster(), policy, *requests[i], deadline, {}),
-                            [&, i](std::exception_ptr error, UpstreamResult result) {
-                              EXPECT_FALSE(error);
-                              results[i] = std::move(result);
-                              ++done;
-                            });
+      boost::asio::co_spawn(
+          worker_.io(), forwardWithRetries(worker_, cluster(), policy, *requests[i], deadline, {}),
+          [&, i](std::exception_ptr error, UpstreamResult result) {
+            EXPECT_FALSE(error);
+            results[i] = std::move(result);
+            ++done;
+          });
     }
     const auto give_up = Clock::now() + std::chrono::seconds(20);
-    while (done < requests.size() && Clock::now() < give_up) worker_.io().run_for(std::chrono::milliseconds(10));
+    while (done < requests.size() && Clock::now() < give_up)
+      worker_.io().run_for(std::chrono::milliseconds(10));
     std::vector<UpstreamResult> out;
     for (auto& result : results) {
       EXPECT_TRUE(result.has_value()) << "a request did not finish";
@@ -170,8 +173,9 @@ TEST(TryClassificationTest, OutcomesForRetryAndOutlierDetection) {
   EXPECT_EQ(outlierResult(result), TryResult::k5xx);
   result.response.result(404);
   EXPECT_EQ(outlierResult(result), TryResult::kSuccess);
-  for (UpstreamOutcome o : {UpstreamOutcome::kConnectFailed, UpstreamOutcome::kConnectTimeout,
-                            UpstreamOutcome::kTimeout, UpstreamOutcome::kReset, UpstreamOutcome::kBadResponse}) {
+  for (UpstreamOutcome o :
+       {UpstreamOutcome::kConnectFailed, UpstreamOutcome::kConnectTimeout,
+        UpstreamOutcome::kTimeout, UpstreamOutcome::kReset, UpstreamOutcome::kBadResponse}) {
     result.outcome = o;
     EXPECT_EQ(outlierResult(result), TryResult::kGatewayFailure);
   }
@@ -210,7 +214,8 @@ TEST_F(RetryingForwarderTest, OnlyRequestsMatchingRetriableRequestHeadersAreRetr
   idempotent.kind = HeaderMatcher::Kind::kRegex;
   idempotent.regex = std::make_shared<re2::RE2>("GET|HEAD|OPTIONS|PUT|DELETE|TRACE");
   policy_.retriable_request_headers.push_back(idempotent);
-  Request post = request(bhttp::verb::post, {{"x-echo-fail-times", "1"}, {"x-echo-fail-key", "post"}});
+  Request post =
+      request(bhttp::verb::post, {{"x-echo-fail-times", "1"}, {"x-echo-fail-key", "post"}});
   UpstreamResult result = withPolicy(post);
   EXPECT_EQ(result.response.result_int(), 503u);
   EXPECT_EQ(result.attempts, 1u);
@@ -324,14 +329,16 @@ TEST_F(RetryingForwarderTest, RetryOverflowEndsWithTheLastTry) {
   EXPECT_EQ(result.response.result_int(), 503u);
   EXPECT_EQ(result.attempts, 1u);
   EXPECT_EQ(counter(cluster().state->counters.retry_overflow), 1u);
-  EXPECT_EQ(counter(cluster().state->counters.breaker_open[static_cast<int>(Resource::kRetries)]), 1u);
+  EXPECT_EQ(counter(cluster().state->counters.breaker_open[static_cast<int>(Resource::kRetries)]),
+            1u);
   EXPECT_EQ(counter(cluster().state->counters.retries), 0u);
 }
 
 TEST_F(RetryingForwarderTest, MaxRequestsOverflowIsOverloaded) {
   useCluster({port(0)}, [](upstream::Cluster& c) { c.limits.max_requests = 2; });
   std::vector<Request> requests;
-  for (int i = 0; i < 5; ++i) requests.push_back(request(bhttp::verb::get, {{"x-echo-delay-ms", "300"}}));
+  for (int i = 0; i < 5; ++i)
+    requests.push_back(request(bhttp::verb::get, {{"x-echo-delay-ms", "300"}}));
   std::vector<Request*> pointers;
   for (Request& r : requests) pointers.push_back(&r);
   int ok = 0;
@@ -345,21 +352,25 @@ TEST_F(RetryingForwarderTest, MaxRequestsOverflowIsOverloaded) {
   }
   EXPECT_EQ(ok, 2);
   EXPECT_EQ(overloaded, 3) << "an overflow is never retried";
-  EXPECT_EQ(counter(cluster().state->counters.breaker_open[static_cast<int>(Resource::kRequests)]), 3u);
+  EXPECT_EQ(counter(cluster().state->counters.breaker_open[static_cast<int>(Resource::kRequests)]),
+            3u);
 }
 
 TEST_F(RetryingForwarderTest, MaxConnectionsOverflowIsOverloaded) {
   useCluster({port(0)}, [](upstream::Cluster& c) { c.limits.max_connections = 1; });
   std::vector<Request> requests;
-  for (int i = 0; i < 2; ++i) requests.push_back(request(bhttp::verb::get, {{"x-echo-delay-ms", "300"}}));
+  for (int i = 0; i < 2; ++i)
+    requests.push_back(request(bhttp::verb::get, {{"x-echo-delay-ms", "300"}}));
   std::vector<Request*> pointers{&requests[0], &requests[1]};
   std::vector<UpstreamResult> results = forwardAll(pointers, nullptr);
   EXPECT_EQ(results[0].outcome, UpstreamOutcome::kOk);
   EXPECT_EQ(results[1].outcome, UpstreamOutcome::kOverloaded);
   EXPECT_EQ(results[1].overloaded, Resource::kConnections);
-  EXPECT_EQ(cluster().state->inUse(Resource::kConnections), 1u) << "the first connection idles in the pool";
+  EXPECT_EQ(cluster().state->inUse(Resource::kConnections), 1u)
+      << "the first connection idles in the pool";
   Request again = request(bhttp::verb::get);
-  EXPECT_EQ(forward(again, nullptr).outcome, UpstreamOutcome::kOk) << "the idle connection is reused";
+  EXPECT_EQ(forward(again, nullptr).outcome, UpstreamOutcome::kOk)
+      << "the idle connection is reused";
 }
 
 TEST_F(RetryingForwarderTest, MaxPendingOverflowIsOverloaded) {

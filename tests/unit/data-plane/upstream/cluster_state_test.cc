@@ -12,7 +12,6 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
-
 #include <memory>
 #include <stdexcept>
 #include <vector>
@@ -22,7 +21,8 @@
 namespace portico::dp::upstream {
 namespace {
 
-CircuitBreakerLimits limitsOf(uint32_t connections, uint32_t pending, uint32_t requests, uint32_t retries) {
+CircuitBreakerLimits limitsOf(uint32_t connections, uint32_t pending, uint32_t requests,
+                              uint32_t retries) {
   CircuitBreakerLimits limits;
   limits.max_connections = connections;
   limits.max_pending_requests = pending;
@@ -45,7 +45,8 @@ TEST(ClusterStateTest, SlotsUpToTheLimitThenRefusedAndCounted) {
   EXPECT_EQ(state.inUse(Resource::kRequests), 2u);
   ResourceSlot refused = state.tryAcquire(Resource::kRequests, limits);
   EXPECT_FALSE(refused);
-  EXPECT_EQ(state.inUse(Resource::kRequests), 2u) << "a refused attempt gives its slot straight back";
+  EXPECT_EQ(state.inUse(Resource::kRequests), 2u)
+      << "a refused attempt gives its slot straight back";
   EXPECT_EQ(opened(state, Resource::kRequests), 1u);
   EXPECT_EQ(opened(state, Resource::kConnections), 0u);
   held.pop_back();
@@ -61,7 +62,8 @@ TEST(ClusterStateTest, ResourcesAreIndependent) {
   ResourceSlot c = state.tryAcquire(Resource::kRequests, limits);
   ResourceSlot d = state.tryAcquire(Resource::kRetries, limits);
   EXPECT_TRUE(a && b && c && d);
-  for (Resource r : {Resource::kConnections, Resource::kPendingRequests, Resource::kRequests, Resource::kRetries}) {
+  for (Resource r : {Resource::kConnections, Resource::kPendingRequests, Resource::kRequests,
+                     Resource::kRetries}) {
     EXPECT_EQ(state.inUse(r), 1u) << resourceName(r);
     EXPECT_FALSE(state.tryAcquire(r, limits)) << resourceName(r);
     EXPECT_EQ(opened(state, r), 1u) << resourceName(r);
@@ -176,7 +178,8 @@ TEST_F(ConnectionSlotTest, IdleConnectionsKeepTheirSlotsUntilDropped) {
   options.max_idle_per_endpoint = 1;
   ConnPool pool(options);
   pool.put("a", connectionWithSlot());
-  EXPECT_EQ(state_->inUse(Resource::kConnections), 1u) << "an idle connection is an open connection";
+  EXPECT_EQ(state_->inUse(Resource::kConnections), 1u)
+      << "an idle connection is an open connection";
   pool.put("a", connectionWithSlot());  // over max_idle_per_endpoint: dropped
   EXPECT_EQ(state_->inUse(Resource::kConnections), 1u);
   EXPECT_FALSE(state_->tryAcquire(Resource::kConnections, limitsOf(1, 5, 5, 5)));

@@ -42,7 +42,8 @@ class OutlierDetectorTest : public ::testing::Test {
   const Endpoint& endpoint(int i) const { return cluster_.endpoints[static_cast<size_t>(i)]; }
   EndpointState& state(int i) { return *cluster_.endpoints[static_cast<size_t>(i)].state; }
 
-  std::optional<EjectionReason> record(int i, TryResult result, int64_t now = kT0, uint64_t random = kAlways) {
+  std::optional<EjectionReason> record(int i, TryResult result, int64_t now = kT0,
+                                       uint64_t random = kAlways) {
     return recordResult(cluster_, endpoint(i), result, now, random);
   }
   // Records `n` failures of `result`; the reason of the last one.
@@ -129,7 +130,8 @@ TEST_F(OutlierDetectorTest, EnforcingPercentageIsAProbability) {
   fail(0, TryResult::k5xx, 2);
   EXPECT_FALSE(record(0, TryResult::k5xx, kT0, /*random=*/130)) << "130 % 100 = 30 is not below 30";
   fail(0, TryResult::k5xx, 2);
-  EXPECT_EQ(record(0, TryResult::k5xx, kT0, /*random=*/229), EjectionReason::kConsecutive5xx) << "29 < 30";
+  EXPECT_EQ(record(0, TryResult::k5xx, kT0, /*random=*/229), EjectionReason::kConsecutive5xx)
+      << "29 < 30";
 }
 
 TEST_F(OutlierDetectorTest, MaxEjectionPercentStopsAtTheShare) {
