@@ -22,6 +22,7 @@
 #include "data-plane/config/snapshot_publisher.h"
 #include "data-plane/listener/proxy_stats.h"
 #include "data-plane/listener/worker.h"
+#include "data-plane/upstream/cluster_metrics.h"
 #include "data-plane/xds/ads_client.h"
 
 ABSL_FLAG(std::string, xds, "127.0.0.1:18000", "host:port of portico-cp's ADS server");
@@ -118,6 +119,7 @@ int run() {
   }
 
   dp::config::SnapshotPublisher publisher(worker_ptrs, route_stats);
+  exposition.add(std::make_shared<dp::upstream::ClusterMetrics>(publisher.states()));
   dp::xds::AdsClient::Options ads_options;
   ads_options.target = absl::GetFlag(FLAGS_xds);
   ads_options.protocol = xds_protocol;

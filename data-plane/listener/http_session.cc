@@ -22,6 +22,7 @@
 #include "data-plane/http/local_reply.h"
 #include "data-plane/http/wire_writer.h"
 #include "data-plane/listener/worker.h"
+#include "data-plane/router/retrying_forwarder.h"
 #include "data-plane/router/route_stats.h"
 #include "data-plane/router/upstream_request.h"
 
@@ -312,7 +313,8 @@ asio::awaitable<Outcome> handle(Worker& worker, Request& request, const std::str
                             ? Clock::time_point::max()
                             : Clock::now() + std::chrono::duration_cast<Clock::duration>(
                                                  absl::ToChronoNanoseconds(route->timeout));
-  router::UpstreamResult result = co_await router::forwardUpstream(worker, *cluster, request, deadline);
+  router::UpstreamResult result = co_await router::forwardWithRetries(
+      worker, *cluster, route->retry_policy.get(), request, deadline, upstream::PickContext{});
   request.keep_alive(client_keep_alive);
   ctx.upstream_host = std::move(result.upstream_host);
   switch (result.outcome) {
@@ -330,13 +332,21 @@ asio::awaitable<Outcome> handle(Worker& worker, Request& request, const std::str
     case router::UpstreamOutcome::kConnectFailed:
       co_return localOutcome(502, "upstream_connect_failed", result.detail, ctx, request,
                              route->stats);
+    case router::UpstreamOutcome::kConnectTimeout:
     case router::UpstreamOutcome::kTimeout:
       co_return localOutcome(504, "upstream_timeout", result.detail, ctx, request, route->stats);
     case router::UpstreamOutcome::kReset:
       co_return localOutcome(502, "upstream_reset", result.detail, ctx, request, route->stats);
     case router::UpstreamOutcome::kBadResponse:
+    case router::UpstreamOutcome::kResponseTooLarge:
       co_return localOutcome(502, "bad_upstream_response", result.detail, ctx, request,
                              route->stats);
+    case router::UpstreamOutcome::kOverloaded: {
+      // Envoy's x-envoy-overloaded: the gateway, not the upstream, refused the request.
+      Outcome out = localOutcome(503, "overloaded", result.detail, ctx, request, route->stats);
+      out.response.set("x-portico-overloaded", "true");
+      co_return out;
+    }
   }
   co_return localOutcome(500, "internal", "unexpected upstream outcome", ctx, request,
                          route->stats);

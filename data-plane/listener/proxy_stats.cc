@@ -23,7 +23,8 @@ ProxyStats::ProxyStats(prometheus::Registry& registry) {
   upstream_connect_failures_total = counter(registry, "portico_proxy_upstream_connect_failures_total",
                                             "Upstream connection attempts that failed or timed out");
   upstream_timeouts_total =
-      counter(registry, "portico_proxy_upstream_timeouts_total", "Requests that hit their route timeout");
+      counter(registry, "portico_proxy_upstream_timeouts_total",
+              "Tries that hit their route or per-try timeout while waiting for the response");
   upstream_resets_total = counter(registry, "portico_proxy_upstream_resets_total",
                                   "Upstream connections that failed mid-exchange");
   upstream_stale_retries_total =

@@ -20,6 +20,7 @@
 namespace portico::dp::router {
 
 class RouteStats;
+struct RetryPolicy;
 
 // What a matcher sees of a request.
 struct RequestView {
@@ -117,6 +118,8 @@ struct Route {
   std::shared_ptr<const re2::RE2> regex_rewrite;
   std::string regex_substitution;
   std::string host_rewrite;
+  // The route's retry_policy, else its virtual host's; null: one try, no per-try timeout.
+  std::shared_ptr<const RetryPolicy> retry_policy;
   HeaderMutation request_headers;   // route + virtual host + route configuration, merged
   HeaderMutation response_headers;
   // An HTTP filter enabled on this route that this proxy does not implement yet: requests are
