@@ -21,6 +21,7 @@
 #include "common/xds/hcm_extensions.h"
 #include "data-plane/http/local_reply.h"
 #include "data-plane/http/wire_writer.h"
+#include "data-plane/listener/tunnel.h"
 #include "data-plane/listener/worker.h"
 #include "data-plane/router/retrying_forwarder.h"
 #include "data-plane/router/route_stats.h"
@@ -58,6 +59,29 @@ void removeHopByHop(bhttp::fields& fields) {
   fields.erase(bhttp::field::te);
   fields.erase(bhttp::field::trailer);
   fields.erase(bhttp::field::upgrade);
+}
+
+// A WebSocket handshake (RFC 6455 §4.1): GET with "Upgrade: websocket" and "upgrade" among the
+// Connection tokens. Only WebSocket is passed through; any other Upgrade (h2c, TLS) is dropped
+// with the other hop-by-hop headers and the request is proxied as a plain HTTP/1.1 request.
+bool isWebSocketUpgrade(const Request& request) {
+  if (request.method() != bhttp::verb::get || request.version() != 11) return false;
+  auto upgrade = request.find(bhttp::field::upgrade);
+  if (upgrade == request.end() || !absl::EqualsIgnoreCase(av(upgrade->value()), "websocket")) {
+    return false;
+  }
+  auto connection = request.find(bhttp::field::connection);
+  if (connection == request.end()) return false;
+  for (absl::string_view token : absl::StrSplit(av(connection->value()), ',')) {
+    if (absl::EqualsIgnoreCase(absl::StripAsciiWhitespace(token), "upgrade")) return true;
+  }
+  return false;
+}
+
+// Puts back the two hop-by-hop headers an upgrade needs on the next hop (after removeHopByHop).
+void setUpgradeHeaders(bhttp::fields& fields) {
+  fields.set(bhttp::field::connection, "Upgrade");
+  fields.set(bhttp::field::upgrade, "websocket");
 }
 
 // Identity headers are set by the gateway only: a client must never be able to send them.
@@ -127,6 +151,9 @@ struct Outcome {
   Response response;
   router::RouteStats* stats = nullptr;
   bool close = false;  // close the client connection after this response
+  // A 101 answer to a WebSocket upgrade: after the response, the connection becomes a tunnel to
+  // this upstream connection (tunnel.h).
+  upstream::UpstreamConnectionPtr tunnel;
 };
 
 Outcome localOutcome(int status, std::string_view code, std::string_view message,
@@ -295,6 +322,7 @@ asio::awaitable<Outcome> handle(Worker& worker, Request& request, const std::str
   // The upstream request: this request with hop-by-hop and spoofable identity headers removed
   // and the forwarding headers set.
   const bool client_keep_alive = request.keep_alive();
+  const bool upgrade = isWebSocketUpgrade(request);
   removeHopByHop(request);
   removeIdentityHeaders(request);
   route->request_headers.apply(request);
@@ -307,6 +335,7 @@ asio::awaitable<Outcome> handle(Worker& worker, Request& request, const std::str
   request.set("x-forwarded-proto", "http");
   request.version(11);
   request.keep_alive(true);
+  if (upgrade) setUpgradeHeaders(request);
   http::frameRequestBody(request);
 
   const auto deadline = route->timeout == absl::ZeroDuration()
@@ -325,6 +354,13 @@ asio::awaitable<Outcome> handle(Worker& worker, Request& request, const std::str
       out.response = std::move(result.response);
       route->response_headers.apply(out.response);
       finishResponse(out.response, request, ctx, client_keep_alive);
+      if (result.tunnel) {
+        // 101: the client's connection carries WebSocket frames from now on, never another request.
+        out.response.erase(bhttp::field::connection);
+        setUpgradeHeaders(out.response);
+        out.tunnel = std::move(result.tunnel);
+        out.close = true;
+      }
       co_return out;
     }
     case router::UpstreamOutcome::kNoEndpoint:
@@ -477,6 +513,11 @@ asio::awaitable<void> runHttpSession(Worker& worker, asio::ip::tcp::socket socke
       logRequest(worker, ctx, sv(request.method_string()), ctx.original_target,
                  static_cast<int>(outcome.response.result_int()),
                  written > head.size() ? written - head.size() : 0, started, client_ip);
+    }
+    if (outcome.tunnel && !write_ec) {
+      worker.stats().downstream_upgrades_total->Increment();
+      co_await runTunnel(stream, buffer, std::move(outcome.tunnel), limits.idle_timeout);
+      break;
     }
     if (write_ec || outcome.close) {
       break;

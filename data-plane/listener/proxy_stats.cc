@@ -18,6 +18,8 @@ ProxyStats::ProxyStats(prometheus::Registry& registry) {
       counter(registry, "portico_proxy_downstream_connections_total", "Client connections accepted");
   downstream_bad_requests_total = counter(registry, "portico_proxy_downstream_bad_requests_total",
                                           "Malformed or oversized client requests refused");
+  downstream_upgrades_total = counter(registry, "portico_proxy_downstream_upgrades_total",
+                                      "WebSocket upgrades passed through (tunnels opened)");
   upstream_connections_total =
       counter(registry, "portico_proxy_upstream_connections_total", "Upstream connections opened");
   upstream_connect_failures_total = counter(registry, "portico_proxy_upstream_connect_failures_total",

@@ -151,6 +151,24 @@ asio::awaitable<Exchange> exchange(upstream::UpstreamConnection& connection, Req
   }
 }
 
+// The upstream agreed to switch protocols: the connection becomes the upstream end of a tunnel.
+// A 101 that answers a request that asked for no upgrade cannot be passed on (the client would
+// not know what follows): it is a bad response.
+UpstreamResult switchProtocols(const Request& request, const upstream::Endpoint& endpoint,
+                               bhttp::response_parser<bhttp::string_body>&& parser,
+                               upstream::UpstreamConnectionPtr connection, UpstreamResult result) {
+  if (request.find(bhttp::field::upgrade) == request.end()) {
+    result.outcome = UpstreamOutcome::kBadResponse;
+    result.detail = cat("101 Switching Protocols from ", endpoint.key, " to a request without Upgrade");
+    return result;
+  }
+  result.outcome = UpstreamOutcome::kOk;
+  result.response = parser.release();
+  ++connection->requests;
+  result.tunnel = std::move(connection);
+  return result;
+}
+
 }  // namespace
 
 asio::awaitable<UpstreamResult> forwardUpstream(listener::Worker& worker, const upstream::Cluster& cluster,
@@ -186,6 +204,9 @@ asio::awaitable<UpstreamResult> forwardUpstream(listener::Worker& worker, const 
     }
     std::optional<bhttp::response_parser<bhttp::string_body>> parser;
     Exchange ex = co_await exchange(*connection, request, parser, worker.limits().max_response_body_bytes, deadline);
+    if (!ex.ec && parser->get().result() == bhttp::status::switching_protocols) {
+      co_return switchProtocols(request, *endpoint, std::move(*parser), std::move(connection), std::move(result));
+    }
     if (!ex.ec) {
       result.outcome = UpstreamOutcome::kOk;
       const bool reusable = parser->get().keep_alive() && !parser->need_eof();

@@ -14,6 +14,7 @@
 #include <optional>
 
 #include "data-plane/upstream/cluster.h"
+#include "data-plane/upstream/conn_pool.h"
 #include "data-plane/upstream/pick_context.h"
 
 namespace portico::dp::listener {
@@ -46,6 +47,9 @@ struct UpstreamResult {
   const upstream::Endpoint* endpoint = nullptr;
   upstream::Resource overloaded = upstream::Resource::kRequests;  // kOverloaded: which breaker
   uint32_t attempts = 1;  // tries made (retrying_forwarder.h)
+  // A 101 Switching Protocols answer to an upgrade request (the request carries Upgrade): the
+  // connection, now the upstream end of a tunnel (listener/tunnel.h). Never pooled.
+  upstream::UpstreamConnectionPtr tunnel;
 };
 
 // `deadline` is the end of this try (time_point::max() for none). The request must already

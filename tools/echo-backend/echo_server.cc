@@ -21,6 +21,7 @@
 #include "absl/strings/numbers.h"
 #include "common/logging.h"
 #include "common/strings.h"
+#include "tools/echo-backend/websocket_echo.h"
 
 namespace portico::tools::echo {
 
@@ -143,6 +144,10 @@ Knobs parseKnobs(const Request& request) {
   return knobs;
 }
 
+bool isWebSocketUpgrade(const Request& request) {
+  return absl::EqualsIgnoreCase(av(request[bhttp::field::upgrade]), "websocket");
+}
+
 class Session : public std::enable_shared_from_this<Session> {
  public:
   Session(tcp::socket socket, std::shared_ptr<ServerState> state)
@@ -215,6 +220,11 @@ class Session : public std::enable_shared_from_this<Session> {
       return onReadError(ec);
     }
     Request request = parser_->release();
+    if (isWebSocketUpgrade(request)) {
+      ++state_->requests;
+      std::string hello = echoJson(state_->name, request);
+      return startWebSocketEcho(std::move(stream_), std::move(request), std::move(hello));
+    }
     if (request.target() == kRequestsPath) {
       return answerRequests(request);
     }

@@ -15,6 +15,7 @@
 //   x-echo-only: NAME      the failure knobs above apply only on the backend named NAME; the
 //                          others answer 200 at once (one request, different behaviour per
 //                          endpoint of a cluster)
+// A WebSocket upgrade request is accepted and echoed (websocket_echo.h).
 // GET /__echo/requests answers {"name", "requests", "keys": {K: n}}: the requests this server
 // has answered (or reset) so far, all and per x-echo-fail-key, not counting /__echo/ requests.
 // Threading: everything runs on the io_context's thread; create, start and stop from it (or

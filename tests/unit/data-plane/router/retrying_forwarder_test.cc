@@ -99,7 +99,7 @@ class RetryingForwarderTest : public ::testing::Test {
   UpstreamResult forward(Request& req, const RetryPolicy* policy,
                          absl::Duration timeout = absl::Seconds(10)) {
     std::vector<Request*> one{&req};
-    return forwardAll(one, policy, timeout).front();
+    return std::move(forwardAll(one, policy, timeout).front());
   }
 
   // Runs several requests concurrently on the worker.
