@@ -92,9 +92,9 @@ asio::awaitable<TunnelTotals> runTunnel(beast::tcp_stream& client, beast::flat_b
                                         Clock::duration idle_timeout) {
   // The tunnel does its own timing: no per-operation deadline may fire on either stream.
   client.expires_never();
-  upstream->stream.expires_never();
+  upstream->deadline.expiresNever();
   tcp::socket& down = client.socket();
-  tcp::socket& up = upstream->stream.socket();
+  tcp::socket& up = upstream->socket;
   TunnelState state;
   co_await ((pump(down, up, client_pending, state, state.totals.to_upstream) &&
              pump(up, down, upstream->buffer, state, state.totals.to_client)) ||

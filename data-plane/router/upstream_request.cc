@@ -5,6 +5,7 @@
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/asio/write.hpp>
+#include <boost/beast/core/error.hpp>
 
 #include <array>
 
@@ -24,14 +25,6 @@ namespace {
 
 constexpr auto kNoThrow = asio::as_tuple(asio::use_awaitable);
 
-void setDeadline(beast::tcp_stream& stream, Clock::time_point deadline) {
-  if (deadline == Clock::time_point::max()) {
-    stream.expires_never();
-  } else {
-    stream.expires_at(deadline);
-  }
-}
-
 void setOverloaded(UpstreamResult& result, const upstream::Cluster& cluster, upstream::Resource resource) {
   result.outcome = UpstreamOutcome::kOverloaded;
   result.overloaded = resource;
@@ -47,9 +40,10 @@ asio::awaitable<upstream::UpstreamConnectionPtr> connect(listener::Worker& worke
   const auto connect_deadline =
       std::min(deadline, Clock::now() + std::chrono::duration_cast<Clock::duration>(
                                             absl::ToChronoNanoseconds(cluster.connect_timeout)));
-  setDeadline(connection->stream, connect_deadline);
-  auto [ec] = co_await connection->stream.async_connect(endpoint.address, kNoThrow);
+  connection->deadline.expiresAt(connect_deadline);
+  auto [ec] = co_await connection->socket.async_connect(endpoint.address, kNoThrow);
   worker.stats().upstream_connections_total->Increment();
+  if (ec && connection->deadline.expired()) ec = beast::error::timeout;
   if (ec) {
     worker.stats().upstream_connect_failures_total->Increment();
     if (ec == beast::error::timeout && connect_deadline == deadline) {
@@ -65,7 +59,7 @@ asio::awaitable<upstream::UpstreamConnectionPtr> connect(listener::Worker& worke
     }
     co_return nullptr;
   }
-  connection->stream.socket().set_option(asio::ip::tcp::no_delay(true), ec);
+  connection->socket.set_option(asio::ip::tcp::no_delay(true), ec);
   co_return connection;
 }
 
@@ -119,12 +113,12 @@ asio::awaitable<Exchange> exchange(upstream::UpstreamConnection& connection, Req
                                    std::optional<bhttp::response_parser<bhttp::string_body>>& parser,
                                    uint64_t body_limit, Clock::time_point deadline) {
   Exchange out;
-  setDeadline(connection.stream, deadline);
+  connection.deadline.expiresAt(deadline);
   http::writeRequestHead(request, connection.head);
   const std::array<asio::const_buffer, 2> message{asio::buffer(connection.head), asio::buffer(request.body())};
-  auto [write_ec, written] = co_await asio::async_write(connection.stream, message, kNoThrow);
+  auto [write_ec, written] = co_await asio::async_write(connection.socket, message, kNoThrow);
   if (write_ec) {
-    out.ec = write_ec;
+    out.ec = connection.deadline.expired() ? beast::error::timeout : write_ec;
     co_return out;
   }
   while (true) {
@@ -134,10 +128,10 @@ asio::awaitable<Exchange> exchange(upstream::UpstreamConnection& connection, Req
     if (request.method() == bhttp::verb::head) {
       parser->skip(true);
     }
-    auto [read_ec, read] = co_await bhttp::async_read(connection.stream, connection.buffer, *parser, kNoThrow);
+    auto [read_ec, read] = co_await bhttp::async_read(connection.socket, connection.buffer, *parser, kNoThrow);
     out.got_response_bytes = out.got_response_bytes || parser->got_some() || read > 0;
     if (read_ec) {
-      out.ec = read_ec;
+      out.ec = connection.deadline.expired() ? beast::error::timeout : read_ec;
       co_return out;
     }
     const unsigned status = parser->get().result_int();
@@ -212,6 +206,7 @@ asio::awaitable<UpstreamResult> forwardUpstream(listener::Worker& worker, const 
       const bool reusable = parser->get().keep_alive() && !parser->need_eof();
       result.response = parser->release();
       ++connection->requests;
+      connection->deadline.expiresNever();  // idle in the pool: the pool's idle timeout applies
       if (reusable) {
         worker.pool().put(endpoint->pool_key, std::move(connection));
       }

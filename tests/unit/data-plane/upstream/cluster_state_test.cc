@@ -154,7 +154,7 @@ class ConnectionSlotTest : public ::testing::Test {
   UpstreamConnectionPtr connectionWithSlot() {
     auto connection = std::make_unique<UpstreamConnection>(io_.get_executor());
     boost::system::error_code ec;
-    connection->stream.socket().open(boost::asio::ip::tcp::v4(), ec);
+    connection->socket.open(boost::asio::ip::tcp::v4(), ec);
     connection->cluster_state = state_;
     connection->connection_slot = state_->tryAcquire(Resource::kConnections, limits_);
     return connection;
