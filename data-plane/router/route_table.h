@@ -14,6 +14,7 @@
 #include <re2/re2.h>
 
 #include "absl/time/time.h"
+#include "data-plane/router/hash_policy.h"
 
 namespace portico::dp::router {
 
@@ -115,6 +116,8 @@ struct Route {
   std::shared_ptr<const re2::RE2> regex_rewrite;
   std::string regex_substitution;
   std::string host_rewrite;
+  // ring_hash / Maglev: what the request hash is computed from (empty: no hash).
+  std::vector<HashPolicy> hash_policies;
   HeaderMutation request_headers;   // route + virtual host + route configuration, merged
   HeaderMutation response_headers;
   // An HTTP filter enabled on this route that this proxy does not implement yet: requests are

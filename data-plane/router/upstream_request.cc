@@ -11,6 +11,7 @@
 #include "common/strings.h"
 #include "data-plane/http/wire_writer.h"
 #include "data-plane/listener/worker.h"
+#include "data-plane/upstream/active_request.h"
 
 namespace portico::dp::router {
 
@@ -103,15 +104,17 @@ asio::awaitable<Exchange> exchange(upstream::UpstreamConnection& connection, Req
 }  // namespace
 
 asio::awaitable<UpstreamResult> forwardUpstream(listener::Worker& worker, const upstream::Cluster& cluster,
-                                                Request& request, Clock::time_point deadline) {
+                                                Request& request, Clock::time_point deadline,
+                                                const upstream::PickContext& pick) {
   UpstreamResult result;
-  const upstream::Endpoint* endpoint = worker.pickEndpoint(cluster);
+  const upstream::Endpoint* endpoint = worker.pickEndpoint(cluster, pick);
   if (endpoint == nullptr) {
     result.outcome = UpstreamOutcome::kNoEndpoint;
     result.detail = cat("no healthy endpoint in cluster \"", cluster.name, "\"");
     co_return result;
   }
   result.upstream_host = endpoint->key;
+  const upstream::ActiveRequest active(*endpoint->state);  // least_request reads it
   // A pooled connection may have been closed by the upstream while idle; if it fails before
   // any response byte arrives, the request never reached the application, so it is safe to
   // send it once more on a fresh connection.

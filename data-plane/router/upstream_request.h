@@ -11,6 +11,7 @@
 #include <optional>
 
 #include "data-plane/upstream/cluster.h"
+#include "data-plane/upstream/pick_context.h"
 
 namespace portico::dp::listener {
 class Worker;
@@ -38,9 +39,11 @@ struct UpstreamResult {
 };
 
 // `deadline` is the route timeout's end (time_point::max() for none). The request must already
-// carry the headers the upstream should see.
+// carry the headers the upstream should see. `pick` goes to the load balancer (the route's
+// hash, the endpoint to avoid).
 boost::asio::awaitable<UpstreamResult> forwardUpstream(listener::Worker& worker, const upstream::Cluster& cluster,
                                                        Request& request,
-                                                       std::chrono::steady_clock::time_point deadline);
+                                                       std::chrono::steady_clock::time_point deadline,
+                                                       const upstream::PickContext& pick);
 
 }  // namespace portico::dp::router

@@ -20,6 +20,7 @@
 #include "absl/strings/numbers.h"
 #include "common/logging.h"
 #include "common/strings.h"
+#include "tools/echo-backend/echo_control.h"
 
 namespace portico::tools::echo {
 
@@ -73,8 +74,9 @@ std::string echoJson(const std::string& name, const Request& request) {
 
 class Session : public std::enable_shared_from_this<Session> {
  public:
-  Session(tcp::socket socket, std::shared_ptr<const std::string> name)
-      : stream_(std::move(socket)), timer_(stream_.get_executor()), name_(std::move(name)) {}
+  Session(tcp::socket socket, std::shared_ptr<const std::string> name, std::shared_ptr<EchoControl> control)
+      : stream_(std::move(socket)), timer_(stream_.get_executor()), name_(std::move(name)),
+        control_(std::move(control)) {}
 
   void start() { doRead(); }
 
@@ -143,6 +145,13 @@ class Session : public std::enable_shared_from_this<Session> {
       return onReadError(ec);
     }
     Request request = parser_->release();
+    if (auto answer = control_->handle(request)) {
+      response_ = std::move(*answer);
+      response_.keep_alive(request.keep_alive());
+      response_.prepare_payload();
+      if (request.method() == bhttp::verb::head) response_.body().clear();  // length stays
+      return doWrite();
+    }
     std::optional<int> status;
     int64_t delay_ms = 0;
     std::string problem;
@@ -189,6 +198,7 @@ class Session : public std::enable_shared_from_this<Session> {
       response_.content_length(response_.body().size());
       response_.body().clear();
     }
+    delay_ms += control_->delayMs();
     if (delay_ms > 0) {
       stream_.expires_never();
       timer_.expires_after(std::chrono::milliseconds(delay_ms));
@@ -229,6 +239,7 @@ class Session : public std::enable_shared_from_this<Session> {
   std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
   Response response_;
   std::shared_ptr<const std::string> name_;
+  std::shared_ptr<EchoControl> control_;
 };
 
 }  // namespace
@@ -236,7 +247,9 @@ class Session : public std::enable_shared_from_this<Session> {
 class EchoServer::Impl {
  public:
   Impl(asio::io_context& io, const Options& options)
-      : acceptor_(io), name_(std::make_shared<const std::string>(options.name)) {}
+      : acceptor_(io),
+        name_(std::make_shared<const std::string>(options.name)),
+        control_(std::make_shared<EchoControl>(options.name, options.health_path)) {}
 
   absl::Status bind(const Options& options) {
     beast::error_code ec;
@@ -273,7 +286,7 @@ class EchoServer::Impl {
         PORTICO_LOG(kWarning, "echo-backend: accept: ", ec.message());
       } else {
         socket.set_option(tcp::no_delay(true), ec);
-        std::make_shared<Session>(std::move(socket), name_)->start();
+        std::make_shared<Session>(std::move(socket), name_, control_)->start();
       }
       doAccept();
     });
@@ -286,6 +299,7 @@ class EchoServer::Impl {
 
   tcp::acceptor acceptor_;
   std::shared_ptr<const std::string> name_;
+  std::shared_ptr<EchoControl> control_;
   std::string address_;
   uint16_t port_ = 0;
 };

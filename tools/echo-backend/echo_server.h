@@ -6,6 +6,7 @@
 //   x-echo-status: NNN     answer with that status (200..599)
 //   x-echo-delay-ms: N     answer after N ms (an async timer; the connection waits, others don't)
 //   x-echo-close: 1        answer with "Connection: close" and close
+// Runtime knobs (health status, a standing delay) and counters: see echo_control.h.
 // Threading: everything runs on the io_context's thread; create, start and stop from it (or
 // before it runs).
 
@@ -24,6 +25,7 @@ class EchoServer {
     std::string name = "echo";
     std::string address = "127.0.0.1";
     uint16_t port = 0;  // 0: the kernel picks a free port
+    std::string health_path = "/health";  // answered by EchoControl (echo_control.h)
   };
 
   // Binds and listens; fails with a message naming the address on bind errors.

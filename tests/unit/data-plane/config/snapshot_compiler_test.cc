@@ -134,9 +134,9 @@ TEST_F(SnapshotCompilerTest, RouteStatsKeyFallsBackToClusterWhenRouteHasNoName) 
             stats_.get("echo", "echo"));
 }
 
-TEST_F(SnapshotCompilerTest, WeightedScheduleIsInterleaved) {
+TEST_F(SnapshotCompilerTest, WeightedScheduleIsSmooth) {
   xds::ResourceSet set = minimalSet();
-  // A (weight 3) then B (weight 1), in one locality: A B A A.
+  // A (weight 3) then B (weight 1), in one locality: nginx's smooth order A A B A.
   add(set, builders::buildLoadAssignment(
                "echo", {instance("echo", "10.0.0.1", 80, 3), instance("echo", "10.0.0.2", 80, 1)}));
   SnapshotPtr snapshot = compileOk(set);
@@ -145,7 +145,7 @@ TEST_F(SnapshotCompilerTest, WeightedScheduleIsInterleaved) {
   ASSERT_EQ(cluster.endpoints.size(), 2u);
   EXPECT_EQ(cluster.endpoints[0].key, "10.0.0.1:80");
   EXPECT_EQ(cluster.endpoints[1].key, "10.0.0.2:80");
-  EXPECT_EQ(cluster.schedule, (std::vector<uint32_t>{0, 1, 0, 0}));
+  EXPECT_EQ(cluster.schedule, (std::vector<uint32_t>{0, 0, 1, 0}));
 }
 
 TEST_F(SnapshotCompilerTest, ScheduleOfEqualAndMixedWeights) {
@@ -155,7 +155,8 @@ TEST_F(SnapshotCompilerTest, ScheduleOfEqualAndMixedWeights) {
                         instance("echo", "10.0.0.3", 80, 1)}));
   SnapshotPtr snapshot = compileOk(set);
   ASSERT_NE(snapshot, nullptr);
-  EXPECT_EQ(snapshot->clusters()[0].schedule, (std::vector<uint32_t>{0, 1, 2, 0, 1, 1}));
+  // Weights 2, 3, 1: smooth weighted round robin gives B A B C A B.
+  EXPECT_EQ(snapshot->clusters()[0].schedule, (std::vector<uint32_t>{1, 0, 1, 2, 0, 1}));
 }
 
 TEST_F(SnapshotCompilerTest, ScheduleEmptyWithoutEndpoints) {
