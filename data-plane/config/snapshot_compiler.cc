@@ -343,7 +343,8 @@ absl::StatusOr<SnapshotPtr> compileSnapshot(const xds::ResourceSet& resources, r
       assignEndpoints(*it->second, cat("cluster_load_assignment \"", it->first, "\""), clusters.back(),
                       states, cluster_errors);
     }
-    upstream::lb::buildLbTables(clusters.back());  // schedule, ring or Maglev table, once
+    // Schedule, ring or Maglev table: reused from an earlier snapshot when its inputs are equal.
+    upstream::lb::buildLbTables(clusters.back(), &states.tables());
   }
   for (std::string& error : cluster_errors) errors.add(std::move(error));
 

@@ -86,8 +86,8 @@ struct Cluster {
   // Load-balancing tables, built once when the snapshot is compiled (lb/lb_tables.h) for the
   // cluster's policy only, and shared read-only by every worker.
   // round_robin: nginx's smooth weighted order (weights {5,1,1}: a a b a c a a), so a pick is
-  // one cursor increment and one index.
-  std::vector<uint32_t> schedule;
+  // one cursor increment and one index. Null for the other policies.
+  std::shared_ptr<const std::vector<uint32_t>> schedule;
   // random: running sums of the endpoint weights (a pick is one binary search).
   std::vector<uint64_t> cumulative_weights;
   bool equal_weights = true;  // every endpoint has the same weight

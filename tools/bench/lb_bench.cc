@@ -2,7 +2,9 @@
 // WorkerBalancers::pick (what Worker::pickEndpoint runs per request: clock read, health view,
 // panic and zone decisions, the policy), with equal and with mixed weights (least_request
 // switches from power-of-two choices to EDF when weights differ), with 30% of the endpoints
-// unhealthy, and the one-time cost of building each policy's tables at snapshot compile time.
+// unhealthy, and the cost of each policy's tables at snapshot compile time: built, or taken from
+// the TableCache when the cluster's endpoints did not change (every other cluster of a snapshot
+// when one cluster's EDS changes).
 // Numbers go to docs/benchmarks.md; nothing is asserted.
 //
 //   build/bin/lb-bench [--benchmark_filter=Pick] [--benchmark_min_time=1]
@@ -70,12 +72,27 @@ void BM_PickSomeUnhealthy(benchmark::State& state) {
   pickLoop(state, cluster);
 }
 
-// Args: policy, endpoints. The tables a snapshot compile builds for one cluster.
+// Args: policy, endpoints. The tables a snapshot compile builds for a cluster whose endpoints
+// changed (no cache).
 void BM_BuildTables(benchmark::State& state) {
   Cluster cluster = makeCluster(static_cast<int>(state.range(1)), static_cast<LbPolicy>(state.range(0)), true);
   for (auto _ : state) {
     buildLbTables(cluster);
-    benchmark::DoNotOptimize(cluster.schedule.data());
+    benchmark::DoNotOptimize(cluster.schedule.get());
+  }
+  state.SetLabel(kPolicyNames[static_cast<int>(cluster.lb.policy)]);
+}
+
+// Args: policy, endpoints. The same for a cluster whose endpoints did not change: the previous
+// snapshot (`held`) still holds its tables, so the cache returns them (key building + lookup).
+void BM_BuildTablesUnchanged(benchmark::State& state) {
+  TableCache cache;
+  Cluster held = makeCluster(static_cast<int>(state.range(1)), static_cast<LbPolicy>(state.range(0)), true);
+  buildLbTables(held, &cache);
+  Cluster cluster = held;
+  for (auto _ : state) {
+    buildLbTables(cluster, &cache);
+    benchmark::DoNotOptimize(cluster.schedule.get());
   }
   state.SetLabel(kPolicyNames[static_cast<int>(cluster.lb.policy)]);
 }
@@ -111,6 +128,7 @@ BENCHMARK(BM_SteadyClock);
 BENCHMARK(BM_Pick)->Apply(pickArgs);
 BENCHMARK(BM_PickSomeUnhealthy)->Apply(unhealthyArgs);
 BENCHMARK(BM_BuildTables)->Apply(buildArgs);
+BENCHMARK(BM_BuildTablesUnchanged)->Apply(buildArgs);
 
 }  // namespace
 }  // namespace portico::dp::upstream::lb

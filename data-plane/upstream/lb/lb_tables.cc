@@ -9,8 +9,8 @@
 
 namespace portico::dp::upstream::lb {
 
-void buildLbTables(Cluster& cluster) {
-  cluster.schedule.clear();
+void buildLbTables(Cluster& cluster, TableCache* cache) {
+  cluster.schedule.reset();
   cluster.cumulative_weights.clear();
   cluster.ring.reset();
   cluster.maglev.reset();
@@ -19,24 +19,33 @@ void buildLbTables(Cluster& cluster) {
   weights.reserve(cluster.endpoints.size());
   for (const Endpoint& endpoint : cluster.endpoints) {
     weights.push_back(endpoint.weight);
-    cluster.equal_weights = cluster.equal_weights && endpoint.weight == cluster.endpoints.front().weight;
+    cluster.equal_weights =
+        cluster.equal_weights && endpoint.weight == cluster.endpoints.front().weight;
   }
   switch (cluster.lb.policy) {
     case LbPolicy::kRoundRobin:
-      cluster.schedule = buildSmoothSchedule(weights);
+      cluster.schedule =
+          cache != nullptr
+              ? cache->schedule(weights)
+              : std::make_shared<const std::vector<uint32_t>>(buildSmoothSchedule(weights));
       break;
     case LbPolicy::kRandom:
-      cluster.cumulative_weights = cumulativeWeights(cluster.endpoints);
+      cluster.cumulative_weights =
+          cumulativeWeights(cluster.endpoints);  // one cheap pass: not cached
       break;
     case LbPolicy::kLeastRequest:
       break;  // reads weights and request counts directly
     case LbPolicy::kRingHash:
-      cluster.ring = std::make_shared<const RingHashTable>(
-          RingHashTable::build(cluster.endpoints, cluster.lb.ring_min_size, cluster.lb.ring_max_size));
+      cluster.ring =
+          cache != nullptr
+              ? cache->ring(cluster)
+              : std::make_shared<const RingHashTable>(RingHashTable::build(
+                    cluster.endpoints, cluster.lb.ring_min_size, cluster.lb.ring_max_size));
       break;
     case LbPolicy::kMaglev:
-      cluster.maglev = std::make_shared<const MaglevTable>(
-          MaglevTable::build(cluster.endpoints, cluster.lb.maglev_table_size));
+      cluster.maglev = cache != nullptr ? cache->maglev(cluster)
+                                        : std::make_shared<const MaglevTable>(MaglevTable::build(
+                                              cluster.endpoints, cluster.lb.maglev_table_size));
       break;
   }
 }

@@ -6,11 +6,13 @@
 // worker, so no worker ever builds or locks anything to pick.
 
 #include "data-plane/upstream/cluster.h"
+#include "data-plane/upstream/lb/table_cache.h"
 
 namespace portico::dp::upstream::lb {
 
 // Fills the tables of `cluster` from its endpoints and LbConfig; call after the endpoints are
-// final.
-void buildLbTables(Cluster& cluster);
+// final. With a `cache`, a table equal to one a live snapshot already holds is shared instead
+// of rebuilt (table_cache.h); null builds every table afresh (tests, tools).
+void buildLbTables(Cluster& cluster, TableCache* cache = nullptr);
 
 }  // namespace portico::dp::upstream::lb

@@ -35,10 +35,15 @@ std::vector<uint32_t> buildSmoothSchedule(const std::vector<uint32_t>& in, uint6
     scaleDown(weights, total, limit);
     total = std::accumulate(weights.begin(), weights.end(), uint64_t{0});
   }
+  std::vector<uint32_t> schedule;
+  if (total == n) {  // all weights equal: nginx's cycle is simply 0, 1, ..., n-1
+    schedule.resize(n);
+    std::iota(schedule.begin(), schedule.end(), 0u);
+    return schedule;
+  }
   // nginx: every turn, each endpoint's current weight grows by its weight; the largest current
   // weight wins the turn and pays back the total.
   std::vector<int64_t> current(n, 0);
-  std::vector<uint32_t> schedule;
   schedule.reserve(total);
   for (uint64_t turn = 0; turn < total; ++turn) {
     size_t best = 0;
@@ -52,8 +57,12 @@ std::vector<uint32_t> buildSmoothSchedule(const std::vector<uint32_t>& in, uint6
   return schedule;
 }
 
+namespace {
+const std::vector<uint32_t> kNoSchedule;  // for a cluster compiled without tables
+}  // namespace
+
 RoundRobinLb::RoundRobinLb(const Cluster& cluster, uint32_t start)
-    : schedule_(cluster.schedule),
+    : schedule_(cluster.schedule ? *cluster.schedule : kNoSchedule),
       cursor_(schedule_.empty() ? 0 : start % static_cast<uint32_t>(schedule_.size())) {}
 
 const Endpoint* RoundRobinLb::pick(const HostFilter& filter, const PickContext&, FastRandom&) {

@@ -34,6 +34,7 @@ class RoundRobinLb final : public LoadBalancer {
                        FastRandom& random) override;
 
  private:
+  // The cluster's schedule (empty when it has none); the cluster outlives its balancer.
   const std::vector<uint32_t>& schedule_;
   uint32_t cursor_;
 };

@@ -79,7 +79,7 @@ TEST_F(LbCompileTest, EachPolicyGetsOnlyItsOwnTables) {
   EXPECT_EQ(ring.lb.policy, upstream::LbPolicy::kRingHash);
   ASSERT_NE(ring.ring, nullptr);
   EXPECT_EQ(ring.ring->size(), 4u * 256) << "1024 / 4 weight units → 256 entries per unit";
-  EXPECT_TRUE(ring.schedule.empty());
+  EXPECT_EQ(ring.schedule, nullptr);
   EXPECT_EQ(ring.maglev, nullptr);
 
   const upstream::Cluster& maglev = clusterNamed(*snapshot, "by-cookie");
@@ -88,7 +88,8 @@ TEST_F(LbCompileTest, EachPolicyGetsOnlyItsOwnTables) {
   EXPECT_EQ(maglev.ring, nullptr);
 
   const upstream::Cluster& plain = clusterNamed(*snapshot, "plain");
-  EXPECT_EQ(plain.schedule, (std::vector<uint32_t>{0, 1, 0}));
+  ASSERT_NE(plain.schedule, nullptr);
+  EXPECT_EQ(*plain.schedule, (std::vector<uint32_t>{0, 1, 0}));
   EXPECT_FALSE(plain.equal_weights);
 
   const upstream::Cluster& local = clusterNamed(*snapshot, "local");
@@ -97,8 +98,36 @@ TEST_F(LbCompileTest, EachPolicyGetsOnlyItsOwnTables) {
   EXPECT_DOUBLE_EQ(local.lb.zone_routing_enabled, 100);
   EXPECT_EQ(local.lb.zone_min_cluster_size, 6u);
   EXPECT_DOUBLE_EQ(local.lb.healthy_panic_threshold, 25);
-  EXPECT_TRUE(local.schedule.empty());
+  EXPECT_EQ(local.schedule, nullptr);
   EXPECT_FALSE(plain.lb.zone_aware);
+}
+
+// An EDS change to one cluster rebuilds that cluster's table only: the others are the very
+// tables the previous snapshot holds (StateRegistry's TableCache).
+TEST_F(LbCompileTest, TablesOfUnchangedClustersAreReusedAcrossSnapshots) {
+  upstream::StateRegistry registry;
+  xds::ResourceSet set = translateYaml(kYaml);
+  auto first = compileSnapshot(set, stats_, &registry);
+  ASSERT_TRUE(first.ok()) << first.status();
+
+  const std::string eds = edsServiceName(*set.clusters.at("by-header"));
+  envoy::config::endpoint::v3::ClusterLoadAssignment changed = *set.endpoints.at(eds);
+  ASSERT_EQ(changed.endpoints(0).lb_endpoints_size(), 2);
+  changed.mutable_endpoints(0)->mutable_lb_endpoints(1)->mutable_load_balancing_weight()->set_value(5);
+  add(set, changed);
+  auto second = compileSnapshot(set, stats_, &registry);
+  ASSERT_TRUE(second.ok()) << second.status();
+
+  EXPECT_NE(clusterNamed(**second, "by-header").ring, clusterNamed(**first, "by-header").ring);
+  EXPECT_EQ(clusterNamed(**second, "by-header").ring->size(), 6u * 256) << "weights 1 + 5";
+  EXPECT_EQ(clusterNamed(**second, "by-ip").ring, clusterNamed(**first, "by-ip").ring);
+  EXPECT_EQ(clusterNamed(**second, "by-cookie").maglev, clusterNamed(**first, "by-cookie").maglev);
+  EXPECT_EQ(clusterNamed(**second, "plain").schedule, clusterNamed(**first, "plain").schedule);
+
+  // Without a registry every snapshot builds its own.
+  auto alone = compileSnapshot(set, stats_);
+  ASSERT_TRUE(alone.ok()) << alone.status();
+  EXPECT_NE(clusterNamed(**alone, "by-cookie").maglev, clusterNamed(**second, "by-cookie").maglev);
 }
 
 envoy::config::route::v3::Route withHashPolicy(
