@@ -3,21 +3,25 @@
 // ports picked at run time); portico-proxy runs 2 workers. Every wait is a bounded poll; no
 // test asserts how long anything took.
 //
-// - weighted round robin: 3:1 weights give a 3:1 split over many requests;
+// - weighted round robin and random: 3:1 weights give a 3:1 split over many requests;
 // - ring hash on a header / Maglev on a cookie: each user sticks to one backend, users spread;
+//   ring hash on the client IP: every connection from 127.0.0.1 reaches the same backend;
 // - least_request: a backend made slow (PUT /__echo/delay) gets the smaller share;
+// - zone awareness: the proxy runs with --zone zone-a; a zone_aware cluster with healthy
+//   endpoints in zone-a and zone-b sends everything to zone-a, the same endpoints without
+//   zone_aware get both zones;
 // - health checks: a backend whose /health answers 503 stops getting traffic and gets it back
 //   when it answers 200 again; /clusters shows it; the backend counts the checks it receives,
-//   which arrive at one per interval (one checker per proxy, not one per worker);
+//   which arrive at one per interval (one checker per proxy, not one per worker); a 204 is
+//   healthy only where expected_statuses lists it; a check slower than its timeout fails;
 // - panic mode: with every endpoint failing its checks, requests are balanced over all of them
 //   (and counted), unless panic_threshold is 0%, where they get 503 no_healthy_upstream.
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <boost/json/parse.hpp>
 #include <boost/json/value.hpp>
-
-#include <atomic>
 #include <chrono>
 #include <iostream>
 #include <map>
@@ -41,10 +45,15 @@ namespace json = boost::json;
 
 constexpr double kCheckIntervalSeconds = 0.2;  // health_check.interval below
 
-const char* const kBackends[] = {"a", "b", "c", "slow", "fast", "h1", "h2", "p1", "p2"};
+const char* const kBackends[] = {"a",  "b",  "c",  "slow", "fast", "h1", "h2", "p1",
+                                 "p2", "z4", "z5", "z6",   "e1",   "e2", "t1", "t2"};
 
 std::string endpoint(uint16_t port, uint32_t weight = 1) {
   return cat("{ address: 127.0.0.1, port: ", port, ", weight: ", weight, " }");
+}
+
+std::string zonedEndpoint(uint16_t port, const std::string& zone) {
+  return cat("{ address: 127.0.0.1, port: ", port, ", zone: ", zone, " }");
 }
 
 class LoadBalancingTest : public ::testing::Test {
@@ -73,30 +82,67 @@ class LoadBalancingTest : public ::testing::Test {
   static uint16_t port(const std::string& name) { return backends_.at(name)->port(); }
 
   static std::string configYaml() {
-    const std::string check = "{ path: /health, interval: 200ms, timeout: 100ms, healthy: 2, unhealthy: 2 }";
-    return cat("version: 1\nlisteners:\n  - { name: public, address: 127.0.0.1, port: ", listener_port_, " }\n",
-               "services:\n",
-               "  - { name: weighted, endpoints: [", endpoint(port("a"), 3), ", ", endpoint(port("b"), 1), "] }\n",
-               "  - { name: sticky, lb: ring_hash, hash_on: { header: x-user-id }, endpoints: [",
-               endpoint(port("a")), ", ", endpoint(port("b")), ", ", endpoint(port("c")), "] }\n",
-               "  - { name: cookie, lb: maglev, hash_on: { cookie: session }, endpoints: [", endpoint(port("a")),
-               ", ", endpoint(port("b")), ", ", endpoint(port("c")), "] }\n",
-               "  - { name: least, lb: least_request, endpoints: [", endpoint(port("slow")), ", ",
-               endpoint(port("fast")), "] }\n",
-               "  - { name: checked, health_check: ", check, ", endpoints: [", endpoint(port("h1")), ", ",
-               endpoint(port("h2")), "] }\n",
-               "  - { name: panicky, health_check: ", check, ", endpoints: [", endpoint(port("p1")), ", ",
-               endpoint(port("p2")), "] }\n",
-               "  - { name: strict, panic_threshold: 0%, health_check: ", check, ", endpoints: [",
-               endpoint(port("p1")), ", ", endpoint(port("p2")), "] }\n",
-               "routes:\n",
-               "  - { name: weighted, match: { path_prefix: /weighted }, service: weighted }\n",
-               "  - { name: sticky, match: { path_prefix: /sticky }, service: sticky }\n",
-               "  - { name: cookie, match: { path_prefix: /cookie }, service: cookie }\n",
-               "  - { name: least, match: { path_prefix: /least }, service: least }\n",
-               "  - { name: checked, match: { path_prefix: /checked }, service: checked }\n",
-               "  - { name: panicky, match: { path_prefix: /panicky }, service: panicky }\n",
-               "  - { name: strict, match: { path_prefix: /strict }, service: strict }\n");
+    const std::string check =
+        "{ path: /health, interval: 200ms, timeout: 100ms, healthy: 2, unhealthy: 2 }";
+    return cat(
+        "version: 1\nlisteners:\n  - { name: public, address: 127.0.0.1, port: ", listener_port_,
+        " }\n", "services:\n", "  - { name: weighted, endpoints: [", endpoint(port("a"), 3), ", ",
+        endpoint(port("b"), 1), "] }\n",
+        "  - { name: sticky, lb: ring_hash, hash_on: { header: x-user-id }, endpoints: [",
+        endpoint(port("a")), ", ", endpoint(port("b")), ", ", endpoint(port("c")), "] }\n",
+        "  - { name: cookie, lb: maglev, hash_on: { cookie: session }, endpoints: [",
+        endpoint(port("a")), ", ", endpoint(port("b")), ", ", endpoint(port("c")), "] }\n",
+        "  - { name: least, lb: least_request, endpoints: [", endpoint(port("slow")), ", ",
+        endpoint(port("fast")), "] }\n", "  - { name: checked, health_check: ", check,
+        ", endpoints: [", endpoint(port("h1")), ", ", endpoint(port("h2")), "] }\n",
+        "  - { name: panicky, health_check: ", check, ", endpoints: [", endpoint(port("p1")), ", ",
+        endpoint(port("p2")), "] }\n",
+        "  - { name: strict, panic_threshold: 0%, health_check: ", check, ", endpoints: [",
+        endpoint(port("p1")), ", ", endpoint(port("p2")), "] }\n",
+        "  - { name: rand, lb: random, endpoints: [", endpoint(port("a"), 3), ", ",
+        endpoint(port("b"), 1), "] }\n",
+        "  - { name: by-ip, lb: ring_hash, hash_on: { client_ip: true }, endpoints: [",
+        endpoint(port("a")), ", ", endpoint(port("b")), ", ", endpoint(port("c")), "] }\n",
+        "  - { name: zoned, zone_aware: true, endpoints: [", zonedEndpoints(), "] }\n",
+        "  - { name: unzoned, endpoints: [", zonedEndpoints(), "] }\n",
+        // e1's /health answers 204 (set in startAll): healthy only where 204 is expected.
+        "  - { name: accept204, panic_threshold: 0%, health_check: ", checkExpecting("[200, 204]"),
+        ", endpoints: [", endpoint(port("e1")), ", ", endpoint(port("e2")), "] }\n",
+        "  - { name: only200, panic_threshold: 0%, health_check: ", checkExpecting("[200]"),
+        ", endpoints: [", endpoint(port("e1")), ", ", endpoint(port("e2")), "] }\n",
+        // /probe is a plain echo (200), slowed beyond the timeout by PUT /__echo/delay.
+        "  - { name: timed, panic_threshold: 0%, health_check: ", probeCheck(), ", endpoints: [",
+        endpoint(port("t1")), ", ", endpoint(port("t2")), "] }\n", "routes:\n",
+        "  - { name: weighted, match: { path_prefix: /weighted }, service: weighted }\n",
+        "  - { name: sticky, match: { path_prefix: /sticky }, service: sticky }\n",
+        "  - { name: cookie, match: { path_prefix: /cookie }, service: cookie }\n",
+        "  - { name: least, match: { path_prefix: /least }, service: least }\n",
+        "  - { name: checked, match: { path_prefix: /checked }, service: checked }\n",
+        "  - { name: panicky, match: { path_prefix: /panicky }, service: panicky }\n",
+        "  - { name: strict, match: { path_prefix: /strict }, service: strict }\n",
+        "  - { name: rand, match: { path_prefix: /rand }, service: rand }\n",
+        "  - { name: by-ip, match: { path_prefix: /by-ip }, service: by-ip }\n",
+        "  - { name: zoned, match: { path_prefix: /zoned }, service: zoned }\n",
+        "  - { name: unzoned, match: { path_prefix: /unzoned }, service: unzoned }\n",
+        "  - { name: accept204, match: { path_prefix: /accept204 }, service: accept204 }\n",
+        "  - { name: only200, match: { path_prefix: /only200 }, service: only200 }\n",
+        "  - { name: timed, match: { path_prefix: /timed }, service: timed }\n");
+  }
+
+  // a, b, c in the proxy's zone; z4, z5, z6 in another (6 endpoints: zone_min_cluster_size).
+  static std::string zonedEndpoints() {
+    return cat(zonedEndpoint(port("a"), "zone-a"), ", ", zonedEndpoint(port("b"), "zone-a"), ", ",
+               zonedEndpoint(port("c"), "zone-a"), ", ", zonedEndpoint(port("z4"), "zone-b"), ", ",
+               zonedEndpoint(port("z5"), "zone-b"), ", ", zonedEndpoint(port("z6"), "zone-b"));
+  }
+  static std::string checkExpecting(const std::string& statuses) {
+    return cat(
+        "{ path: /health, interval: 200ms, timeout: 100ms, healthy: 2, unhealthy: 2, "
+        "expected_statuses: ",
+        statuses, " }");
+  }
+  static std::string probeCheck() {
+    return "{ path: /probe, interval: 200ms, timeout: 100ms, healthy: 2, unhealthy: 2 }";
   }
 
   static std::string startAll() {
@@ -107,6 +153,7 @@ class LoadBalancingTest : public ::testing::Test {
     }
     // p1 and p2 fail their health checks from the start (panic mode tests).
     if (!setHealth("p1", 503) || !setHealth("p2", 503)) return "cannot set p1/p2 health";
+    if (!setHealth("e1", 204)) return "cannot set e1 health";
     listener_port_ = pickFreePort();
     ControlPlaneProcess::Options cp_options;
     cp_options.config_yaml = configYaml();
@@ -116,12 +163,14 @@ class LoadBalancingTest : public ::testing::Test {
     ProxyProcess::Options proxy_options;
     proxy_options.xds_address = cp_->xdsAddress();
     proxy_options.workers = 2;
+    proxy_options.extra_args = {"--zone=zone-a"};
     auto proxy = ProxyProcess::start(proxy_options);
     if (!proxy.ok()) return cat("portico-proxy: ", proxy.status().ToString());
     proxy_ = std::move(*proxy);
     const bool routed = waitUntil([] { return send("/weighted").status == 200; }, absl::Seconds(30),
                                   absl::Milliseconds(100));
-    if (!routed) return cat("/weighted never answered 200; proxy log:\n", proxy_->process().logTail());
+    if (!routed)
+      return cat("/weighted never answered 200; proxy log:\n", proxy_->process().logTail());
     return "";
   }
 
@@ -152,7 +201,8 @@ class LoadBalancingTest : public ::testing::Test {
     return counts;
   }
 
-  static bool putJson(const std::string& backend, const std::string& target, const std::string& body) {
+  static bool putJson(const std::string& backend, const std::string& target,
+                      const std::string& body) {
     http::ClientRequest request;
     request.method = "PUT";
     request.target = target;
@@ -201,7 +251,9 @@ class LoadBalancingTest : public ::testing::Test {
     if (at == std::string::npos) return 0;
     const size_t end = text.find('\n', at);
     double value = 0;
-    if (!absl::SimpleAtod(text.substr(at + series.size() + 1, end - at - series.size() - 1), &value)) return -1;
+    if (!absl::SimpleAtod(text.substr(at + series.size() + 1, end - at - series.size() - 1),
+                          &value))
+      return -1;
     return value;
   }
 
@@ -220,6 +272,16 @@ TEST_F(LoadBalancingTest, WeightsAreHonoured) {
   EXPECT_NEAR(counts.at("a") / 400.0, 0.75, 0.05);
 }
 
+// Statistical: 600 random picks at p = 0.75 have a standard deviation of 1.8 points; ±7 points
+// is about 4 sigma.
+TEST_F(LoadBalancingTest, RandomHonoursWeights) {
+  const std::map<std::string, int> counts = countBackends("/rand", 600);
+  ASSERT_EQ(counts.size(), 2u) << "only a and b, no failures";
+  std::cout << "random 3:1 over 600 requests: a=" << counts.at("a") << " b=" << counts.at("b")
+            << "\n";
+  EXPECT_NEAR(counts.at("a") / 600.0, 0.75, 0.07);
+}
+
 TEST_F(LoadBalancingTest, RingHashOnAHeaderIsStickyAndSpreadsUsers) {
   std::map<std::string, int> users_per_backend;
   for (int user = 0; user < 30; ++user) {
@@ -229,7 +291,8 @@ TEST_F(LoadBalancingTest, RingHashOnAHeaderIsStickyAndSpreadsUsers) {
     ++users_per_backend[counts.begin()->first];
   }
   std::cout << "ring hash, 30 users:";
-  for (const auto& [backend, users] : users_per_backend) std::cout << " " << backend << "=" << users;
+  for (const auto& [backend, users] : users_per_backend)
+    std::cout << " " << backend << "=" << users;
   std::cout << "\n";
   EXPECT_EQ(users_per_backend.size(), 3u) << "30 users over 3 backends: each gets some";
   EXPECT_EQ(users_per_backend.count(""), 0u);
@@ -248,6 +311,27 @@ TEST_F(LoadBalancingTest, MaglevOnACookieIsSticky) {
   EXPECT_EQ(send("/cookie").status, 200);
 }
 
+// Every request comes from 127.0.0.1 (each on a new connection, so from a new port): hashing the
+// client IP keeps them all on one backend, where round robin would use all three.
+TEST_F(LoadBalancingTest, RingHashOnTheClientIpIsSticky) {
+  const std::map<std::string, int> counts = countBackends("/by-ip", 30);
+  ASSERT_EQ(counts.size(), 1u) << "the client moved between backends";
+  EXPECT_NE(counts.begin()->first, "") << "answered by a backend";
+}
+
+TEST_F(LoadBalancingTest, ZoneAwareClusterStaysInTheProxysZone) {
+  const std::map<std::string, int> zoned = countBackends("/zoned", 60);
+  for (const auto& [backend, count] : zoned) {
+    EXPECT_TRUE(backend == "a" || backend == "b" || backend == "c")
+        << backend << " is not in zone-a";
+  }
+  EXPECT_EQ(zoned.size(), 3u) << "every local endpoint takes a share";
+  // The same endpoints without zone_aware: both zones.
+  const std::map<std::string, int> unzoned = countBackends("/unzoned", 60);
+  EXPECT_EQ(unzoned.size(), 6u);
+  EXPECT_EQ(unzoned.count(""), 0u);
+}
+
 TEST_F(LoadBalancingTest, LeastRequestMovesLoadAwayFromASlowBackend) {
   ASSERT_TRUE(putJson("slow", "/__echo/delay", "{\"ms\":300}"));
   std::mutex mu;
@@ -264,8 +348,8 @@ TEST_F(LoadBalancingTest, LeastRequestMovesLoadAwayFromASlowBackend) {
   }
   for (std::thread& client : clients) client.join();
   ASSERT_TRUE(putJson("slow", "/__echo/delay", "{\"ms\":0}"));
-  std::cout << "least_request, 8 clients × 12 requests, slow backend +300 ms: slow=" << counts["slow"]
-            << " fast=" << counts["fast"] << "\n";
+  std::cout << "least_request, 8 clients × 12 requests, slow backend +300 ms: slow="
+            << counts["slow"] << " fast=" << counts["fast"] << "\n";
   EXPECT_EQ(counts[""], 0) << "every request answered";
   EXPECT_LT(counts["slow"] / 96.0, 0.35) << "round robin would give the slow backend half";
 }
@@ -291,10 +375,40 @@ TEST_F(LoadBalancingTest, FailingHealthChecksStopTrafficUntilRecovery) {
   EXPECT_GT(metric("portico_proxy_health_checks_total{cluster=\"checked\",result=\"failure\"}"), 1);
 
   ASSERT_TRUE(setHealth("h1", 200));
-  EXPECT_TRUE(waitUntil([] { return countBackends("/checked", 10).count("h1") == 1; }, absl::Seconds(20),
-                        absl::Milliseconds(50)))
+  EXPECT_TRUE(waitUntil([] { return countBackends("/checked", 10).count("h1") == 1; },
+                        absl::Seconds(20), absl::Milliseconds(50)))
       << "h1 never got traffic back";
   EXPECT_TRUE(healthyInProxy("checked", "h1"));
+}
+
+TEST_F(LoadBalancingTest, ExpectedStatusesDecideWhatIsHealthy) {
+  // e1's /health answers 204: a failure where only 200 is expected (the default is any 2xx/3xx).
+  ASSERT_TRUE(waitUntil([] { return !healthyInProxy("only200", "e1"); }, absl::Seconds(20)));
+  EXPECT_TRUE(healthyInProxy("only200", "e2"));
+  const std::map<std::string, int> only200 = countBackends("/only200", 20);
+  EXPECT_EQ(only200.count("e1"), 0u);
+  EXPECT_EQ(only200.count("e2"), 1u);
+  // The same backend, checked by a cluster that lists 204, is healthy and gets traffic.
+  EXPECT_TRUE(healthyInProxy("accept204", "e1"));
+  EXPECT_GT(metric("portico_proxy_health_checks_total{cluster=\"accept204\",result=\"success\"}"),
+            0);
+  EXPECT_TRUE(waitUntil([] { return countBackends("/accept204", 10).count("e1") == 1; },
+                        absl::Seconds(10), absl::Milliseconds(50)));
+}
+
+TEST_F(LoadBalancingTest, ACheckSlowerThanItsTimeoutFails) {
+  ASSERT_TRUE(
+      waitUntil([] { return healthyInProxy("timed", "t1") && healthyInProxy("timed", "t2"); },
+                absl::Seconds(20)))
+      << "/probe (a plain 200) passes";
+  ASSERT_TRUE(putJson("t1", "/__echo/delay", "{\"ms\":400}"));  // timeout: 100ms
+  const bool failed = waitUntil([] { return !healthyInProxy("timed", "t1"); }, absl::Seconds(20));
+  ASSERT_TRUE(putJson("t1", "/__echo/delay", "{\"ms\":0}"));
+  ASSERT_TRUE(failed) << "t1 stayed healthy although every check timed out";
+  EXPECT_TRUE(healthyInProxy("timed", "t2"));
+  EXPECT_GE(metric("portico_proxy_health_checks_total{cluster=\"timed\",result=\"timeout\"}"), 2);
+  EXPECT_TRUE(waitUntil([] { return healthyInProxy("timed", "t1"); }, absl::Seconds(20)))
+      << "t1 recovers";
 }
 
 TEST_F(LoadBalancingTest, OneCheckerPerProxyNotPerWorker) {
@@ -305,11 +419,12 @@ TEST_F(LoadBalancingTest, OneCheckerPerProxyNotPerWorker) {
   const int64_t first = stats("h2").at("health_checks").as_int64();
   std::this_thread::sleep_for(std::chrono::seconds(3));
   const json::object last_stats = stats("h2");
-  const double window = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  const double window =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   const int64_t checks = last_stats.at("health_checks").as_int64() - first;
   const double expected = window / kCheckIntervalSeconds;
-  std::cout << "health checks received by h2 over " << window << " s: " << checks << " (one checker: ~"
-            << expected << ", one per worker: ~" << 2 * expected << ")\n";
+  std::cout << "health checks received by h2 over " << window << " s: " << checks
+            << " (one checker: ~" << expected << ", one per worker: ~" << 2 * expected << ")\n";
   EXPECT_LE(checks, 1.4 * expected + 1) << "more than one checker is checking";
   EXPECT_GE(checks, 0.3 * expected) << "checks are not happening at the interval";
   const json::object& agents = last_stats.at("health_checks_by_user_agent").as_object();
@@ -318,8 +433,9 @@ TEST_F(LoadBalancingTest, OneCheckerPerProxyNotPerWorker) {
 }
 
 TEST_F(LoadBalancingTest, PanicModeWhenAllEndpointsAreUnhealthy) {
-  ASSERT_TRUE(waitUntil([] { return !healthyInProxy("panicky", "p1") && !healthyInProxy("panicky", "p2"); },
-                        absl::Seconds(20)));
+  ASSERT_TRUE(
+      waitUntil([] { return !healthyInProxy("panicky", "p1") && !healthyInProxy("panicky", "p2"); },
+                absl::Seconds(20)));
   const double panics_before = metric("portico_proxy_lb_panic_total{cluster=\"panicky\"}");
   const std::map<std::string, int> counts = countBackends("/panicky", 20);
   EXPECT_EQ(counts.count(""), 0u) << "panic mode serves every request";
@@ -327,8 +443,9 @@ TEST_F(LoadBalancingTest, PanicModeWhenAllEndpointsAreUnhealthy) {
   EXPECT_GE(metric("portico_proxy_lb_panic_total{cluster=\"panicky\"}") - panics_before, 20);
 
   // panic_threshold: 0% disables panic mode: no healthy endpoint, no traffic.
-  ASSERT_TRUE(waitUntil([] { return !healthyInProxy("strict", "p1") && !healthyInProxy("strict", "p2"); },
-                        absl::Seconds(20)));
+  ASSERT_TRUE(
+      waitUntil([] { return !healthyInProxy("strict", "p1") && !healthyInProxy("strict", "p2"); },
+                absl::Seconds(20)));
   const Answer refused = send("/strict");
   EXPECT_EQ(refused.status, 503);
   EXPECT_NE(refused.body.find("no_healthy_upstream"), std::string::npos) << refused.body;

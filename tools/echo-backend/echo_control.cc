@@ -19,6 +19,9 @@ EchoControl::Response EchoControl::json(const Request& request, unsigned status,
   Response response(static_cast<bhttp::status>(status), request.version());
   response.set(bhttp::field::server, "portico-echo");
   response.set("x-echo-name", name_);
+  // 1xx, 204 and 304 carry no body (Beast's prepare_payload throws on one), e.g. a health status
+  // set to 204.
+  if (status / 100 == 1 || status == 204 || status == 304) return response;
   response.set(bhttp::field::content_type, "application/json");
   response.body() = std::move(body);
   return response;
