@@ -7,6 +7,7 @@
 
 #include <prometheus/registry.h>
 
+#include <atomic>
 #include <memory>
 #include <random>
 #include <thread>
@@ -23,6 +24,7 @@
 #include "data-plane/config/snapshot_publisher.h"
 #include "data-plane/listener/proxy_stats.h"
 #include "data-plane/listener/worker.h"
+#include "data-plane/upstream/cluster_metrics.h"
 #include "data-plane/upstream/health/health_checker.h"
 #include "data-plane/upstream/lb/lb_stats.h"
 #include "data-plane/xds/ads_client.h"
@@ -42,6 +44,9 @@ ABSL_FLAG(int, admin_port, 9901, "Admin server port (/ready, /metrics, /config_d
 ABSL_FLAG(std::string, log_level, "info", "debug | info | warning | error");
 ABSL_FLAG(absl::Duration, xds_backoff_max, absl::Seconds(10), "Longest wait between reconnects to the control plane");
 ABSL_FLAG(int64_t, max_request_body_bytes, 16 << 20, "Larger request bodies are refused with 413");
+ABSL_FLAG(absl::Duration, drain_timeout, absl::Seconds(20),
+          "On SIGTERM/SIGINT: stop accepting, let requests in flight finish for at most this long, "
+          "then exit (a second signal exits at once)");
 ABSL_FLAG(int64_t, max_request_header_bytes, 64 << 10, "Larger request headers are refused with 431");
 
 namespace {
@@ -52,6 +57,27 @@ std::string defaultNodeId() {
   char host[256] = {};
   gethostname(host, sizeof(host) - 1);
   return cat(host, "-", getpid());
+}
+
+int openConnections(const std::vector<std::unique_ptr<dp::listener::Worker>>& workers) {
+  int open = 0;
+  for (const auto& worker : workers) open += worker->activeConnections();
+  return open;
+}
+
+// Waits until the workers have no connection left, the deadline passes, or another signal
+// arrives (an operator who insists). Returns the connections still open.
+int awaitDrain(const std::vector<std::unique_ptr<dp::listener::Worker>>& workers, const sigset_t& signals,
+               absl::Duration timeout) {
+  const absl::Time deadline = absl::Now() + timeout;
+  while (openConnections(workers) > 0 && absl::Now() < deadline) {
+    const timespec step{0, 50'000'000};  // poll every 50 ms
+    if (sigtimedwait(&signals, nullptr, &step) > 0) {
+      PORTICO_LOG(kWarning, "portico-proxy: second signal, exiting without waiting for the drain");
+      break;
+    }
+  }
+  return openConnections(workers);
 }
 
 int run() {
@@ -103,6 +129,7 @@ int run() {
   }
 
   dp::config::SnapshotPublisher publisher(worker_ptrs, route_stats);
+  exposition.add(std::make_shared<dp::upstream::ClusterMetrics>(publisher.states()));
   exposition.add(std::make_shared<dp::admin::EndpointHealthMetrics>([&publisher] { return publisher.current(); }));
   // Active health checks: one checker per process, fed every snapshot the publisher applies.
   dp::upstream::health::HealthChecker health_checker(*prom, std::random_device{}());
@@ -123,11 +150,13 @@ int run() {
   };
   dp::xds::AdsClient ads(ads_options, apply, *prom);
 
+  std::atomic<bool> draining{false};
   http::PathRouter router;
   dp::admin::addProxyAdminRoutes(router, dp::admin::ProxyAdminDeps{publisher, exposition,
                                                                     [&ads] { return ads.ready(); },
                                                                     [&ads] { return ads.connected(); },
-                                                                    &health_checker});
+                                                                    &health_checker,
+                                                                    [&draining] { return draining.load(); }});
   http::AdminServer::Options admin_options;
   admin_options.address = absl::GetFlag(FLAGS_admin_address);
   admin_options.port = static_cast<uint16_t>(absl::GetFlag(FLAGS_admin_port));
@@ -145,8 +174,14 @@ int run() {
 
   int received = 0;
   sigwait(&signals, &received);
-  PORTICO_LOG(kInfo, "portico-proxy: signal ", received, ", shutting down");
+  draining = true;
+  PORTICO_LOG(kInfo, "portico-proxy: signal ", received, ", draining (at most ",
+              absl::FormatDuration(absl::GetFlag(FLAGS_drain_timeout)), ")");
   publisher.closeListeners();
+  for (auto& worker : workers) worker->drain();
+  const int left = awaitDrain(workers, signals, absl::GetFlag(FLAGS_drain_timeout));
+  PORTICO_LOG(kInfo, "portico-proxy: ", left == 0 ? "drained" : cat(left, " connections cut at the drain deadline"),
+              ", exiting");
   ads.stop();
   (*admin)->stop();
   health_checker.stop();  // after the admin server: /clusters asks it for its counters

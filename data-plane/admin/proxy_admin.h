@@ -24,6 +24,8 @@ struct ProxyAdminDeps {
   std::function<bool()> ready;
   std::function<bool()> xds_connected;
   upstream::health::HealthChecker* health_checker = nullptr;  // null: no checker counters
+  // True once a graceful drain has begun: /ready answers 503 so load balancers stop sending.
+  std::function<bool()> draining = [] { return false; };
 };
 
 void addProxyAdminRoutes(::portico::http::PathRouter& router, ProxyAdminDeps deps);

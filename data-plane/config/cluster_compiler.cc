@@ -228,6 +228,7 @@ void assignEndpoints(const envoy::config::endpoint::v3::ClusterLoadAssignment& i
       endpoint.weight = lb.has_load_balancing_weight() ? lb.load_balancing_weight().value() : 1;
       endpoint.zone = locality.locality().zone();
       endpoint.state = registry.endpoint(cluster.name, endpoint.key);
+      endpoint.pool_key = cat(cluster.name, "\n", endpoint.key);
       cluster.endpoints.push_back(std::move(endpoint));
     }
   }

@@ -91,6 +91,24 @@ void Worker::removeListener(const std::string& name) {
   });
 }
 
+void Worker::drain() {
+  asio::post(io_, [this] {
+    draining_ = true;
+    boost::system::error_code ec;
+    for (tcp::socket* socket : idle_) {
+      socket->cancel(ec);  // the session's pending read ends; it closes the connection
+    }
+  });
+}
+
+void Worker::setIdle(tcp::socket* socket, bool idle) {
+  if (idle) {
+    idle_.insert(socket);
+  } else {
+    idle_.erase(socket);
+  }
+}
+
 void Worker::startAccepting(const std::string& name, std::shared_ptr<tcp::acceptor> acceptor) {
   asio::co_spawn(
       io_,

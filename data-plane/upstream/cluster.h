@@ -26,7 +26,11 @@ class MaglevTable;
 
 struct Endpoint {
   boost::asio::ip::tcp::endpoint address;  // resolved at compile time: no DNS on the hot path
-  std::string key;                         // "ip:port", the connection-pool key
+  std::string key;                         // "ip:port"
+  // "<cluster>\n<ip:port>", the connection-pool key: pools are per cluster (as Envoy's are), so
+  // a cluster's connections — and its max_connections breaker — are never shared with another
+  // cluster that happens to list the same address.
+  std::string pool_key;
   uint32_t weight = 1;
   std::string zone;
   std::shared_ptr<EndpointState> state;  // never null in a compiled snapshot

@@ -15,6 +15,14 @@ const char* resourceName(Resource resource) {
   return "unknown";
 }
 
+const char* ejectionReasonName(EjectionReason reason) {
+  switch (reason) {
+    case EjectionReason::kConsecutive5xx: return "consecutive_5xx";
+    case EjectionReason::kConsecutiveGatewayFailure: return "consecutive_gateway_failure";
+  }
+  return "unknown";
+}
+
 uint32_t CircuitBreakerLimits::limit(Resource resource) const {
   switch (resource) {
     case Resource::kConnections: return max_connections;
@@ -53,6 +61,7 @@ ResourceSlot ClusterState::tryAcquire(Resource resource, const CircuitBreakerLim
   auto& gauge = gauges_[static_cast<int>(resource)];
   if (gauge.fetch_add(1, std::memory_order_relaxed) >= limit) {
     gauge.fetch_sub(1, std::memory_order_relaxed);
+    ClusterCounters::bump(counters.breaker_open[static_cast<int>(resource)]);
     return {};
   }
   return ResourceSlot(this, resource);

@@ -53,14 +53,34 @@ class ResourceSlot {
   Resource resource_ = Resource::kRequests;
 };
 
+// Why outlier detection ejected an endpoint (the `reason` label of the ejection metric).
+enum class EjectionReason : uint8_t { kConsecutive5xx, kConsecutiveGatewayFailure };
+inline constexpr int kEjectionReasonCount = 2;
+const char* ejectionReasonName(EjectionReason reason);  // "consecutive_5xx", ...
+
+// Resilience events of one cluster, counted on the failure paths only (never per successful
+// request), so shared relaxed atomics are cheap enough; read by the metrics collector
+// (cluster_metrics.h).
+struct ClusterCounters {
+  std::atomic<uint64_t> retries{0};         // retries started
+  std::atomic<uint64_t> retry_overflow{0};  // retries not started: the retry breaker was open
+  std::atomic<uint64_t> breaker_open[kResourceCount] = {};  // refused tryAcquire, per resource
+  std::atomic<uint64_t> ejections[kEjectionReasonCount] = {};
+
+  static void bump(std::atomic<uint64_t>& counter) { counter.fetch_add(1, std::memory_order_relaxed); }
+};
+
 class ClusterState {
  public:
   // Takes one slot of `resource` if the cluster is under its limit; an empty slot (false)
-  // means the breaker is open: the caller answers 503 with x-portico-overloaded.
+  // means the breaker is open (counted in counters.breaker_open): the caller answers 503 with
+  // x-portico-overloaded, or does not retry.
   ResourceSlot tryAcquire(Resource resource, const CircuitBreakerLimits& limits);
   uint32_t inUse(Resource resource) const {
     return gauges_[static_cast<int>(resource)].load(std::memory_order_relaxed);
   }
+
+  ClusterCounters counters;
 
  private:
   friend class ResourceSlot;

@@ -40,4 +40,12 @@ std::shared_ptr<EndpointState> StateRegistry::endpoint(std::string_view cluster_
   return lookup(endpoints_, cat(cluster_name, "\n", endpoint_key), lookups_since_sweep_);
 }
 
+void StateRegistry::forEachCluster(
+    const std::function<void(const std::string& name, const ClusterState& state)>& fn) {
+  std::lock_guard lock(mu_);
+  for (const auto& [name, weak] : clusters_) {
+    if (std::shared_ptr<ClusterState> state = weak.lock()) fn(name, *state);
+  }
+}
+
 }  // namespace portico::dp::upstream

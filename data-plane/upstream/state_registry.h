@@ -11,6 +11,7 @@
 // Threading: any thread (the xDS thread compiles, the health checker reads); a mutex guards the
 // maps. Never used on the request path: requests reach the state through the snapshot.
 
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -29,6 +30,9 @@ class StateRegistry {
   std::shared_ptr<ClusterState> cluster(std::string_view cluster_name);
   // `endpoint_key` is "ip:port" (Endpoint::key).
   std::shared_ptr<EndpointState> endpoint(std::string_view cluster_name, std::string_view endpoint_key);
+  // Calls `fn` for every cluster state still alive, in no particular order (metrics and admin;
+  // `fn` runs under the registry's mutex, so it must not call back into the registry).
+  void forEachCluster(const std::function<void(const std::string& name, const ClusterState& state)>& fn);
   // Schedules, rings and Maglev tables of the snapshots compiled with this registry.
   lb::TableCache& tables() { return tables_; }
 

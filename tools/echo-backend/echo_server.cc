@@ -13,6 +13,7 @@
 #include <boost/json/object.hpp>
 #include <boost/json/serialize.hpp>
 #include <chrono>
+#include <map>
 #include <optional>
 
 #include "absl/strings/ascii.h"
@@ -21,6 +22,7 @@
 #include "common/logging.h"
 #include "common/strings.h"
 #include "tools/echo-backend/echo_control.h"
+#include "tools/echo-backend/websocket_echo.h"
 
 namespace portico::tools::echo {
 
@@ -72,10 +74,85 @@ std::string echoJson(const std::string& name, const Request& request) {
   return json::serialize(body);
 }
 
+// What one server has seen (GET /__echo/requests). Only touched on the io_context's thread.
+struct ServerState {
+  explicit ServerState(std::string server_name) : name(std::move(server_name)) {}
+  const std::string name;
+  uint64_t requests = 0;
+  std::map<std::string, uint64_t> per_key;  // by x-echo-fail-key
+};
+
+constexpr std::string_view kRequestsPath = "/__echo/requests";
+
+std::string requestsJson(const ServerState& state) {
+  json::object keys;
+  for (const auto& [key, count] : state.per_key) keys[key] = count;
+  json::object body;
+  body["name"] = state.name;
+  body["requests"] = state.requests;
+  body["keys"] = std::move(keys);
+  return json::serialize(body);
+}
+
+bool flag(std::string_view value) { return value == "1" || absl::EqualsIgnoreCase(av(value), "true"); }
+
+// The x-echo-* test knobs of one request (see echo_server.h).
+struct Knobs {
+  std::optional<int> status;
+  int64_t delay_ms = 0;
+  bool close = false;
+  bool reset = false;
+  std::optional<int64_t> fail_times;
+  std::string fail_key;
+  std::optional<std::string> only;
+  std::string problem;  // a malformed knob: answered with 400
+
+  // Do the failure knobs apply to this request, the `seen`-th with its key on server `name`?
+  bool failing(const std::string& name, uint64_t seen) const {
+    if (only && *only != name) return false;
+    return !fail_times || seen <= static_cast<uint64_t>(*fail_times);
+  }
+};
+
+Knobs parseKnobs(const Request& request) {
+  Knobs knobs;
+  if (auto it = request.find("x-echo-status"); it != request.end()) {
+    int value = 0;
+    if (absl::SimpleAtoi(av(it->value()), &value) && value >= 200 && value <= 599) {
+      knobs.status = value;
+    } else {
+      knobs.problem = cat("x-echo-status: want 200..599, got \"", it->value(), "\"");
+    }
+  }
+  if (auto it = request.find("x-echo-delay-ms"); it != request.end()) {
+    if (!absl::SimpleAtoi(av(it->value()), &knobs.delay_ms) || knobs.delay_ms < 0 || knobs.delay_ms > kMaxDelayMs) {
+      knobs.problem = cat("x-echo-delay-ms: want 0..", kMaxDelayMs, ", got \"", it->value(), "\"");
+      knobs.delay_ms = 0;
+    }
+  }
+  if (auto it = request.find("x-echo-fail-times"); it != request.end()) {
+    int64_t times = 0;
+    if (absl::SimpleAtoi(av(it->value()), &times) && times >= 0) {
+      knobs.fail_times = times;
+    } else {
+      knobs.problem = cat("x-echo-fail-times: want a count >= 0, got \"", it->value(), "\"");
+    }
+  }
+  if (auto it = request.find("x-echo-close"); it != request.end()) knobs.close = flag(it->value());
+  if (auto it = request.find("x-echo-reset"); it != request.end()) knobs.reset = flag(it->value());
+  if (auto it = request.find("x-echo-fail-key"); it != request.end()) knobs.fail_key = std::string(it->value());
+  if (auto it = request.find("x-echo-only"); it != request.end()) knobs.only = std::string(it->value());
+  return knobs;
+}
+
+bool isWebSocketUpgrade(const Request& request) {
+  return absl::EqualsIgnoreCase(av(request[bhttp::field::upgrade]), "websocket");
+}
+
 class Session : public std::enable_shared_from_this<Session> {
  public:
-  Session(tcp::socket socket, std::shared_ptr<const std::string> name, std::shared_ptr<EchoControl> control)
-      : stream_(std::move(socket)), timer_(stream_.get_executor()), name_(std::move(name)),
+  Session(tcp::socket socket, std::shared_ptr<ServerState> state, std::shared_ptr<EchoControl> control)
+      : stream_(std::move(socket)), timer_(stream_.get_executor()), state_(std::move(state)),
         control_(std::move(control)) {}
 
   void start() { doRead(); }
@@ -152,53 +229,62 @@ class Session : public std::enable_shared_from_this<Session> {
       if (request.method() == bhttp::verb::head) response_.body().clear();  // length stays
       return doWrite();
     }
-    std::optional<int> status;
-    int64_t delay_ms = 0;
-    std::string problem;
-    if (auto it = request.find("x-echo-status"); it != request.end()) {
-      int value = 0;
-      if (absl::SimpleAtoi(av(it->value()), &value) && value >= 200 && value <= 599) {
-        status = value;
-      } else {
-        problem = cat("x-echo-status: want 200..599, got \"", it->value(), "\"");
-      }
+    if (isWebSocketUpgrade(request)) {
+      ++state_->requests;
+      std::string hello = echoJson(state_->name, request);
+      return startWebSocketEcho(std::move(stream_), std::move(request), std::move(hello));
     }
-    if (auto it = request.find("x-echo-delay-ms"); it != request.end()) {
-      if (!absl::SimpleAtoi(av(it->value()), &delay_ms) || delay_ms < 0 || delay_ms > kMaxDelayMs) {
-        problem = cat("x-echo-delay-ms: want 0..", kMaxDelayMs, ", got \"", it->value(), "\"");
-        delay_ms = 0;
-      }
+    if (request.target() == kRequestsPath) {
+      return answerRequests(request);
     }
-    bool close_after = false;
-    if (auto it = request.find("x-echo-close"); it != request.end()) {
-      close_after = it->value() == "1" || absl::EqualsIgnoreCase(av(it->value()), "true");
+    const Knobs knobs = parseKnobs(request);
+    ++state_->requests;
+    const uint64_t seen = request.find("x-echo-fail-key") != request.end() || knobs.fail_times
+                              ? ++state_->per_key[knobs.fail_key]
+                              : 0;
+    const bool failing = knobs.problem.empty() && knobs.failing(state_->name, seen);
+    if (failing && knobs.reset) {
+      return reset();
     }
-
     response_ = Response(bhttp::status::ok, request.version());
     response_.set(bhttp::field::server, "portico-echo");
-    response_.set("x-echo-name", *name_);
+    response_.set("x-echo-name", state_->name);
     response_.set(bhttp::field::content_type, "application/json");
-    if (!problem.empty()) {
+    if (!knobs.problem.empty()) {
       response_.result(bhttp::status::bad_request);
-      response_.body() = errorJson("bad_request", problem);
+      response_.body() = errorJson("bad_request", knobs.problem);
     } else {
-      if (status) {
-        response_.result(static_cast<unsigned>(*status));
+      if (failing && (knobs.status || knobs.fail_times)) {
+        response_.result(static_cast<unsigned>(knobs.status.value_or(503)));
       }
-      response_.body() = echoJson(*name_, request);
+      response_.body() = echoJson(state_->name, request);
     }
-    response_.keep_alive(request.keep_alive() && !close_after);
+    response_.keep_alive(request.keep_alive() && !(failing && knobs.close));
+    // The standing delay (PUT /__echo/delay) slows every answer but the /__echo/ ones.
+    finishAndSend(request.method() == bhttp::verb::head, (failing ? knobs.delay_ms : 0) + control_->delayMs());
+  }
+
+  void answerRequests(const Request& request) {
+    response_ = Response(bhttp::status::ok, request.version());
+    response_.set(bhttp::field::server, "portico-echo");
+    response_.set("x-echo-name", state_->name);
+    response_.set(bhttp::field::content_type, "application/json");
+    response_.body() = requestsJson(*state_);
+    response_.keep_alive(request.keep_alive());
+    finishAndSend(false, 0);
+  }
+
+  void finishAndSend(bool head, int64_t delay_ms) {
     unsigned code = response_.result_int();
     if (code == 204 || code == 304) {
       response_.body().clear();
     }
     response_.prepare_payload();
-    if (request.method() == bhttp::verb::head) {
+    if (head) {
       // Announce the length a GET would get, send no body.
       response_.content_length(response_.body().size());
       response_.body().clear();
     }
-    delay_ms += control_->delayMs();
     if (delay_ms > 0) {
       stream_.expires_never();
       timer_.expires_after(std::chrono::milliseconds(delay_ms));
@@ -211,6 +297,14 @@ class Session : public std::enable_shared_from_this<Session> {
       return;
     }
     doWrite();
+  }
+
+  // Closes with RST instead of FIN: SO_LINGER on with a zero timeout discards unsent data and
+  // aborts the connection, which the peer sees as "connection reset by peer".
+  void reset() {
+    beast::error_code ignored;
+    stream_.socket().set_option(asio::socket_base::linger(true, 0), ignored);
+    stream_.socket().close(ignored);
   }
 
   void doWrite() {
@@ -238,7 +332,7 @@ class Session : public std::enable_shared_from_this<Session> {
   asio::steady_timer timer_;
   std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
   Response response_;
-  std::shared_ptr<const std::string> name_;
+  std::shared_ptr<ServerState> state_;
   std::shared_ptr<EchoControl> control_;
 };
 
@@ -248,7 +342,7 @@ class EchoServer::Impl {
  public:
   Impl(asio::io_context& io, const Options& options)
       : acceptor_(io),
-        name_(std::make_shared<const std::string>(options.name)),
+        state_(std::make_shared<ServerState>(options.name)),
         control_(std::make_shared<EchoControl>(options.name, options.health_path)) {}
 
   absl::Status bind(const Options& options) {
@@ -286,7 +380,7 @@ class EchoServer::Impl {
         PORTICO_LOG(kWarning, "echo-backend: accept: ", ec.message());
       } else {
         socket.set_option(tcp::no_delay(true), ec);
-        std::make_shared<Session>(std::move(socket), name_, control_)->start();
+        std::make_shared<Session>(std::move(socket), state_, control_)->start();
       }
       doAccept();
     });
@@ -298,7 +392,7 @@ class EchoServer::Impl {
   }
 
   tcp::acceptor acceptor_;
-  std::shared_ptr<const std::string> name_;
+  std::shared_ptr<ServerState> state_;
   std::shared_ptr<EchoControl> control_;
   std::string address_;
   uint16_t port_ = 0;

@@ -179,6 +179,21 @@ TEST(ClusterCompilerTest, StateOutlivesOneSnapshot) {
   EXPECT_NE((*isolated)->cluster(0)->endpoints[0].state, echo->endpoints[0].state);
 }
 
+// Connection pools are per cluster: two clusters listing the same address never share a pooled
+// connection (nor, with it, each other's max_connections slots).
+TEST(ClusterCompilerTest, PoolKeysArePerCluster) {
+  upstream::StateRegistry registry;
+  std::vector<std::string> errors;
+  upstream::Cluster a = compileCluster(builders::buildCluster("a"), 0, registry, errors);
+  upstream::Cluster b = compileCluster(builders::buildCluster("b"), 1, registry, errors);
+  assignEndpoints(builders::buildLoadAssignment("a", {instance("a", "10.0.0.1", 8001)}), "a", a, registry, errors);
+  assignEndpoints(builders::buildLoadAssignment("b", {instance("b", "10.0.0.1", 8001)}), "b", b, registry, errors);
+  ASSERT_THAT(errors, testing::IsEmpty());
+  EXPECT_EQ(a.endpoints[0].key, b.endpoints[0].key);
+  EXPECT_EQ(a.endpoints[0].pool_key, "a\n10.0.0.1:8001");
+  EXPECT_NE(a.endpoints[0].pool_key, b.endpoints[0].pool_key);
+}
+
 TEST(ClusterStateTest, BreakerRefusesAboveTheLimitAndGivesSlotsBack) {
   upstream::ClusterState state;
   upstream::CircuitBreakerLimits limits;
