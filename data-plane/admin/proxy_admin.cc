@@ -84,6 +84,7 @@ json::object endpointJson(const upstream::Endpoint& endpoint, const std::string&
   e["health_check_failed"] = state.health_check_failed.load(std::memory_order_relaxed);
   e["ejected"] = state.ejected(now);
   e["active_requests"] = state.active_requests.load(std::memory_order_relaxed);
+  e["connections"] = state.connections.load(std::memory_order_relaxed);
   if (auto it = counters.find({cluster, endpoint.key}); it != counters.end()) {
     json::object check;
     check["consecutive_passes"] = it->second.passes;

@@ -106,6 +106,7 @@ asio::awaitable<upstream::UpstreamConnectionPtr> openConnection(listener::Worker
   if (connection) {
     connection->cluster_state = cluster.state;
     connection->connection_slot = std::move(slot);
+    connection->endpoint_connection = upstream::OpenConnection(endpoint.state);
   }
   co_return connection;
 }

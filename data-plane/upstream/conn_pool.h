@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
+#include "data-plane/upstream/active_request.h"
 #include "data-plane/upstream/cluster_state.h"
 
 namespace portico::dp::upstream {
@@ -26,6 +27,7 @@ struct UpstreamConnection {
   // cluster; declared first so the slot is released before it.
   std::shared_ptr<ClusterState> cluster_state;
   ResourceSlot connection_slot;
+  OpenConnection endpoint_connection;  // EndpointState::connections
   boost::beast::tcp_stream stream;
   boost::beast::flat_buffer buffer;
   std::string head;  // reused request-head buffer (see http/wire_writer.h)

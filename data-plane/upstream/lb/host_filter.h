@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "data-plane/upstream/cluster.h"
+#include "data-plane/upstream/pick_context.h"
 
 namespace portico::dp::upstream::lb {
 
@@ -21,15 +22,16 @@ struct HostFilter {
   int64_t now_ns = 0;
   // Panic mode: unhealthy endpoints are eligible too (Envoy's healthy_panic_threshold).
   bool panic = false;
-  // A retry's previous endpoint: refused (the dispatcher relaxes this when nothing else is left).
-  const Endpoint* avoid = nullptr;
+  // A retry's previous endpoints (PickContext::avoid): refused; null: none. The dispatcher
+  // drops this when nothing else is eligible.
+  const PickContext* avoiding = nullptr;
   // Zone routing: only endpoints in (kLocal) or outside (kRemote) the proxy's zone.
   Zone zone = Zone::kAny;
   const uint8_t* local = nullptr;  // per endpoint index: 1 when in the proxy's zone
 
   bool accepts(uint32_t index) const {
     const Endpoint& endpoint = (*endpoints)[index];
-    if (&endpoint == avoid) return false;
+    if (avoiding != nullptr && avoiding->avoids(&endpoint)) return false;
     if (zone != Zone::kAny && (local[index] != 0) != (zone == Zone::kLocal)) return false;
     return panic || endpoint.state->healthy(now_ns);
   }

@@ -24,7 +24,7 @@ class LoadBalancer {
 
   // An endpoint of the cluster that `filter` accepts, or null when it accepts none (a policy
   // must fall back to HostFilter::firstFrom rather than give up early). `context.hash` is
-  // used by the hashing policies; `context.avoid` is already part of `filter`.
+  // used by the hashing policies; the retry's avoided endpoints are already part of `filter`.
   virtual const Endpoint* pick(const HostFilter& filter, const PickContext& context,
                                FastRandom& random) = 0;
   // Whether picks depend on the request's hash (ring hash, Maglev): those are not zone-routed,

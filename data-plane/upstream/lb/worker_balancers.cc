@@ -37,15 +37,15 @@ HostFilter::Zone WorkerBalancers::chooseZone(const Slot& slot, const Cluster& cl
 }
 
 // Relaxes the filter step by step until something is eligible: first the zone (any zone
-// rather than none), then the retry's avoided endpoint (the same endpoint rather than none).
+// rather than none), then the retry's avoided endpoints (one tried before rather than none).
 const Endpoint* WorkerBalancers::pickWith(Slot& slot, HostFilter& filter, const PickContext& context) {
   const Endpoint* endpoint = slot.balancer->pick(filter, context, random_);
   if (endpoint == nullptr && filter.zone != HostFilter::Zone::kAny) {
     filter.zone = HostFilter::Zone::kAny;
     endpoint = slot.balancer->pick(filter, context, random_);
   }
-  if (endpoint == nullptr && filter.avoid != nullptr) {
-    filter.avoid = nullptr;
+  if (endpoint == nullptr && filter.avoiding != nullptr) {
+    filter.avoiding = nullptr;
     endpoint = slot.balancer->pick(filter, context, random_);
   }
   return endpoint;
@@ -58,7 +58,7 @@ const Endpoint* WorkerBalancers::pick(const Cluster& cluster, const PickContext&
   HostFilter filter;
   filter.endpoints = &cluster.endpoints;
   filter.now_ns = now_ns;
-  filter.avoid = context.avoid;
+  filter.avoiding = context.avoidsAny() ? &context : nullptr;
   filter.local = slot.view.local();
   filter.panic = inPanic(slot.view.counts(), cluster.lb.healthy_panic_threshold);
   if (!filter.panic) filter.zone = chooseZone(slot, cluster);
@@ -68,7 +68,7 @@ const Endpoint* WorkerBalancers::pick(const Cluster& cluster, const PickContext&
     // over everything if that puts the cluster in panic.
     slot.view.refresh(cluster, now_ns);
     if (inPanic(slot.view.counts(), cluster.lb.healthy_panic_threshold)) {
-      filter = HostFilter{&cluster.endpoints, now_ns, true, context.avoid};
+      filter = HostFilter{&cluster.endpoints, now_ns, true, context.avoidsAny() ? &context : nullptr};
       endpoint = pickWith(slot, filter, context);
     }
   }

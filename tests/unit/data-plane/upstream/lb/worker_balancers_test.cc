@@ -14,12 +14,12 @@ using test::indexOf;
 using test::makeCluster;
 using test::setUnhealthy;
 
-constexpr LbPolicy kAllPolicies[] = {LbPolicy::kRoundRobin, LbPolicy::kLeastRequest, LbPolicy::kRandom,
-                                     LbPolicy::kRingHash, LbPolicy::kMaglev};
+constexpr LbPolicy kAllPolicies[] = {LbPolicy::kRoundRobin, LbPolicy::kLeastRequest,
+                                     LbPolicy::kRandom, LbPolicy::kRingHash, LbPolicy::kMaglev};
 constexpr int64_t kLater = 10 * HealthView::kRefreshInterval;  // the view recounts by then
 
-std::vector<int> countPicks(WorkerBalancers& balancers, const Cluster& cluster, int picks, int64_t now,
-                            const PickContext& context = {}) {
+std::vector<int> countPicks(WorkerBalancers& balancers, const Cluster& cluster, int picks,
+                            int64_t now, const PickContext& context = {}) {
   std::vector<int> counts(cluster.endpoints.size() + 1);  // last: null
   for (int i = 0; i < picks; ++i) {
     const int index = indexOf(cluster, balancers.pick(cluster, context, now));
@@ -87,7 +87,7 @@ TEST_P(WorkerBalancersTest, AvoidsThePreviousEndpointWhileAnotherIsHealthy) {
   Cluster cluster = makeCluster({1, 1, 1}, GetParam());
   balancers_.reset(1);
   PickContext context;
-  context.avoid = &cluster.endpoints[1];
+  context.avoid(&cluster.endpoints[1]);
   for (uint64_t key = 0; key < 300; ++key) {
     context.hash = key * 0x9E3779B97F4A7C15ULL;
     EXPECT_NE(balancers_.pick(cluster, context, kLater), &cluster.endpoints[1]);
@@ -99,12 +99,48 @@ TEST_P(WorkerBalancersTest, AvoidsThePreviousEndpointWhileAnotherIsHealthy) {
       << "the only healthy endpoint is used even though it is the one to avoid";
 }
 
+TEST_P(WorkerBalancersTest, AvoidsEveryPreviousEndpoint) {
+  Cluster cluster = makeCluster({1, 1, 1, 1}, GetParam());
+  balancers_.reset(1);
+  PickContext context;
+  context.avoid(&cluster.endpoints[0]);
+  context.avoid(&cluster.endpoints[2]);
+  context.avoid(&cluster.endpoints[2]);  // remembered once
+  for (uint64_t key = 0; key < 300; ++key) {
+    context.hash = key * 0x9E3779B97F4A7C15ULL;
+    const Endpoint* picked = balancers_.pick(cluster, context, kLater);
+    EXPECT_TRUE(picked == &cluster.endpoints[1] || picked == &cluster.endpoints[3])
+        << indexOf(cluster, picked);
+  }
+  context.avoid(&cluster.endpoints[1]);
+  context.avoid(&cluster.endpoints[3]);
+  EXPECT_NE(balancers_.pick(cluster, context, kLater), nullptr)
+      << "all tried: any endpoint rather than none";
+}
+
+// The panic threshold counts health-check failures and ejections together.
+TEST_P(WorkerBalancersTest, PanicCountsCheckFailuresAndEjectionsTogether) {
+  Cluster cluster = makeCluster({1, 1, 1, 1}, GetParam());  // default threshold 50%
+  balancers_.reset(1);
+  setUnhealthy(cluster, 0);
+  cluster.endpoints[1].state->ejected_until_ns = kLater * 100;
+  cluster.endpoints[2].state->ejected_until_ns = kLater * 100;  // 25% healthy: panic
+  const std::vector<int> counts = countPicks(balancers_, cluster, 4000, kLater);
+  for (int i = 0; i < 4; ++i) EXPECT_GT(counts[i], 400) << "endpoint " << i << " in panic mode";
+  cluster.endpoints[2].state->ejected_until_ns = 0;  // 50% healthy: no panic
+  const std::vector<int> calm = countPicks(balancers_, cluster, 2000, 2 * kLater);
+  EXPECT_EQ(calm[0] + calm[1], 0);
+  EXPECT_GT(calm[2], 0);
+  EXPECT_GT(calm[3], 0);
+}
+
 std::string policyName(const ::testing::TestParamInfo<LbPolicy>& info) {
   static const char* kNames[] = {"RoundRobin", "LeastRequest", "Random", "RingHash", "Maglev"};
   return kNames[static_cast<int>(info.param)];
 }
 
-INSTANTIATE_TEST_SUITE_P(AllPolicies, WorkerBalancersTest, ::testing::ValuesIn(kAllPolicies), policyName);
+INSTANTIATE_TEST_SUITE_P(AllPolicies, WorkerBalancersTest, ::testing::ValuesIn(kAllPolicies),
+                         policyName);
 
 Cluster zonedCluster(LbPolicy policy) {
   Cluster cluster = makeCluster({1, 1, 1, 1, 1, 1}, policy, {"a", "a", "a", "b", "b", "b"});
