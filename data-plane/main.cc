@@ -9,6 +9,7 @@
 
 #include <atomic>
 #include <memory>
+#include <random>
 #include <thread>
 #include <vector>
 
@@ -18,11 +19,14 @@
 #include "common/http/admin_server.h"
 #include "common/logging.h"
 #include "common/metrics/exposition.h"
+#include "data-plane/admin/endpoint_health_metrics.h"
 #include "data-plane/admin/proxy_admin.h"
 #include "data-plane/config/snapshot_publisher.h"
 #include "data-plane/listener/proxy_stats.h"
 #include "data-plane/listener/worker.h"
 #include "data-plane/upstream/cluster_metrics.h"
+#include "data-plane/upstream/health/health_checker.h"
+#include "data-plane/upstream/lb/lb_stats.h"
 #include "data-plane/xds/ads_client.h"
 
 ABSL_FLAG(std::string, xds, "127.0.0.1:18000", "host:port of portico-cp's ADS server");
@@ -31,6 +35,9 @@ ABSL_FLAG(std::string, xds_protocol, "delta",
           "(StreamAggregatedResources, state of the world)");
 ABSL_FLAG(std::string, node_id, "", "Node id reported to the control plane (default: hostname-pid)");
 ABSL_FLAG(std::string, group, "default", "Gateway group (node.cluster): selects the snapshot served");
+ABSL_FLAG(std::string, zone, "",
+          "This proxy's zone: sent to the control plane as node.locality.zone, and preferred by "
+          "zone-aware clusters (see docs/load-balancing.md)");
 ABSL_FLAG(int, workers, 0, "Worker threads (default: hardware threads)");
 ABSL_FLAG(std::string, admin_address, "0.0.0.0", "Admin server address");
 ABSL_FLAG(int, admin_port, 9901, "Admin server port (/ready, /metrics, /config_dump)");
@@ -105,6 +112,8 @@ int run() {
   exposition.add(route_stats.requestsFamily());
   exposition.add(route_stats.durationFamily());
   dp::listener::ProxyStats proxy_stats(*prom);
+  dp::upstream::lb::LbStats lb_stats(worker_count);
+  exposition.add(lb_stats.panicFamily());
 
   dp::listener::WorkerLimits limits;
   limits.max_request_body_bytes = static_cast<uint64_t>(absl::GetFlag(FLAGS_max_request_body_bytes));
@@ -114,26 +123,39 @@ int run() {
   std::vector<dp::listener::Worker*> worker_ptrs;
   for (int i = 0; i < worker_count; ++i) {
     workers.push_back(std::make_unique<dp::listener::Worker>(i, proxy_stats, unrouted, limits));
+    workers.back()->configureLoadBalancing({absl::GetFlag(FLAGS_zone), &lb_stats});
     worker_ptrs.push_back(workers.back().get());
     workers.back()->start();
   }
 
   dp::config::SnapshotPublisher publisher(worker_ptrs, route_stats);
   exposition.add(std::make_shared<dp::upstream::ClusterMetrics>(publisher.states()));
+  exposition.add(std::make_shared<dp::admin::EndpointHealthMetrics>([&publisher] { return publisher.current(); }));
+  // Active health checks: one checker per process, fed every snapshot the publisher applies.
+  dp::upstream::health::HealthChecker health_checker(*prom, std::random_device{}());
+  health_checker.start();
   dp::xds::AdsClient::Options ads_options;
   ads_options.target = absl::GetFlag(FLAGS_xds);
   ads_options.protocol = xds_protocol;
   ads_options.node_id = node_id;
   ads_options.group = absl::GetFlag(FLAGS_group);
+  ads_options.zone = absl::GetFlag(FLAGS_zone);
   ads_options.backoff_max = absl::GetFlag(FLAGS_xds_backoff_max);
-  dp::xds::AdsClient ads(
-      ads_options, [&publisher](const dp::xds::ResourceSet& candidate) { return publisher.apply(candidate); }, *prom);
+  auto apply = [&publisher, &health_checker](const dp::xds::ResourceSet& candidate) {
+    absl::Status status = publisher.apply(candidate);
+    if (status.ok()) {
+      if (const dp::config::SnapshotPtr snapshot = publisher.current()) health_checker.update(snapshot->clusters());
+    }
+    return status;
+  };
+  dp::xds::AdsClient ads(ads_options, apply, *prom);
 
   std::atomic<bool> draining{false};
   http::PathRouter router;
   dp::admin::addProxyAdminRoutes(router, dp::admin::ProxyAdminDeps{publisher, exposition,
                                                                     [&ads] { return ads.ready(); },
                                                                     [&ads] { return ads.connected(); },
+                                                                    &health_checker,
                                                                     [&draining] { return draining.load(); }});
   http::AdminServer::Options admin_options;
   admin_options.address = absl::GetFlag(FLAGS_admin_address);
@@ -162,6 +184,7 @@ int run() {
               ", exiting");
   ads.stop();
   (*admin)->stop();
+  health_checker.stop();  // after the admin server: /clusters asks it for its counters
   for (auto& worker : workers) {
     worker->stop();
   }

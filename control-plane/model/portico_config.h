@@ -119,6 +119,9 @@ struct ServiceConfig {
   std::optional<OutlierDetectionConfig> outlier_detection;
   std::optional<HealthCheckConfig> health_check;
   uint32_t panic_threshold_percent = 50;  // 0 disables
+  // Prefer endpoints in the proxy's own zone (Envoy's zone_aware_lb_config; proxies give their
+  // zone with --zone). Not with ring_hash / maglev.
+  bool zone_aware = false;
   std::vector<StaticEndpoint> endpoints;
 };
 

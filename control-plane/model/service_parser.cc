@@ -169,7 +169,7 @@ void parseService(YamlReader& r, const YAML::Node& node, const std::string& path
                   PorticoConfig& config) {
   if (!r.expectMap(node, path, {"name", "protocol", "lb", "hash_on", "connect_timeout", "timeout", "retries",
                                 "circuit_breaker", "outlier_detection", "health_check", "panic_threshold",
-                                "endpoints"})) {
+                                "zone_aware", "endpoints"})) {
     return;
   }
   ServiceConfig out;
@@ -207,6 +207,14 @@ void parseService(YamlReader& r, const YAML::Node& node, const std::string& path
     out.health_check = parseHealthCheck(r, node["health_check"], YamlReader::join(path, "health_check"));
   }
   if (auto v = r.percent(node, "panic_threshold", path)) out.panic_threshold_percent = *v;
+  if (auto v = r.boolean(node, "zone_aware", path)) {
+    out.zone_aware = *v;
+    // Consistent hashing must map a key to the same endpoint on every proxy, whatever its zone.
+    if (*v && (out.lb == LbPolicy::kRingHash || out.lb == LbPolicy::kMaglev)) {
+      r.error(node["zone_aware"], YamlReader::join(path, "zone_aware"),
+              "does not apply to ring_hash or maglev (use round_robin, least_request or random)");
+    }
+  }
   if (node["endpoints"]) parseEndpoints(r, node["endpoints"], YamlReader::join(path, "endpoints"), out);
   config.services.push_back(std::move(out));
 }

@@ -112,6 +112,10 @@ void applyServicePolicies(const model::ServiceConfig& config, envoy::config::clu
     }
   }
   cluster.mutable_common_lb_config()->mutable_healthy_panic_threshold()->set_value(config.panic_threshold_percent);
+  if (config.zone_aware) {
+    // Present means on; Envoy's defaults (routing_enabled 100%, min_cluster_size 6) apply.
+    cluster.mutable_common_lb_config()->mutable_zone_aware_lb_config();
+  }
 }
 
 envoy::config::cluster::v3::Cluster edsCluster(const std::string& name, const std::string& service) {

@@ -234,24 +234,4 @@ void assignEndpoints(const envoy::config::endpoint::v3::ClusterLoadAssignment& i
   }
 }
 
-// Interleaved weighted order: each round gives every endpoint with weight left one slot, so
-// weights {3,1} give A B A A rather than A A A B.
-void buildSchedule(upstream::Cluster& cluster) {
-  std::vector<uint32_t> left;
-  uint64_t total = 0;
-  for (const auto& endpoint : cluster.endpoints) {
-    left.push_back(std::min<uint32_t>(endpoint.weight, 128));
-    total += left.back();
-  }
-  cluster.schedule.reserve(total);
-  while (cluster.schedule.size() < total) {
-    for (uint32_t i = 0; i < left.size(); ++i) {
-      if (left[i] > 0) {
-        --left[i];
-        cluster.schedule.push_back(i);
-      }
-    }
-  }
-}
-
 }  // namespace portico::dp::config

@@ -1,7 +1,15 @@
 #pragma once
 
 // Compiles CDS Clusters and their EDS ClusterLoadAssignments into upstream::Cluster (part of
-// a Snapshot). Errors name the resource and field; any error rejects the whole update.
+// a Snapshot). Errors name the resource and field; any error rejects the whole update. Once a
+// cluster's endpoints are final, the snapshot compiler builds its load-balancing tables
+// (upstream/lb/lb_tables.h: the smooth round-robin schedule, the ring or the Maglev table),
+// so workers never build anything to pick.
+//
+// What the proxy acts on: every lb_policy below (upstream/lb/), healthy_panic_threshold and
+// zone_aware_lb_config (routing_enabled, min_cluster_size; see upstream/lb/zone_routing.h),
+// the health check (upstream/health/, one checker per process), circuit breakers and outlier
+// detection (the router and outlier/).
 //
 // Accepted:
 // - type EDS (over ADS or self) or STATIC with load_assignment; connect_timeout.
@@ -38,8 +46,5 @@ upstream::Cluster compileCluster(const envoy::config::cluster::v3::Cluster& in, 
 void assignEndpoints(const envoy::config::endpoint::v3::ClusterLoadAssignment& in,
                      const std::string& where, upstream::Cluster& cluster,
                      upstream::StateRegistry& registry, std::vector<std::string>& errors);
-
-// Fills cluster.schedule: the interleaved weighted round-robin order.
-void buildSchedule(upstream::Cluster& cluster);
 
 }  // namespace portico::dp::config

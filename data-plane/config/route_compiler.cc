@@ -108,6 +108,45 @@ void addMutations(const google::protobuf::RepeatedPtrField<envoy::config::core::
   }
 }
 
+// Envoy's hash_policy: header, cookie and connection_properties.source_ip. What would change
+// where a request goes if ignored is refused by name (header regex_rewrite, cookie ttl — Envoy
+// would then set the cookie —, filter_state, query_parameter).
+bool compileHashPolicies(const route_v3::RouteAction& action, const std::string& where, router::Route& out,
+                         Errors& errors) {
+  using Policy = route_v3::RouteAction::HashPolicy;
+  for (int i = 0; i < action.hash_policy_size(); ++i) {
+    const Policy& in = action.hash_policy(i);
+    const std::string pwhere = cat(where, ".route.hash_policy[", i, "]");
+    router::HashPolicy policy;
+    policy.terminal = in.terminal();
+    switch (in.policy_specifier_case()) {
+      case Policy::kHeader:
+        policy.kind = router::HashPolicy::Kind::kHeader;
+        policy.name = absl::AsciiStrToLower(in.header().header_name());
+        if (policy.name.empty()) errors.push_back(cat(pwhere, ".header.header_name: required"));
+        if (in.header().has_regex_rewrite()) errors.push_back(cat(pwhere, ".header.regex_rewrite: not supported"));
+        break;
+      case Policy::kCookie:
+        policy.kind = router::HashPolicy::Kind::kCookie;
+        policy.name = in.cookie().name();
+        if (policy.name.empty()) errors.push_back(cat(pwhere, ".cookie.name: required"));
+        if (in.cookie().has_ttl()) {
+          errors.push_back(cat(pwhere, ".cookie.ttl: not supported (the proxy does not generate cookies)"));
+        }
+        break;
+      case Policy::kConnectionProperties:
+        if (!in.connection_properties().source_ip()) continue;  // hashes nothing
+        policy.kind = router::HashPolicy::Kind::kSourceIp;
+        break;
+      default:
+        errors.push_back(cat(pwhere, ": only header, cookie and connection_properties are supported"));
+        return false;
+    }
+    out.hash_policies.push_back(std::move(policy));
+  }
+  return true;
+}
+
 bool compileAction(const route_v3::Route& in, const std::string& where, const RouteCompileContext& context,
                    router::Route& out, Errors& errors) {
   switch (in.action_case()) {
@@ -179,11 +218,12 @@ bool compileAction(const route_v3::Route& in, const std::string& where, const Ro
     out.regex_substitution = action.regex_rewrite().substitution();
   }
   out.host_rewrite = action.host_rewrite_literal();
+  if (!compileHashPolicies(action, where, out, errors)) return false;
   if (action.has_retry_policy()) {
     out.retry_policy = compileRetryPolicy(action.retry_policy(), cat(where, ".route.retry_policy"), errors);
     if (out.retry_policy == nullptr) return false;
   }
-  // Accepted, acted on by a later version: hash_policy, idle_timeout, max_stream_duration (see
+  // Accepted, acted on by a later version: idle_timeout, max_stream_duration (see
   // snapshot_compiler.h).
   return true;
 }

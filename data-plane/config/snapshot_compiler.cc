@@ -11,6 +11,7 @@
 #include "data-plane/config/cluster_compiler.h"
 #include "data-plane/config/hcm_options_compiler.h"
 #include "data-plane/config/route_compiler.h"
+#include "data-plane/upstream/lb/lb_tables.h"
 #include "envoy/extensions/filters/network/http_connection_manager/v3/http_connection_manager.pb.h"
 #include "envoy/extensions/transport_sockets/tls/v3/tls.pb.h"
 
@@ -342,7 +343,8 @@ absl::StatusOr<SnapshotPtr> compileSnapshot(const xds::ResourceSet& resources, r
       assignEndpoints(*it->second, cat("cluster_load_assignment \"", it->first, "\""), clusters.back(),
                       states, cluster_errors);
     }
-    buildSchedule(clusters.back());
+    // Schedule, ring or Maglev table: reused from an earlier snapshot when its inputs are equal.
+    upstream::lb::buildLbTables(clusters.back(), &states.tables());
   }
   for (std::string& error : cluster_errors) errors.add(std::move(error));
 

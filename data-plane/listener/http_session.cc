@@ -23,6 +23,7 @@
 #include "data-plane/http/wire_writer.h"
 #include "data-plane/listener/tunnel.h"
 #include "data-plane/listener/worker.h"
+#include "data-plane/router/hash_policy.h"
 #include "data-plane/router/retrying_forwarder.h"
 #include "data-plane/router/route_stats.h"
 #include "data-plane/router/upstream_request.h"
@@ -319,6 +320,14 @@ asio::awaitable<Outcome> handle(Worker& worker, Request& request, const std::str
     request.set(bhttp::field::host, route->host_rewrite);
   }
 
+  // The balancer's input, from the request as the client sent it: the route's hash (ring
+  // hash, Maglev), if any.
+  upstream::PickContext pick;
+  if (!route->hash_policies.empty()) {
+    // TODO(xff): hash ctx.client_address (the XFF-aware client address) once it lands.
+    pick.hash = router::computeRequestHash(route->hash_policies, request.base(), client_ip);
+  }
+
   // The upstream request: this request with hop-by-hop and spoofable identity headers removed
   // and the forwarding headers set.
   const bool client_keep_alive = request.keep_alive();
@@ -342,8 +351,8 @@ asio::awaitable<Outcome> handle(Worker& worker, Request& request, const std::str
                             ? Clock::time_point::max()
                             : Clock::now() + std::chrono::duration_cast<Clock::duration>(
                                                  absl::ToChronoNanoseconds(route->timeout));
-  router::UpstreamResult result = co_await router::forwardWithRetries(
-      worker, *cluster, route->retry_policy.get(), request, deadline, upstream::PickContext{});
+  router::UpstreamResult result =
+      co_await router::forwardWithRetries(worker, *cluster, route->retry_policy.get(), request, deadline, pick);
   request.keep_alive(client_keep_alive);
   ctx.upstream_host = std::move(result.upstream_host);
   switch (result.outcome) {

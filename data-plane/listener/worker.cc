@@ -28,6 +28,7 @@ Worker::Worker(int index, ProxyStats& stats, router::RouteStats* unrouted, Worke
       stats_(stats),
       unrouted_(unrouted),
       limits_(limits),
+      balancers_(static_cast<uint32_t>(index), std::random_device{}() ^ (static_cast<uint64_t>(index) << 40)),
       pool_(upstream::ConnPool::Options{}),
       request_ids_(std::random_device{}() ^ (static_cast<uint64_t>(index) << 32)) {}
 
@@ -51,30 +52,10 @@ void Worker::stop() {
 
 void Worker::publish(config::SnapshotPtr snapshot) {
   asio::post(io_, [this, snapshot = std::move(snapshot)]() mutable {
-    // Cursors restart with each snapshot: cluster indexes may have changed. Starting each
-    // worker at a different offset spreads the first picks.
-    cursors_.assign(snapshot ? snapshot->clusters().size() : 0, static_cast<uint32_t>(index_));
+    // Balancers restart with each snapshot: cluster indexes and tables may have changed.
+    balancers_.reset(snapshot ? snapshot->clusters().size() : 0);
     snapshot_ = std::move(snapshot);  // the old one is freed when its last request ends
   });
-}
-
-// Weighted round robin over the healthy endpoints; when none is healthy, over all of them
-// (panic). The load-balancing policies of upstream::LbConfig replace this in upstream/lb/.
-const upstream::Endpoint* Worker::pickEndpoint(const upstream::Cluster& cluster,
-                                               const upstream::PickContext& context) {
-  if (cluster.schedule.empty() || cluster.index < 0 || cluster.index >= static_cast<int>(cursors_.size())) {
-    return nullptr;
-  }
-  uint32_t& cursor = cursors_[static_cast<size_t>(cluster.index)];
-  const auto size = static_cast<uint32_t>(cluster.schedule.size());
-  const int64_t now = upstream::EndpointState::nowNs();
-  for (uint32_t tried = 0; tried < size; ++tried) {
-    const upstream::Endpoint& endpoint = cluster.endpoints[cluster.schedule[cursor++ % size]];
-    if (endpoint.state->healthy(now) && (&endpoint != context.avoid || cluster.endpoints.size() == 1)) {
-      return &endpoint;
-    }
-  }
-  return &cluster.endpoints[cluster.schedule[cursor++ % size]];
 }
 
 void Worker::addListener(const std::string& name, int fd) {

@@ -24,6 +24,7 @@
 #include "data-plane/listener/proxy_stats.h"
 #include "data-plane/router/route_stats.h"
 #include "data-plane/upstream/conn_pool.h"
+#include "data-plane/upstream/lb/worker_balancers.h"
 #include "data-plane/upstream/pick_context.h"
 
 namespace portico::dp::listener {
@@ -42,6 +43,8 @@ class Worker {
   Worker(int index, ProxyStats& stats, router::RouteStats* unrouted, WorkerLimits limits);
   ~Worker();
 
+  // Before start(): the proxy's zone and the load-balancing metrics.
+  void configureLoadBalancing(upstream::lb::LbOptions options) { balancers_.configure(std::move(options)); }
   void start();
   void stop();
 
@@ -74,9 +77,12 @@ class Worker {
   void setIdle(boost::asio::ip::tcp::socket* socket, bool idle);
   void connectionOpened() { active_connections_.fetch_add(1, std::memory_order_relaxed); }
   void connectionClosed() { active_connections_.fetch_sub(1, std::memory_order_relaxed); }
-  // The endpoint for the next request to `cluster`, or null when it has none.
+  // The endpoint for the next request to `cluster` by its load-balancing policy, or null when
+  // it has none eligible (see upstream/lb/worker_balancers.h). No lock, no allocation.
   const upstream::Endpoint* pickEndpoint(const upstream::Cluster& cluster,
-                                         const upstream::PickContext& context = {});
+                                         const upstream::PickContext& context = {}) {
+    return balancers_.pick(cluster, context);
+  }
 
  private:
   void startAccepting(const std::string& name, std::shared_ptr<boost::asio::ip::tcp::acceptor> acceptor);
@@ -88,7 +94,7 @@ class Worker {
   boost::asio::io_context io_{1};
   std::thread thread_;
   config::SnapshotPtr snapshot_;
-  std::vector<uint32_t> cursors_;  // per cluster index of snapshot_
+  upstream::lb::WorkerBalancers balancers_;  // per cluster of snapshot_
   std::map<std::string, std::shared_ptr<boost::asio::ip::tcp::acceptor>> acceptors_;
   upstream::ConnPool pool_;
   http::RequestIdGenerator request_ids_;

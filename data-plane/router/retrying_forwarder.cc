@@ -144,7 +144,7 @@ asio::awaitable<UpstreamResult> forwardWithRetries(listener::Worker& worker,
     }
     --retries_left;
     upstream::ClusterCounters::bump(cluster.state->counters.retries);
-    if (result.endpoint != nullptr) pick.avoid = result.endpoint;
+    pick.avoid(result.endpoint);  // every endpoint tried so far (up to kMaxAvoided)
     if (!backoff) backoff.emplace(policy->backoff_base, policy->backoff_max);
     const auto wait = std::chrono::duration_cast<Clock::duration>(
         absl::ToChronoNanoseconds(backoff->next(worker.requestIds().nextRandom())));

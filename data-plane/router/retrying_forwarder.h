@@ -2,9 +2,9 @@
 
 // The router's upstream call: tries (upstream_request.h) under the route's retry policy, Envoy
 // style. Each try gets min(route deadline, now + per_try_timeout); a failed try that the policy
-// calls retriable is retried on another endpoint if the cluster has one (PickContext::avoid),
-// after an exponential backoff with full jitter (retry_backoff.h) waited on the worker's timer,
-// while retries are left, the route deadline has not passed and the cluster's retry breaker
+// calls retriable is retried on an endpoint not tried yet if the cluster has one eligible
+// (PickContext::avoid: Envoy's previous_hosts), after an exponential backoff with full jitter
+// (retry_backoff.h) waited on the worker's timer, while retries are left, the route deadline has not passed and the cluster's retry breaker
 // (max_retries or retry_budget) has room. The route timeout bounds all tries and backoffs
 // together. The answer is the last try's result: a 503 that stays 503 after every retry is the
 // upstream's 503, not a local reply; response bodies of failed tries are dropped. Every try
@@ -31,7 +31,8 @@ inline constexpr char kAttemptCountHeader[] = "x-portico-attempt-count";
 
 // `policy` may be null (one try). `deadline` is the route timeout's end (time_point::max() for
 // none). The request must carry the headers the upstream should see; its body is sent again on
-// every try. `pick` goes to the load balancer, with `avoid` set on retries.
+// every try. `pick` goes to the load balancer (the route's hash: a retry of a hashed request
+// walks on from its endpoint), with the endpoints tried so far avoided on retries.
 boost::asio::awaitable<UpstreamResult> forwardWithRetries(
     listener::Worker& worker, const upstream::Cluster& cluster, const RetryPolicy* policy,
     Request& request, std::chrono::steady_clock::time_point deadline, upstream::PickContext pick);

@@ -15,6 +15,7 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/time/time.h"
+#include "data-plane/router/hash_policy.h"
 #include "data-plane/router/route_index.h"
 
 namespace portico::dp::router {
@@ -118,6 +119,8 @@ struct Route {
   std::shared_ptr<const re2::RE2> regex_rewrite;
   std::string regex_substitution;
   std::string host_rewrite;
+  // ring_hash / Maglev: what the request hash is computed from (empty: no hash).
+  std::vector<HashPolicy> hash_policies;
   // The route's retry_policy, else its virtual host's; null: one try, no per-try timeout.
   std::shared_ptr<const RetryPolicy> retry_policy;
   HeaderMutation request_headers;   // route + virtual host + route configuration, merged

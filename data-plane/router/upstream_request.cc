@@ -13,6 +13,7 @@
 #include "common/strings.h"
 #include "data-plane/http/wire_writer.h"
 #include "data-plane/listener/worker.h"
+#include "data-plane/upstream/active_request.h"
 
 namespace portico::dp::router {
 
@@ -99,6 +100,7 @@ asio::awaitable<upstream::UpstreamConnectionPtr> openConnection(listener::Worker
   if (connection) {
     connection->cluster_state = cluster.state;
     connection->connection_slot = std::move(slot);
+    connection->endpoint_connection = upstream::OpenConnection(endpoint.state);
   }
   co_return connection;
 }
@@ -183,6 +185,7 @@ asio::awaitable<UpstreamResult> forwardUpstream(listener::Worker& worker, const 
   }
   result.endpoint = endpoint;
   result.upstream_host = endpoint->key;
+  const upstream::ActiveRequest active(*endpoint->state);  // least_request reads it
   // A pooled connection may have been closed by the upstream while idle; if it fails before
   // any response byte arrives, the request never reached the application, so it is safe to
   // send it once more on a fresh connection. This is not a retry: no retry policy is needed.

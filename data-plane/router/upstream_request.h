@@ -53,7 +53,8 @@ struct UpstreamResult {
 };
 
 // `deadline` is the end of this try (time_point::max() for none). The request must already
-// carry the headers the upstream should see. `pick` is handed to the load balancer.
+// carry the headers the upstream should see. `pick` goes to the load balancer (the route's
+// hash, the endpoint to avoid).
 boost::asio::awaitable<UpstreamResult> forwardUpstream(listener::Worker& worker, const upstream::Cluster& cluster,
                                                        Request& request,
                                                        std::chrono::steady_clock::time_point deadline,

@@ -19,6 +19,11 @@
 
 namespace portico::dp::upstream {
 
+namespace lb {
+class RingHashTable;
+class MaglevTable;
+}  // namespace lb
+
 struct Endpoint {
   boost::asio::ip::tcp::endpoint address;  // resolved at compile time: no DNS on the hot path
   std::string key;                         // "ip:port"
@@ -82,9 +87,16 @@ struct Cluster {
   std::optional<OutlierDetection> outlier;
   std::optional<HealthCheck> health_check;
   std::vector<Endpoint> endpoints;
-  // Round-robin order with weights expanded (an endpoint of weight w appears w times,
-  // interleaved), so a pick is one increment and one index.
-  std::vector<uint32_t> schedule;
+  // Load-balancing tables, built once when the snapshot is compiled (lb/lb_tables.h) for the
+  // cluster's policy only, and shared read-only by every worker.
+  // round_robin: nginx's smooth weighted order (weights {5,1,1}: a a b a c a a), so a pick is
+  // one cursor increment and one index. Null for the other policies.
+  std::shared_ptr<const std::vector<uint32_t>> schedule;
+  // random: running sums of the endpoint weights (a pick is one binary search).
+  std::vector<uint64_t> cumulative_weights;
+  bool equal_weights = true;  // every endpoint has the same weight
+  std::shared_ptr<const lb::RingHashTable> ring;  // ring_hash
+  std::shared_ptr<const lb::MaglevTable> maglev;  // maglev
   bool has_assignment = false;  // an EDS ClusterLoadAssignment has arrived
   std::shared_ptr<ClusterState> state;  // never null in a compiled snapshot
 };

@@ -15,6 +15,7 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "data-plane/net/connection_deadline.h"
+#include "data-plane/upstream/active_request.h"
 #include "data-plane/upstream/cluster_state.h"
 
 namespace portico::dp::upstream {
@@ -27,6 +28,7 @@ struct UpstreamConnection {
   // cluster; declared first so the slot is released before it.
   std::shared_ptr<ClusterState> cluster_state;
   ResourceSlot connection_slot;
+  OpenConnection endpoint_connection;  // EndpointState::connections
   boost::asio::ip::tcp::socket socket;
   // The current exchange's deadline (connect, or request to response); a pooled idle
   // connection has none (the pool's idle timeout applies). See net/connection_deadline.h.

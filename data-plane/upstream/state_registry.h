@@ -6,6 +6,8 @@
 // holds as long as that one is alive. The registry holds weak references only: state nobody's
 // snapshot holds any more is freed, and an endpoint that comes back later starts fresh.
 //
+// It also owns the TableCache, so load-balancing tables are shared across snapshots the same way.
+//
 // Threading: any thread (the xDS thread compiles, the health checker reads); a mutex guards the
 // maps. Never used on the request path: requests reach the state through the snapshot.
 
@@ -19,6 +21,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "data-plane/upstream/cluster_state.h"
 #include "data-plane/upstream/endpoint_state.h"
+#include "data-plane/upstream/lb/table_cache.h"
 
 namespace portico::dp::upstream {
 
@@ -30,12 +33,15 @@ class StateRegistry {
   // Calls `fn` for every cluster state still alive, in no particular order (metrics and admin;
   // `fn` runs under the registry's mutex, so it must not call back into the registry).
   void forEachCluster(const std::function<void(const std::string& name, const ClusterState& state)>& fn);
+  // Schedules, rings and Maglev tables of the snapshots compiled with this registry.
+  lb::TableCache& tables() { return tables_; }
 
  private:
   std::mutex mu_;
   absl::flat_hash_map<std::string, std::weak_ptr<ClusterState>> clusters_ ABSL_GUARDED_BY(mu_);
   absl::flat_hash_map<std::string, std::weak_ptr<EndpointState>> endpoints_ ABSL_GUARDED_BY(mu_);
   size_t lookups_since_sweep_ ABSL_GUARDED_BY(mu_) = 0;
+  lb::TableCache tables_;  // locks on its own
 };
 
 }  // namespace portico::dp::upstream

@@ -52,6 +52,7 @@ envoy::config::core::v3::Node makeNode(const AdsClient::Options& options) {
   envoy::config::core::v3::Node node;
   node.set_id(options.node_id);
   node.set_cluster(options.group);
+  if (!options.zone.empty()) node.mutable_locality()->set_zone(options.zone);
   node.set_user_agent_name("portico-proxy");
   node.set_user_agent_version("0.1.0");
   return node;

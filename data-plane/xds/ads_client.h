@@ -41,6 +41,7 @@ class AdsClient {
     XdsProtocol protocol = XdsProtocol::kDelta;
     std::string node_id;
     std::string group;
+    std::string zone;  // node.locality.zone; empty: no locality sent
     absl::Duration backoff_base = absl::Milliseconds(250);
     absl::Duration backoff_max = absl::Seconds(10);
     // Ready even if some RDS/EDS resources never arrive, this long after the first LDS.

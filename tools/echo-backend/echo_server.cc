@@ -21,6 +21,7 @@
 #include "absl/strings/numbers.h"
 #include "common/logging.h"
 #include "common/strings.h"
+#include "tools/echo-backend/echo_control.h"
 #include "tools/echo-backend/websocket_echo.h"
 
 namespace portico::tools::echo {
@@ -150,8 +151,9 @@ bool isWebSocketUpgrade(const Request& request) {
 
 class Session : public std::enable_shared_from_this<Session> {
  public:
-  Session(tcp::socket socket, std::shared_ptr<ServerState> state)
-      : stream_(std::move(socket)), timer_(stream_.get_executor()), state_(std::move(state)) {}
+  Session(tcp::socket socket, std::shared_ptr<ServerState> state, std::shared_ptr<EchoControl> control)
+      : stream_(std::move(socket)), timer_(stream_.get_executor()), state_(std::move(state)),
+        control_(std::move(control)) {}
 
   void start() { doRead(); }
 
@@ -220,6 +222,13 @@ class Session : public std::enable_shared_from_this<Session> {
       return onReadError(ec);
     }
     Request request = parser_->release();
+    if (auto answer = control_->handle(request)) {
+      response_ = std::move(*answer);
+      response_.keep_alive(request.keep_alive());
+      response_.prepare_payload();
+      if (request.method() == bhttp::verb::head) response_.body().clear();  // length stays
+      return doWrite();
+    }
     if (isWebSocketUpgrade(request)) {
       ++state_->requests;
       std::string hello = echoJson(state_->name, request);
@@ -251,7 +260,8 @@ class Session : public std::enable_shared_from_this<Session> {
       response_.body() = echoJson(state_->name, request);
     }
     response_.keep_alive(request.keep_alive() && !(failing && knobs.close));
-    finishAndSend(request.method() == bhttp::verb::head, failing ? knobs.delay_ms : 0);
+    // The standing delay (PUT /__echo/delay) slows every answer but the /__echo/ ones.
+    finishAndSend(request.method() == bhttp::verb::head, (failing ? knobs.delay_ms : 0) + control_->delayMs());
   }
 
   void answerRequests(const Request& request) {
@@ -323,6 +333,7 @@ class Session : public std::enable_shared_from_this<Session> {
   std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
   Response response_;
   std::shared_ptr<ServerState> state_;
+  std::shared_ptr<EchoControl> control_;
 };
 
 }  // namespace
@@ -330,7 +341,9 @@ class Session : public std::enable_shared_from_this<Session> {
 class EchoServer::Impl {
  public:
   Impl(asio::io_context& io, const Options& options)
-      : acceptor_(io), state_(std::make_shared<ServerState>(options.name)) {}
+      : acceptor_(io),
+        state_(std::make_shared<ServerState>(options.name)),
+        control_(std::make_shared<EchoControl>(options.name, options.health_path)) {}
 
   absl::Status bind(const Options& options) {
     beast::error_code ec;
@@ -367,7 +380,7 @@ class EchoServer::Impl {
         PORTICO_LOG(kWarning, "echo-backend: accept: ", ec.message());
       } else {
         socket.set_option(tcp::no_delay(true), ec);
-        std::make_shared<Session>(std::move(socket), state_)->start();
+        std::make_shared<Session>(std::move(socket), state_, control_)->start();
       }
       doAccept();
     });
@@ -380,6 +393,7 @@ class EchoServer::Impl {
 
   tcp::acceptor acceptor_;
   std::shared_ptr<ServerState> state_;
+  std::shared_ptr<EchoControl> control_;
   std::string address_;
   uint16_t port_ = 0;
 };

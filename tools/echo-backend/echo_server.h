@@ -18,6 +18,7 @@
 // A WebSocket upgrade request is accepted and echoed (websocket_echo.h).
 // GET /__echo/requests answers {"name", "requests", "keys": {K: n}}: the requests this server
 // has answered (or reset) so far, all and per x-echo-fail-key, not counting /__echo/ requests.
+// Runtime knobs (health status, a standing delay) and counters: see echo_control.h.
 // Threading: everything runs on the io_context's thread; create, start and stop from it (or
 // before it runs).
 
@@ -36,6 +37,7 @@ class EchoServer {
     std::string name = "echo";
     std::string address = "127.0.0.1";
     uint16_t port = 0;  // 0: the kernel picks a free port
+    std::string health_path = "/health";  // answered by EchoControl (echo_control.h)
   };
 
   // Binds and listens; fails with a message naming the address on bind errors.

@@ -36,6 +36,8 @@ ABSL_FLAG(std::string, advertise_address, "",
           "Address proxies should connect to (default --address)");
 ABSL_FLAG(int, weight, 0, "Load balancing weight to register (0: the control plane's default)");
 ABSL_FLAG(std::string, zone, "", "Zone to register");
+ABSL_FLAG(std::string, health_path, "/health",
+          "Path answered with the health status set by PUT /__echo/health (see echo_control.h)");
 ABSL_FLAG(std::string, log_level, "info", "debug | info | warning | error");
 
 namespace portico::tools::echo {
@@ -96,6 +98,7 @@ int run() {
   options.name = absl::GetFlag(FLAGS_name);
   options.address = absl::GetFlag(FLAGS_address);
   options.port = static_cast<uint16_t>(port);
+  options.health_path = absl::GetFlag(FLAGS_health_path);
   auto server = EchoServer::create(io, options);
   if (!server.ok()) {
     return fail(sv(server.status().message()));

@@ -389,6 +389,44 @@ TEST(ServicesTest, PanicThresholdAbove100) {
             "portico.yaml:3: services[0].panic_threshold: \"150%\" is not a percentage (0%..100%)");
 }
 
+TEST(ServicesTest, ZoneAware) {
+  PorticoConfig config = parseOk(R"(services:
+  - { name: local-first, lb: least_request, zone_aware: true }
+  - { name: explicit-off, zone_aware: false }
+  - name: default
+)");
+  ASSERT_EQ(config.services.size(), 3u);
+  EXPECT_TRUE(config.services[0].zone_aware);
+  EXPECT_FALSE(config.services[1].zone_aware);
+  EXPECT_FALSE(config.services[2].zone_aware) << "off unless asked for";
+}
+
+TEST(ServicesTest, ZoneAwareMustBeABoolean) {
+  EXPECT_EQ(errorOf(R"(services:
+  - name: s
+    zone_aware: local
+)"),
+            "portico.yaml:3: services[0].zone_aware: must be true or false");
+  EXPECT_EQ(errorOf(R"(services:
+  - name: a
+  - name: s
+    lb: random
+    zone_aware: { enabled: true }
+)"),
+            "portico.yaml:5: services[1].zone_aware: must be true or false");
+}
+
+TEST(ServicesTest, ZoneAwareRefusedWithConsistentHashing) {
+  EXPECT_EQ(errorOf(R"(services:
+  - name: s
+    lb: maglev
+    hash_on: { header: x-user-id }
+    zone_aware: true
+)"),
+            "portico.yaml:5: services[0].zone_aware: does not apply to ring_hash or maglev (use "
+            "round_robin, least_request or random)");
+}
+
 TEST(ServicesTest, EndpointHostName) {
   EXPECT_EQ(errorOf(R"(services:
   - name: s
@@ -442,7 +480,7 @@ TEST(ServicesTest, UnknownKey) {
 )"),
             "portico.yaml:3: services[0].retry: unknown key; allowed here: name, protocol, lb, "
             "hash_on, connect_timeout, timeout, retries, circuit_breaker, outlier_detection, "
-            "health_check, panic_threshold, endpoints");
+            "health_check, panic_threshold, zone_aware, endpoints");
 }
 
 }  // namespace

@@ -196,6 +196,18 @@ TEST(ClusterTranslationTest, PanicThreshold) {
   EXPECT_EQ(disabled.common_lb_config().healthy_panic_threshold().value(), 0.0);
 }
 
+TEST(ClusterTranslationTest, ZoneAwareBecomesZoneAwareLbConfig) {
+  const Cluster aware = clusterFor("  - { name: svc, lb: least_request, zone_aware: true }\n");
+  ASSERT_TRUE(aware.common_lb_config().has_zone_aware_lb_config());
+  // Envoy's defaults apply: nothing else is set.
+  EXPECT_FALSE(aware.common_lb_config().zone_aware_lb_config().has_routing_enabled());
+  EXPECT_FALSE(aware.common_lb_config().zone_aware_lb_config().has_min_cluster_size());
+  EXPECT_EQ(aware.common_lb_config().healthy_panic_threshold().value(), 50.0);
+
+  EXPECT_FALSE(clusterFor("  - { name: svc }\n").common_lb_config().has_zone_aware_lb_config());
+  EXPECT_FALSE(clusterFor("  - { name: svc, zone_aware: false }\n").common_lb_config().has_zone_aware_lb_config());
+}
+
 TEST(ClusterTranslationTest, GrpcProtocolSpeaksHttp2) {
   EXPECT_TRUE(clusterFor("  - { name: svc, protocol: grpc }\n").has_http2_protocol_options());
   EXPECT_FALSE(clusterFor("  - { name: svc, protocol: http }\n").has_http2_protocol_options());

@@ -89,7 +89,7 @@ TEST_F(SnapshotCompilerTest, ValidSetCompiles) {
   EXPECT_EQ(orders.endpoints[1].key, "10.0.0.2:8002");
   EXPECT_EQ(orders.endpoints[1].weight, 1u);
   EXPECT_EQ(orders.endpoints[1].zone, "zone-b");
-  EXPECT_EQ(orders.schedule, (std::vector<uint32_t>{0, 1, 0}));
+  EXPECT_EQ(*orders.schedule, (std::vector<uint32_t>{0, 1, 0}));
 
   const router::RouteTable* table = snapshot->routeTable("public");
   ASSERT_NE(table, nullptr);
@@ -134,9 +134,9 @@ TEST_F(SnapshotCompilerTest, RouteStatsKeyFallsBackToClusterWhenRouteHasNoName) 
             stats_.get("echo", "echo"));
 }
 
-TEST_F(SnapshotCompilerTest, WeightedScheduleIsInterleaved) {
+TEST_F(SnapshotCompilerTest, WeightedScheduleIsSmooth) {
   xds::ResourceSet set = minimalSet();
-  // A (weight 3) then B (weight 1), in one locality: A B A A.
+  // A (weight 3) then B (weight 1), in one locality: nginx's smooth order A A B A.
   add(set, builders::buildLoadAssignment(
                "echo", {instance("echo", "10.0.0.1", 80, 3), instance("echo", "10.0.0.2", 80, 1)}));
   SnapshotPtr snapshot = compileOk(set);
@@ -145,7 +145,7 @@ TEST_F(SnapshotCompilerTest, WeightedScheduleIsInterleaved) {
   ASSERT_EQ(cluster.endpoints.size(), 2u);
   EXPECT_EQ(cluster.endpoints[0].key, "10.0.0.1:80");
   EXPECT_EQ(cluster.endpoints[1].key, "10.0.0.2:80");
-  EXPECT_EQ(cluster.schedule, (std::vector<uint32_t>{0, 1, 0, 0}));
+  EXPECT_EQ(*cluster.schedule, (std::vector<uint32_t>{0, 0, 1, 0}));
 }
 
 TEST_F(SnapshotCompilerTest, ScheduleOfEqualAndMixedWeights) {
@@ -155,7 +155,8 @@ TEST_F(SnapshotCompilerTest, ScheduleOfEqualAndMixedWeights) {
                         instance("echo", "10.0.0.3", 80, 1)}));
   SnapshotPtr snapshot = compileOk(set);
   ASSERT_NE(snapshot, nullptr);
-  EXPECT_EQ(snapshot->clusters()[0].schedule, (std::vector<uint32_t>{0, 1, 2, 0, 1, 1}));
+  // Weights 2, 3, 1: smooth weighted round robin gives B A B C A B.
+  EXPECT_EQ(*snapshot->clusters()[0].schedule, (std::vector<uint32_t>{1, 0, 1, 2, 0, 1}));
 }
 
 TEST_F(SnapshotCompilerTest, ScheduleEmptyWithoutEndpoints) {
@@ -165,7 +166,7 @@ TEST_F(SnapshotCompilerTest, ScheduleEmptyWithoutEndpoints) {
   ASSERT_NE(snapshot, nullptr);
   EXPECT_TRUE(snapshot->clusters()[0].has_assignment);
   EXPECT_TRUE(snapshot->clusters()[0].endpoints.empty());
-  EXPECT_TRUE(snapshot->clusters()[0].schedule.empty());
+  EXPECT_TRUE(snapshot->clusters()[0].schedule->empty());
 }
 
 TEST_F(SnapshotCompilerTest, EdsServiceNameSelectsTheAssignment) {
@@ -243,7 +244,7 @@ TEST_F(SnapshotCompilerTest, UnhealthyDrainingAndTimeoutEndpointsAreSkipped) {
   ASSERT_EQ(endpoints.size(), 2u);
   EXPECT_EQ(endpoints[0].key, "10.0.0.4:80");
   EXPECT_EQ(endpoints[1].key, "10.0.0.5:80");
-  EXPECT_EQ(snapshot->clusters()[0].schedule, (std::vector<uint32_t>{0, 1}));
+  EXPECT_EQ(*snapshot->clusters()[0].schedule, (std::vector<uint32_t>{0, 1}));
 }
 
 TEST_F(SnapshotCompilerTest, ApiListenersAreSkipped) {

@@ -19,6 +19,7 @@
 #include "common/strings.h"
 #include "data-plane/config/cluster_compiler.h"
 #include "data-plane/listener/worker.h"
+#include "data-plane/upstream/lb/lb_tables.h"
 #include "tests/support/test_env.h"
 #include "tools/echo-backend/echo_server.h"
 
@@ -32,7 +33,7 @@ using upstream::Resource;
 class RetryingForwarderTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    for (const char* name : {"a", "b"}) {
+    for (const char* name : {"a", "b", "c"}) {
       tools::echo::EchoServer::Options options;
       options.name = name;
       auto server = tools::echo::EchoServer::create(worker_.io(), options);
@@ -53,6 +54,10 @@ class RetryingForwarderTest : public ::testing::Test {
     EXPECT_EQ(state.inUse(Resource::kRequests), 0u);
     EXPECT_EQ(state.inUse(Resource::kPendingRequests), 0u);
     EXPECT_EQ(state.inUse(Resource::kRetries), 0u);
+    // Every try gave its request-in-flight count back (least_request reads it).
+    for (const upstream::Endpoint& endpoint : cluster().endpoints) {
+      EXPECT_EQ(endpoint.state->active_requests.load(), 0) << endpoint.key;
+    }
   }
 
   // Publishes a one-cluster snapshot whose endpoints are the given ports (0: a dead port).
@@ -72,7 +77,7 @@ class RetryingForwarderTest : public ::testing::Test {
       endpoint.state = std::make_shared<upstream::EndpointState>();
       cluster.endpoints.push_back(std::move(endpoint));
     }
-    config::buildSchedule(cluster);
+    upstream::lb::buildLbTables(cluster);
     if (tweak) tweak(cluster);
     std::vector<upstream::Cluster> clusters;
     clusters.push_back(std::move(cluster));
@@ -110,7 +115,8 @@ class RetryingForwarderTest : public ::testing::Test {
     const auto deadline = Clock::now() + absl::ToChronoNanoseconds(timeout);
     for (size_t i = 0; i < requests.size(); ++i) {
       boost::asio::co_spawn(
-          worker_.io(), forwardWithRetries(worker_, cluster(), policy, *requests[i], deadline, {}),
+          worker_.io(),
+          forwardWithRetries(worker_, cluster(), policy, *requests[i], deadline, pick_),
           [&, i](std::exception_ptr error, UpstreamResult result) {
             EXPECT_FALSE(error);
             results[i] = std::move(result);
@@ -146,6 +152,7 @@ class RetryingForwarderTest : public ::testing::Test {
   std::vector<std::unique_ptr<tools::echo::EchoServer>> echoes_;
   config::SnapshotPtr snapshot_;
   RetryPolicy policy_;
+  upstream::PickContext pick_;  // what the route hands the balancer (a hash, for hashing policies)
 };
 
 TEST(TryClassificationTest, OutcomesForRetryAndOutlierDetection) {
@@ -396,6 +403,54 @@ TEST_F(RetryingForwarderTest, FailingEndpointIsEjectedAndTrafficMoves) {
   EXPECT_EQ(std::count(seen.begin(), seen.end(), "a"), 2) << "ejected after its second 500";
   EXPECT_FALSE(cluster().endpoints[0].state->healthy(upstream::EndpointState::nowNs()));
   EXPECT_EQ(counter(cluster().state->counters.ejections[0]), 1u);
+}
+
+// Envoy's previous_hosts: a retry avoids every endpoint tried so far, not just the last one.
+// Endpoint 0 refuses connections, a resets, b answers: with two retries every request must
+// end on b whatever the policy's first choice, which it can only do if the third try avoids
+// both earlier ones (a hashed request walking the ring would otherwise come back to its first
+// endpoint).
+TEST_F(RetryingForwarderTest, RetriesAvoidEveryEndpointTriedBefore) {
+  for (upstream::LbPolicy policy :
+       {upstream::LbPolicy::kRoundRobin, upstream::LbPolicy::kLeastRequest,
+        upstream::LbPolicy::kRandom, upstream::LbPolicy::kRingHash, upstream::LbPolicy::kMaglev}) {
+    useCluster({0, port(0), port(1)}, [policy](upstream::Cluster& c) {
+      c.lb.policy = policy;
+      upstream::lb::buildLbTables(c);
+    });
+    for (uint64_t key = 1; key <= 12; ++key) {
+      pick_.hash = key * 0x9E3779B97F4A7C15ULL;
+      Request req = request(bhttp::verb::get, {{"x-echo-reset", "1"}, {"x-echo-only", "a"}});
+      UpstreamResult result = withPolicy(req);
+      ASSERT_EQ(result.outcome, UpstreamOutcome::kOk)
+          << "policy " << static_cast<int>(policy) << ", key " << key << ": " << result.detail;
+      EXPECT_EQ(backend(result), "b");
+    }
+  }
+}
+
+// A try counts as a request in flight on its endpoint while it runs (least_request's input);
+// its connection counts as open until it is closed, here still idle in the pool.
+TEST_F(RetryingForwarderTest, ATryInFlightAndItsConnectionAreCountedOnTheEndpoint) {
+  useCluster({port(0)});
+  Request req = request(bhttp::verb::get, {{"x-echo-delay-ms", "300"}});
+  bool done = false;
+  boost::asio::co_spawn(
+      worker_.io(),
+      forwardWithRetries(worker_, cluster(), &policy_, req, Clock::time_point::max(), pick_),
+      [&](std::exception_ptr, UpstreamResult) { done = true; });
+  const std::atomic<int32_t>& active = cluster().endpoints[0].state->active_requests;
+  int32_t seen = 0;
+  const auto give_up = Clock::now() + std::chrono::seconds(10);
+  while (!done && Clock::now() < give_up) {
+    worker_.io().run_for(std::chrono::milliseconds(5));
+    seen = std::max(seen, active.load());
+  }
+  EXPECT_TRUE(done);
+  EXPECT_EQ(seen, 1);
+  EXPECT_EQ(active.load(), 0);
+  EXPECT_EQ(worker_.pool().idleCount(), 1u);
+  EXPECT_EQ(cluster().endpoints[0].state->connections.load(), 1);
 }
 
 }  // namespace
