@@ -1,6 +1,8 @@
 #include "data-plane/listener/request_reader.h"
 
 #include <boost/asio/as_tuple.hpp>
+#include <boost/asio/experimental/awaitable_operators.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 
@@ -28,12 +30,38 @@ std::optional<Clock::time_point> after(Clock::time_point start, std::chrono::mil
   return start + timeout;
 }
 
-void arm(beast::tcp_stream& stream, std::optional<Clock::time_point> deadline) {
-  if (deadline) {
-    stream.expires_at(*deadline);
-  } else {
-    stream.expires_never();
+struct ReadSome {
+  beast::error_code ec;
+  size_t bytes = 0;
+  bool timed_out = false;
+};
+
+// Reads what is available into `buffer`, or gives up at `deadline`. `answerable`: a timeout
+// must leave the socket open for a 408, so the read races a timer; otherwise (waiting for a
+// request's first byte, where a timeout closes silently) tcp_stream's own timeout does, which
+// closes the socket and costs no extra allocation on the common path.
+asio::awaitable<ReadSome> readSome(beast::tcp_stream& stream, beast::flat_buffer& buffer,
+                                   std::optional<Clock::time_point> deadline, bool answerable) {
+  using namespace asio::experimental::awaitable_operators;  // NOLINT: operator||
+  auto into = buffer.prepare(kReadChunk);
+  if (!deadline || !answerable) {
+    if (deadline) {
+      stream.expires_at(*deadline);
+    } else {
+      stream.expires_never();
+    }
+    auto [ec, n] = co_await stream.async_read_some(into, kNoThrow);
+    if (ec == beast::error::timeout) co_return ReadSome{{}, 0, true};
+    co_return ReadSome{ec, n, false};
   }
+  stream.expires_never();
+  asio::steady_timer timer(stream.get_executor());
+  timer.expires_at(*deadline);
+  // Whichever finishes first cancels the other; the socket stays open either way.
+  auto first = co_await (stream.socket().async_read_some(into, kNoThrow) || timer.async_wait(kNoThrow));
+  if (first.index() == 1) co_return ReadSome{{}, 0, true};
+  auto [ec, n] = std::get<0>(first);
+  co_return ReadSome{ec, n, false};
 }
 
 bool expectsContinue(const http::RequestDecoder::Request& request) {
@@ -82,26 +110,29 @@ asio::awaitable<ReadResult> readRequest(beast::tcp_stream& stream, beast::flat_b
         head_done = Clock::now();
         if (expectsContinue(decoder.request())) {
           static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
-          arm(stream, after(Clock::now(), settings.idle_timeout));
+          stream.expires_after(settings.idle_timeout.count() > 0 ? settings.idle_timeout
+                                                                 : std::chrono::milliseconds(60000));
           co_await asio::async_write(stream, asio::buffer(kContinue), kNoThrow);
         }
         continue;  // body bytes may already be buffered
       case http::RequestDecoder::State::kNeedMore:
         break;
     }
-    arm(stream, deadlines.forRead(settings, decoder.headDone()));
-    auto [ec, n] = co_await stream.async_read_some(buffer.prepare(kReadChunk), kNoThrow);
-    if (ec) {
-      // A timeout after part of a request: answer 408 (nginx and Envoy do the same); an idle
-      // connection or a client that went away is just closed.
-      if (ec == beast::error::timeout && (deadlines.got_bytes || decoder.headDone())) {
+    const bool answerable = deadlines.got_bytes || decoder.headDone();
+    const ReadSome read =
+        co_await readSome(stream, buffer, deadlines.forRead(settings, decoder.headDone()), answerable);
+    if (read.timed_out) {
+      // A timeout after part of a request: answer 408 (Envoy does too); an idle connection is
+      // just closed.
+      if (answerable) {
         co_return refused({408, "request_timeout",
                            decoder.headDone() ? "the request body stalled"
                                               : "the request head did not arrive in time"});
       }
       co_return ReadResult{};
     }
-    buffer.commit(n);
+    if (read.ec) co_return ReadResult{};  // the client went away
+    buffer.commit(read.bytes);
     if (!deadlines.got_bytes) {
       deadlines.got_bytes = true;
       if (!deadlines.head) deadlines.head = after(Clock::now(), settings.header_timeout);

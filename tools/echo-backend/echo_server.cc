@@ -10,10 +10,12 @@
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/string_body.hpp>
 #include <boost/beast/http/write.hpp>
+#include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
 #include <boost/json/serialize.hpp>
 #include <chrono>
 #include <optional>
+#include <vector>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
@@ -36,6 +38,17 @@ constexpr auto kWriteTimeout = std::chrono::seconds(30);
 constexpr uint32_t kHeaderLimit = 64 * 1024;
 constexpr uint64_t kBodyLimit = 64ull * 1024 * 1024;
 constexpr int64_t kMaxDelayMs = 10 * 60 * 1000;
+constexpr size_t kMaxLoggedRequests = 10000;
+constexpr std::string_view kRequestsPath = "/__echo/requests";
+
+// "METHOD target" of every request received, oldest first (the last kMaxLoggedRequests), and
+// "!<error>" for every request the server could not parse. One io_context thread: no lock.
+using RequestLog = std::vector<std::string>;
+
+void record(RequestLog& log, std::string entry) {
+  if (log.size() >= kMaxLoggedRequests) log.erase(log.begin());
+  log.push_back(std::move(entry));
+}
 
 using Request = bhttp::request<bhttp::string_body>;
 using Response = bhttp::response<bhttp::string_body>;
@@ -73,8 +86,11 @@ std::string echoJson(const std::string& name, const Request& request) {
 
 class Session : public std::enable_shared_from_this<Session> {
  public:
-  Session(tcp::socket socket, std::shared_ptr<const std::string> name)
-      : stream_(std::move(socket)), timer_(stream_.get_executor()), name_(std::move(name)) {}
+  Session(tcp::socket socket, std::shared_ptr<const std::string> name, std::shared_ptr<RequestLog> log)
+      : stream_(std::move(socket)),
+        timer_(stream_.get_executor()),
+        name_(std::move(name)),
+        log_(std::move(log)) {}
 
   void start() { doRead(); }
 
@@ -124,6 +140,7 @@ class Session : public std::enable_shared_from_this<Session> {
       return close();
     }
     // A malformed request: say why, then close (the stream position is unknown).
+    record(*log_, cat("!", ec.message()));
     bhttp::status status = bhttp::status::bad_request;
     if (ec == bhttp::error::header_limit) {
       status = bhttp::status::request_header_fields_too_large;
@@ -143,6 +160,10 @@ class Session : public std::enable_shared_from_this<Session> {
       return onReadError(ec);
     }
     Request request = parser_->release();
+    if (request.target() == kRequestsPath) {
+      return answerRequestLog(request);
+    }
+    record(*log_, cat(request.method_string(), " ", request.target()));
     std::optional<int> status;
     int64_t delay_ms = 0;
     std::string problem;
@@ -203,6 +224,21 @@ class Session : public std::enable_shared_from_this<Session> {
     doWrite();
   }
 
+  // GET /__echo/requests: {"requests": [...]} (not itself recorded), for tests that must prove
+  // what reached the backend.
+  void answerRequestLog(const Request& request) {
+    json::array entries;
+    for (const std::string& entry : *log_) entries.emplace_back(entry);
+    json::object body;
+    body["requests"] = std::move(entries);
+    response_ = Response(bhttp::status::ok, request.version());
+    response_.set(bhttp::field::content_type, "application/json");
+    response_.body() = json::serialize(body);
+    response_.keep_alive(request.keep_alive());
+    response_.prepare_payload();
+    doWrite();
+  }
+
   void doWrite() {
     stream_.expires_after(kWriteTimeout);
     bhttp::async_write(
@@ -229,6 +265,7 @@ class Session : public std::enable_shared_from_this<Session> {
   std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
   Response response_;
   std::shared_ptr<const std::string> name_;
+  std::shared_ptr<RequestLog> log_;
 };
 
 }  // namespace
@@ -236,7 +273,9 @@ class Session : public std::enable_shared_from_this<Session> {
 class EchoServer::Impl {
  public:
   Impl(asio::io_context& io, const Options& options)
-      : acceptor_(io), name_(std::make_shared<const std::string>(options.name)) {}
+      : acceptor_(io),
+        name_(std::make_shared<const std::string>(options.name)),
+        log_(std::make_shared<RequestLog>()) {}
 
   absl::Status bind(const Options& options) {
     beast::error_code ec;
@@ -273,7 +312,7 @@ class EchoServer::Impl {
         PORTICO_LOG(kWarning, "echo-backend: accept: ", ec.message());
       } else {
         socket.set_option(tcp::no_delay(true), ec);
-        std::make_shared<Session>(std::move(socket), name_)->start();
+        std::make_shared<Session>(std::move(socket), name_, log_)->start();
       }
       doAccept();
     });
@@ -286,6 +325,7 @@ class EchoServer::Impl {
 
   tcp::acceptor acceptor_;
   std::shared_ptr<const std::string> name_;
+  std::shared_ptr<RequestLog> log_;
   std::string address_;
   uint16_t port_ = 0;
 };

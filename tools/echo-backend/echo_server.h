@@ -6,6 +6,9 @@
 //   x-echo-status: NNN     answer with that status (200..599)
 //   x-echo-delay-ms: N     answer after N ms (an async timer; the connection waits, others don't)
 //   x-echo-close: 1        answer with "Connection: close" and close
+// GET /__echo/requests answers {"requests": ["METHOD target", ...]}: every request received so
+// far (the last 10000), "!<parse error>" for each one that could not be parsed; tests use it
+// to prove what did (and did not) reach the backend.
 // Threading: everything runs on the io_context's thread; create, start and stop from it (or
 // before it runs).
 
