@@ -3,6 +3,8 @@
 #include <boost/asio/buffer.hpp>
 #include <boost/beast/http/error.hpp>
 
+#include <algorithm>
+
 #include "data-plane/http/header_validator.h"
 
 namespace portico::dp::http {
@@ -10,6 +12,22 @@ namespace portico::dp::http {
 namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace bhttp = boost::beast::http;
+
+namespace {
+
+// Beast asked for more although `stalled` (the bytes it did not use) holds a whole line of a
+// chunk with a non-zero size: only an extension that runs past the line's CRLF (an unclosed
+// quoted string) makes it do that. Such a chunk is malformed; refusing it here also keeps
+// Beast 1.81 from counting the chunk's size against the body limit again on every retry
+// (which would turn the 400 into a 413 depending on how the bytes arrived).
+bool completeChunkLine(std::string_view stalled) {
+  if (stalled.substr(0, 2) == "\r\n") stalled.remove_prefix(2);  // the previous chunk's CRLF
+  if (stalled.find("\r\n") == std::string_view::npos) return false;
+  const size_t digits = stalled.find_first_not_of("0123456789abcdefABCDEF");
+  return digits != 0 && stalled.substr(0, digits).find_first_not_of('0') != std::string_view::npos;
+}
+
+}  // namespace
 
 Refusal refusalForParseError(const beast::error_code& ec) {
   if (ec == bhttp::error::header_limit) {
@@ -87,20 +105,41 @@ RequestDecoder::State RequestDecoder::feedHead(std::string_view input, size_t& u
 }
 
 RequestDecoder::State RequestDecoder::feedBody(std::string_view input, size_t& used) {
+  // After Beast asked for more without using anything, call it again only with more bytes
+  // (the same bytes would only ask again). And when it stalled on exactly "0\r\n" (a last
+  // chunk awaiting its trailers), only with 5 or more: Beast 1.81 asserts n >= 5 when it
+  // re-enters that state (a wrong assertion that aborts builds with assertions on, fixed
+  // upstream in boostorg/beast#2861); with 4 bytes it could only have asked for more anyway.
+  if (stalled_at_ > 0 &&
+      (input.size() <= stalled_at_ || (stalled_on_last_chunk_ && input.size() < 5))) {
+    return State::kNeedMore;
+  }
+  stalled_at_ = 0;
   while (used < input.size() && !parser_.is_done()) {
+    // Beast is given at most max_header_bytes at a time: a chunk header or a trailer section
+    // it cannot finish within that many bytes is refused, whether the bytes came in one read or
+    // in many (the body data of a chunk is consumed as it comes, whatever its size).
+    const size_t window = std::min<size_t>(input.size() - used, max_header_bytes_);
     beast::error_code ec;
-    const size_t n = parser_.put(asio::buffer(input.data() + used, input.size() - used), ec);
+    const size_t n = parser_.put(asio::buffer(input.data() + used, window), ec);
     used += n;
-    if (ec == bhttp::error::need_more) break;
+    if (ec == bhttp::error::need_more) {
+      if (n > 0) continue;
+      // Checked on the window Beast saw, so the outcome does not depend on the reads.
+      if (completeChunkLine(input.substr(used, window))) {
+        return refuse({400, "bad_chunk", "malformed chunk extension"});
+      }
+      if (window == max_header_bytes_) {
+        return refuse({431, "request_headers_too_large", "chunk header or trailers too large"});
+      }
+      stalled_at_ = input.size() - used;
+      stalled_on_last_chunk_ = input.substr(used) == "0\r\n";
+      break;
+    }
     if (ec) return refuse(refusalForParseError(ec));
     if (n == 0) break;
   }
-  if (parser_.is_done()) return State::kDone;
-  // Only a chunk header or the trailers can stay unused; they must not grow without bound.
-  if (input.size() - used > max_header_bytes_) {
-    return refuse({431, "request_headers_too_large", "chunk header or trailers too large"});
-  }
-  return State::kNeedMore;
+  return parser_.is_done() ? State::kDone : State::kNeedMore;
 }
 
 Refusal RequestDecoder::normalizeTarget() {

@@ -81,6 +81,8 @@ class RequestDecoder {
   const PathOptions path_options_;
   const uint32_t max_header_bytes_;
   bool head_done_ = false;
+  size_t stalled_at_ = 0;  // unused bytes when Beast last needed more without using any
+  bool stalled_on_last_chunk_ = false;  // ... and they were exactly "0\r\n"
   Refusal refusal_;
 };
 

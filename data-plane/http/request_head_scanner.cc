@@ -57,32 +57,34 @@ RequestHeadScanner::Status RequestHeadScanner::scan(std::string_view data) {
 }
 
 bool RequestHeadScanner::checkLine(std::string_view data, size_t lf) {
-  if (lf == line_start_ || data[lf - 1] != '\r') {
-    refuse(400, "bad_line_ending", "a line of the request head ends in LF without CR");
-    return false;
-  }
-  const std::string_view line = data.substr(line_start_, lf - 1 - line_start_);
-  if (request_line_) {
-    request_line_ = false;
-    if (!checkRequestLine(line)) return false;
-  } else if (line.empty()) {
-    head_size_ = lf + 1;
-  } else if (!checkHeaderLine(line)) {
+  // Limits first, in the order the unfinished-line checks in scan() apply them, so the decision
+  // never depends on how the bytes were split into reads.
+  const size_t length = lf - line_start_;  // without the LF
+  if (request_line_ && length > size_t{limits_.max_request_line} + 1) {  // + 1: the CR
+    refuse(414, "uri_too_long", "the request line is longer than this listener allows");
     return false;
   }
   if (lf + 1 > limits_.max_header_bytes) {
     refuse(431, "request_headers_too_large", "the request head is larger than this listener allows");
-    head_size_ = 0;
     return false;
   }
-  return true;
+  if (length == 0 || data[lf - 1] != '\r') {
+    refuse(400, "bad_line_ending", "a line of the request head ends in LF without CR");
+    return false;
+  }
+  const std::string_view line = data.substr(line_start_, length - 1);
+  if (request_line_) {
+    request_line_ = false;
+    return checkRequestLine(line);
+  }
+  if (line.empty()) {
+    head_size_ = lf + 1;
+    return true;
+  }
+  return checkHeaderLine(line);
 }
 
 bool RequestHeadScanner::checkRequestLine(std::string_view line) {
-  if (line.size() > limits_.max_request_line) {
-    refuse(414, "uri_too_long", "the request line is longer than this listener allows");
-    return false;
-  }
   if (line.empty()) {
     refuse(400, "bad_request_line", "the request starts with an empty line");
     return false;
