@@ -7,6 +7,7 @@
 
 #include <prometheus/registry.h>
 
+#include <atomic>
 #include <memory>
 #include <thread>
 #include <vector>
@@ -23,6 +24,7 @@
 #include "data-plane/config/snapshot_publisher.h"
 #include "data-plane/listener/proxy_stats.h"
 #include "data-plane/listener/worker.h"
+#include "data-plane/upstream/cluster_metrics.h"
 #include "data-plane/xds/ads_client.h"
 
 ABSL_FLAG(std::string, xds, "127.0.0.1:18000", "host:port of portico-cp's ADS server");
@@ -52,6 +54,9 @@ ABSL_FLAG(absl::Duration, request_header_timeout, absl::Seconds(30),
 ABSL_FLAG(absl::Duration, idle_timeout, absl::Seconds(60),
           "Default time a kept-alive connection waits for its next request (and any body read "
           "waits); 0 disables");
+ABSL_FLAG(absl::Duration, drain_timeout, absl::Seconds(20),
+          "On SIGTERM/SIGINT: stop accepting, let requests in flight finish for at most this long, "
+          "then exit (a second signal exits at once)");
 
 namespace {
 
@@ -89,6 +94,27 @@ absl::StatusOr<dp::listener::WorkerLimits> workerLimits() {
   limits.request_header_timeout = toMillis(header_timeout);
   limits.idle_timeout = toMillis(idle_timeout);
   return limits;
+}
+
+int openConnections(const std::vector<std::unique_ptr<dp::listener::Worker>>& workers) {
+  int open = 0;
+  for (const auto& worker : workers) open += worker->activeConnections();
+  return open;
+}
+
+// Waits until the workers have no connection left, the deadline passes, or another signal
+// arrives (an operator who insists). Returns the connections still open.
+int awaitDrain(const std::vector<std::unique_ptr<dp::listener::Worker>>& workers, const sigset_t& signals,
+               absl::Duration timeout) {
+  const absl::Time deadline = absl::Now() + timeout;
+  while (openConnections(workers) > 0 && absl::Now() < deadline) {
+    const timespec step{0, 50'000'000};  // poll every 50 ms
+    if (sigtimedwait(&signals, nullptr, &step) > 0) {
+      PORTICO_LOG(kWarning, "portico-proxy: second signal, exiting without waiting for the drain");
+      break;
+    }
+  }
+  return openConnections(workers);
 }
 
 int run() {
@@ -139,6 +165,7 @@ int run() {
   }
 
   dp::config::SnapshotPublisher publisher(worker_ptrs, route_stats);
+  exposition.add(std::make_shared<dp::upstream::ClusterMetrics>(publisher.states()));
   dp::xds::AdsClient::Options ads_options;
   ads_options.target = absl::GetFlag(FLAGS_xds);
   ads_options.protocol = xds_protocol;
@@ -148,10 +175,12 @@ int run() {
   dp::xds::AdsClient ads(
       ads_options, [&publisher](const dp::xds::ResourceSet& candidate) { return publisher.apply(candidate); }, *prom);
 
+  std::atomic<bool> draining{false};
   http::PathRouter router;
   dp::admin::addProxyAdminRoutes(router, dp::admin::ProxyAdminDeps{publisher, exposition,
                                                                     [&ads] { return ads.ready(); },
-                                                                    [&ads] { return ads.connected(); }});
+                                                                    [&ads] { return ads.connected(); },
+                                                                    [&draining] { return draining.load(); }});
   http::AdminServer::Options admin_options;
   admin_options.address = absl::GetFlag(FLAGS_admin_address);
   admin_options.port = static_cast<uint16_t>(absl::GetFlag(FLAGS_admin_port));
@@ -169,8 +198,14 @@ int run() {
 
   int received = 0;
   sigwait(&signals, &received);
-  PORTICO_LOG(kInfo, "portico-proxy: signal ", received, ", shutting down");
+  draining = true;
+  PORTICO_LOG(kInfo, "portico-proxy: signal ", received, ", draining (at most ",
+              absl::FormatDuration(absl::GetFlag(FLAGS_drain_timeout)), ")");
   publisher.closeListeners();
+  for (auto& worker : workers) worker->drain();
+  const int left = awaitDrain(workers, signals, absl::GetFlag(FLAGS_drain_timeout));
+  PORTICO_LOG(kInfo, "portico-proxy: ", left == 0 ? "drained" : cat(left, " connections cut at the drain deadline"),
+              ", exiting");
   ads.stop();
   (*admin)->stop();
   for (auto& worker : workers) {

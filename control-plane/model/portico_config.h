@@ -83,18 +83,28 @@ struct RetryConfig {
   bool allow_non_idempotent = false;  // retry POST/PATCH too
 };
 
+// Envoy's retry budget: concurrent retries may be `percent` of the requests in flight (active
+// and pending), and at least `min_concurrency`. Replaces max_retries.
+struct RetryBudgetConfig {
+  uint32_t percent = 20;
+  uint32_t min_concurrency = 3;
+};
+
 struct CircuitBreakerConfig {
   uint32_t max_connections = 1024;
   uint32_t max_pending = 1024;
   uint32_t max_requests = 1024;
   uint32_t max_retries = 3;
+  std::optional<RetryBudgetConfig> retry_budget;
 };
 
 struct OutlierDetectionConfig {
-  uint32_t consecutive_5xx = 5;
-  uint32_t consecutive_gateway_failure = 5;
+  uint32_t consecutive_5xx = 5;              // 0: this detector is off
+  uint32_t consecutive_gateway_failure = 5;  // 0: this detector is off
   absl::Duration interval = absl::Seconds(10);
   absl::Duration base_ejection = absl::Seconds(30);
+  // Unset: Envoy's 300 s (or base_ejection when that is longer).
+  std::optional<absl::Duration> max_ejection_time;
   uint32_t max_ejection_percent = 10;
 };
 

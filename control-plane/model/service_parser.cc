@@ -45,30 +45,62 @@ std::optional<HashOn> parseHashOn(YamlReader& r, const YAML::Node& node, const s
   return out;
 }
 
+RetryBudgetConfig parseRetryBudget(YamlReader& r, const YAML::Node& node, const std::string& path) {
+  RetryBudgetConfig out;
+  if (!r.expectMap(node, path, {"percent", "min_concurrency"})) return out;
+  if (auto v = r.percent(node, "percent", path)) out.percent = *v;
+  if (auto v = r.integer(node, "min_concurrency", path, false, 0, 1 << 30)) out.min_concurrency = *v;
+  return out;
+}
+
 CircuitBreakerConfig parseCircuitBreaker(YamlReader& r, const YAML::Node& node, const std::string& path) {
   CircuitBreakerConfig out;
-  if (!r.expectMap(node, path, {"max_connections", "max_pending", "max_requests", "max_retries"})) return out;
+  if (!r.expectMap(node, path, {"max_connections", "max_pending", "max_requests", "max_retries", "retry_budget"})) {
+    return out;
+  }
   constexpr int64_t kMax = 1 << 30;
   if (auto v = r.integer(node, "max_connections", path, false, 1, kMax)) out.max_connections = *v;
   if (auto v = r.integer(node, "max_pending", path, false, 1, kMax)) out.max_pending = *v;
   if (auto v = r.integer(node, "max_requests", path, false, 1, kMax)) out.max_requests = *v;
   if (auto v = r.integer(node, "max_retries", path, false, 0, kMax)) out.max_retries = *v;
+  if (node["retry_budget"]) {
+    out.retry_budget = parseRetryBudget(r, node["retry_budget"], YamlReader::join(path, "retry_budget"));
+    if (node["max_retries"]) {
+      // Envoy ignores max_retries when a budget is set: say so rather than keep a dead key.
+      r.error(node["max_retries"], YamlReader::join(path, "max_retries"),
+              "does not apply with retry_budget (the budget replaces it); give one of them");
+    }
+  }
   return out;
+}
+
+void requirePositive(YamlReader& r, const YAML::Node& node, const std::string& path, std::string_view key,
+                     absl::Duration value) {
+  if (node[std::string(key)] && value <= absl::ZeroDuration()) {
+    r.error(node[std::string(key)], YamlReader::join(path, key), "must be positive");
+  }
 }
 
 OutlierDetectionConfig parseOutlier(YamlReader& r, const YAML::Node& node, const std::string& path) {
   OutlierDetectionConfig out;
-  if (!r.expectMap(node, path, {"consecutive_5xx", "consecutive_gateway_failure", "interval",
-                                "base_ejection", "max_ejection_percent"})) {
+  if (!r.expectMap(node, path, {"consecutive_5xx", "consecutive_gateway_failure", "interval", "base_ejection",
+                                "max_ejection_time", "max_ejection_percent"})) {
     return out;
   }
-  if (auto v = r.integer(node, "consecutive_5xx", path, false, 1, 1000)) out.consecutive_5xx = *v;
-  if (auto v = r.integer(node, "consecutive_gateway_failure", path, false, 1, 1000)) {
+  if (auto v = r.integer(node, "consecutive_5xx", path, false, 0, 1000)) out.consecutive_5xx = *v;
+  if (auto v = r.integer(node, "consecutive_gateway_failure", path, false, 0, 1000)) {
     out.consecutive_gateway_failure = *v;
   }
   if (auto v = r.duration(node, "interval", path, false)) out.interval = *v;
   if (auto v = r.duration(node, "base_ejection", path, false)) out.base_ejection = *v;
+  if (auto v = r.duration(node, "max_ejection_time", path, false)) out.max_ejection_time = *v;
   if (auto v = r.percent(node, "max_ejection_percent", path)) out.max_ejection_percent = *v;
+  requirePositive(r, node, path, "interval", out.interval);
+  requirePositive(r, node, path, "base_ejection", out.base_ejection);
+  if (out.max_ejection_time && *out.max_ejection_time < out.base_ejection) {
+    r.error(node["max_ejection_time"], YamlReader::join(path, "max_ejection_time"),
+            "must be at least base_ejection");
+  }
   return out;
 }
 
@@ -198,11 +230,16 @@ std::optional<RetryConfig> parseRetries(YamlReader& r, const YAML::Node& node, c
     }
     out.retry_on = std::move(*list);
   }
-  if (auto v = r.duration(node, "per_try_timeout", path, false)) out.per_try_timeout = *v;
+  if (auto v = r.duration(node, "per_try_timeout", path, false)) {
+    out.per_try_timeout = *v;
+    requirePositive(r, node, path, "per_try_timeout", *v);
+  }
   if (const YAML::Node backoff = node["backoff"]) {
     const std::string where = YamlReader::join(path, "backoff");
     if (r.expectMap(backoff, where, {"base", "max"})) {
       if (auto v = r.duration(backoff, "base", where, false)) out.backoff_base = *v;
+      // Envoy's default: max is 10 × base.
+      out.backoff_max = 10 * out.backoff_base;
       if (auto v = r.duration(backoff, "max", where, false)) out.backoff_max = *v;
       if (out.backoff_base <= absl::ZeroDuration()) r.error(backoff, YamlReader::join(where, "base"), "must be positive");
       if (out.backoff_max < out.backoff_base) r.error(backoff, YamlReader::join(where, "max"), "must be at least base");

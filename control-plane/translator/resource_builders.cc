@@ -40,6 +40,26 @@ std::string grpcRouteConfigName(const std::string& service) { return "grpc/" + s
 
 namespace {
 
+// Each detector Portico offers is enforced at 100%: Envoy's enforcing_consecutive_gateway_failure
+// defaults to 0 (detect, never eject), which would make consecutive_gateway_failure a dead key.
+// A threshold of 0 switches its detector off (enforcing 0), since Envoy has no "off" threshold.
+void applyOutlierDetection(const model::OutlierDetectionConfig& in, envoy::config::cluster::v3::Cluster& cluster) {
+  constexpr absl::Duration kEnvoyMaxEjectionTime = absl::Seconds(300);
+  auto* out = cluster.mutable_outlier_detection();
+  out->mutable_consecutive_5xx()->set_value(in.consecutive_5xx);
+  out->mutable_enforcing_consecutive_5xx()->set_value(in.consecutive_5xx > 0 ? 100 : 0);
+  out->mutable_consecutive_gateway_failure()->set_value(in.consecutive_gateway_failure);
+  out->mutable_enforcing_consecutive_gateway_failure()->set_value(in.consecutive_gateway_failure > 0 ? 100 : 0);
+  setDuration(in.interval, out->mutable_interval());
+  setDuration(in.base_ejection, out->mutable_base_ejection_time());
+  if (in.max_ejection_time) {
+    setDuration(*in.max_ejection_time, out->mutable_max_ejection_time());
+  } else if (in.base_ejection > kEnvoyMaxEjectionTime) {
+    setDuration(in.base_ejection, out->mutable_max_ejection_time());  // Envoy refuses max < base
+  }
+  out->mutable_max_ejection_percent()->set_value(in.max_ejection_percent);
+}
+
 void applyServicePolicies(const model::ServiceConfig& config, envoy::config::cluster::v3::Cluster& cluster) {
   using Cluster = envoy::config::cluster::v3::Cluster;
   setDuration(config.connect_timeout, cluster.mutable_connect_timeout());
@@ -71,16 +91,12 @@ void applyServicePolicies(const model::ServiceConfig& config, envoy::config::clu
     t->mutable_max_pending_requests()->set_value(config.circuit_breaker->max_pending);
     t->mutable_max_requests()->set_value(config.circuit_breaker->max_requests);
     t->mutable_max_retries()->set_value(config.circuit_breaker->max_retries);
+    if (const auto& budget = config.circuit_breaker->retry_budget) {
+      t->mutable_retry_budget()->mutable_budget_percent()->set_value(budget->percent);
+      t->mutable_retry_budget()->mutable_min_retry_concurrency()->set_value(budget->min_concurrency);
+    }
   }
-  if (config.outlier_detection) {
-    const auto& in = *config.outlier_detection;
-    auto* out = cluster.mutable_outlier_detection();
-    out->mutable_consecutive_5xx()->set_value(in.consecutive_5xx);
-    out->mutable_consecutive_gateway_failure()->set_value(in.consecutive_gateway_failure);
-    setDuration(in.interval, out->mutable_interval());
-    setDuration(in.base_ejection, out->mutable_base_ejection_time());
-    out->mutable_max_ejection_percent()->set_value(in.max_ejection_percent);
-  }
+  if (config.outlier_detection) applyOutlierDetection(*config.outlier_detection, cluster);
   if (config.health_check) {
     const auto& in = *config.health_check;
     auto* out = cluster.add_health_checks();

@@ -76,7 +76,11 @@ json::array dumpSection(const xds::ResourceMap<T>& map) {
 void addProxyAdminRoutes(::portico::http::PathRouter& router, ProxyAdminDeps deps) {
   auto& publisher = deps.publisher;
   auto& exposition = deps.exposition;
-  router.add("GET", "/ready", [ready = deps.ready](const ::portico::http::HttpRequest&, const ::portico::http::PathParams&) {
+  router.add("GET", "/ready", [ready = deps.ready, draining = deps.draining](
+                                 const ::portico::http::HttpRequest&, const ::portico::http::PathParams&) {
+    if (draining()) {
+      return ::portico::http::jsonError(503, "draining", "the proxy is shutting down");
+    }
     if (ready()) {
       return ::portico::http::jsonResponse("{\"status\":\"ready\"}");
     }

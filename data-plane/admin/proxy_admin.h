@@ -20,6 +20,8 @@ struct ProxyAdminDeps {
   metrics::Exposition& exposition;
   std::function<bool()> ready;
   std::function<bool()> xds_connected;
+  // True once a graceful drain has begun: /ready answers 503 so load balancers stop sending.
+  std::function<bool()> draining = [] { return false; };
 };
 
 void addProxyAdminRoutes(::portico::http::PathRouter& router, ProxyAdminDeps deps);

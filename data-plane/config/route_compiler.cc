@@ -4,6 +4,8 @@
 
 #include "absl/strings/ascii.h"
 #include "common/strings.h"
+#include "data-plane/config/matcher_compiler.h"
+#include "data-plane/config/retry_policy_compiler.h"
 #include "envoy/extensions/filters/http/jwt_authn/v3/config.pb.h"
 
 namespace portico::dp::config {
@@ -18,109 +20,6 @@ using FilterConfigs = google::protobuf::Map<std::string, google::protobuf::Any>;
 
 absl::Duration toDuration(const google::protobuf::Duration& d) {
   return absl::Seconds(d.seconds()) + absl::Nanoseconds(d.nanos());
-}
-
-std::shared_ptr<const re2::RE2> compileRegex(const std::string& pattern, bool case_sensitive,
-                                             const std::string& where, Errors& errors) {
-  re2::RE2::Options options;
-  options.set_case_sensitive(case_sensitive);
-  options.set_log_errors(false);
-  auto regex = std::make_shared<re2::RE2>(pattern, options);
-  if (!regex->ok()) {
-    errors.push_back(cat(where, ": invalid RE2 \"", pattern, "\": ", regex->error()));
-    return nullptr;
-  }
-  return regex;
-}
-
-// A StringMatcher as the (kind, value, regex, ignore_case) our matchers use. False (with the
-// error recorded) when it has no pattern or a bad regex.
-struct CompiledString {
-  HeaderMatcher::Kind kind = HeaderMatcher::Kind::kExact;
-  std::string value;
-  std::shared_ptr<const re2::RE2> regex;
-  bool ignore_case = false;
-};
-
-bool compileStringMatcher(const envoy::type::matcher::v3::StringMatcher& m, const std::string& where,
-                          CompiledString& out, Errors& errors) {
-  using StringMatcher = envoy::type::matcher::v3::StringMatcher;
-  out.ignore_case = m.ignore_case();
-  switch (m.match_pattern_case()) {
-    case StringMatcher::kExact:
-      out.kind = HeaderMatcher::Kind::kExact;
-      out.value = m.exact();
-      return true;
-    case StringMatcher::kPrefix:
-      out.kind = HeaderMatcher::Kind::kPrefix;
-      out.value = m.prefix();
-      return true;
-    case StringMatcher::kSuffix:
-      out.kind = HeaderMatcher::Kind::kSuffix;
-      out.value = m.suffix();
-      return true;
-    case StringMatcher::kContains:
-      out.kind = HeaderMatcher::Kind::kContains;
-      out.value = m.contains();
-      return true;
-    case StringMatcher::kSafeRegex:
-      out.kind = HeaderMatcher::Kind::kRegex;
-      out.regex = compileRegex(m.safe_regex().regex(), !m.ignore_case(), where, errors);
-      return out.regex != nullptr;
-    default:
-      errors.push_back(cat(where, ": a string matcher needs exact, prefix, suffix, contains or safe_regex"));
-      return false;
-  }
-}
-
-bool compileHeaderMatcher(const route_v3::HeaderMatcher& in, const std::string& where, HeaderMatcher& out,
-                          Errors& errors) {
-  out.name = absl::AsciiStrToLower(in.name());
-  out.invert = in.invert_match();
-  switch (in.header_match_specifier_case()) {
-    case route_v3::HeaderMatcher::kExactMatch:
-      out.kind = HeaderMatcher::Kind::kExact;
-      out.value = in.exact_match();
-      return true;
-    case route_v3::HeaderMatcher::kSafeRegexMatch:
-      out.kind = HeaderMatcher::Kind::kRegex;
-      out.regex = compileRegex(in.safe_regex_match().regex(), true, where, errors);
-      return out.regex != nullptr;
-    case route_v3::HeaderMatcher::kPresentMatch:
-      out.kind = HeaderMatcher::Kind::kPresent;
-      out.present = in.present_match();  // false means "absent"
-      return true;
-    case route_v3::HeaderMatcher::kPrefixMatch:
-      out.kind = HeaderMatcher::Kind::kPrefix;
-      out.value = in.prefix_match();
-      return true;
-    case route_v3::HeaderMatcher::kSuffixMatch:
-      out.kind = HeaderMatcher::Kind::kSuffix;
-      out.value = in.suffix_match();
-      return true;
-    case route_v3::HeaderMatcher::kContainsMatch:
-      out.kind = HeaderMatcher::Kind::kContains;
-      out.value = in.contains_match();
-      return true;
-    case route_v3::HeaderMatcher::kRangeMatch:
-      out.kind = HeaderMatcher::Kind::kRange;
-      out.range_start = in.range_match().start();
-      out.range_end = in.range_match().end();
-      return true;
-    case route_v3::HeaderMatcher::kStringMatch: {
-      CompiledString compiled;
-      if (!compileStringMatcher(in.string_match(), where, compiled, errors)) return false;
-      out.kind = compiled.kind;
-      out.value = std::move(compiled.value);
-      out.regex = std::move(compiled.regex);
-      out.ignore_case = compiled.ignore_case;
-      return true;
-    }
-    default:
-      break;
-  }
-  errors.push_back(cat(where, ": a header matcher needs a match specifier"));
-  return false;
 }
 
 bool compileQueryMatcher(const route_v3::QueryParameterMatcher& in, const std::string& where,
@@ -280,8 +179,12 @@ bool compileAction(const route_v3::Route& in, const std::string& where, const Ro
     out.regex_substitution = action.regex_rewrite().substitution();
   }
   out.host_rewrite = action.host_rewrite_literal();
-  // Accepted, acted on by a later version: retry_policy, hash_policy, idle_timeout,
-  // max_stream_duration (see snapshot_compiler.h).
+  if (action.has_retry_policy()) {
+    out.retry_policy = compileRetryPolicy(action.retry_policy(), cat(where, ".route.retry_policy"), errors);
+    if (out.retry_policy == nullptr) return false;
+  }
+  // Accepted, acted on by a later version: hash_policy, idle_timeout, max_stream_duration (see
+  // snapshot_compiler.h).
   return true;
 }
 
@@ -318,6 +221,9 @@ router::RouteTable compileRouteTable(const route_v3::RouteConfiguration& config,
     const std::string vwhere = cat(where, ": virtual_hosts[", v, "]");
     router::VirtualHost vhost;
     vhost.name = in.name();
+    // Envoy: a route without its own retry_policy uses its virtual host's.
+    std::shared_ptr<const router::RetryPolicy> vhost_retry;
+    if (in.has_retry_policy()) vhost_retry = compileRetryPolicy(in.retry_policy(), cat(vwhere, ".retry_policy"), errors);
     if (in.domains_size() == 0) errors.push_back(cat(vwhere, ".domains: at least one domain is required"));
     for (const std::string& domain : in.domains()) {
       std::string lower = absl::AsciiStrToLower(domain);
@@ -336,6 +242,7 @@ router::RouteTable compileRouteTable(const route_v3::RouteConfiguration& config,
       if (!compileMatch(source.match(), rwhere, route, errors) || !compileAction(source, rwhere, context, route, errors)) {
         continue;
       }
+      if (route.retry_policy == nullptr && source.has_route()) route.retry_policy = vhost_retry;
       // Header mutations, most specific last so an overwrite at the route wins.
       addMutations(config.request_headers_to_add(), nullptr, route.request_headers);
       addMutations(in.request_headers_to_add(), nullptr, route.request_headers);

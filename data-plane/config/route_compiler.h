@@ -2,6 +2,7 @@
 
 // RouteConfiguration → RouteTable, in the context of the listener's HTTP filter chain (a route's
 // filters depend on both). Problems are appended to `errors` with their resource and field.
+// A route's retry_policy (else its virtual host's) is compiled by retry_policy_compiler.h.
 
 #include <map>
 #include <string>

@@ -8,6 +8,7 @@
 #include "absl/strings/str_join.h"
 #include "common/strings.h"
 #include "common/xds/type_urls.h"
+#include "data-plane/config/cluster_compiler.h"
 #include "data-plane/config/hcm_options_compiler.h"
 #include "data-plane/config/http_options_compiler.h"
 #include "data-plane/config/route_compiler.h"
@@ -34,10 +35,6 @@ class Errors {
  private:
   std::vector<std::string> errors_;
 };
-
-absl::Duration toDuration(const google::protobuf::Duration& d) {
-  return absl::Seconds(d.seconds()) + absl::Nanoseconds(d.nanos());
-}
 
 bool adsLike(const envoy::config::core::v3::ConfigSource& source) {
   return source.has_ads() || source.has_self();
@@ -295,88 +292,6 @@ void compileListeners(const xds::ResourceSet& in, std::vector<PendingListener>& 
   }
 }
 
-upstream::Cluster compileCluster(const cluster_v3::Cluster& in, int index, Errors& errors) {
-  const std::string where = cat("cluster \"", in.name(), "\"");
-  upstream::Cluster out;
-  out.name = in.name();
-  out.index = index;
-  if (in.has_connect_timeout()) {
-    out.connect_timeout = toDuration(in.connect_timeout());
-  }
-  if (in.cluster_discovery_type_case() != cluster_v3::Cluster::kType ||
-      (in.type() != cluster_v3::Cluster::EDS && in.type() != cluster_v3::Cluster::STATIC)) {
-    errors.add(cat(where, ": type: only EDS and STATIC are supported"));
-  } else if (in.type() == cluster_v3::Cluster::EDS && !adsLike(in.eds_cluster_config().eds_config())) {
-    errors.add(cat(where, ": eds_cluster_config.eds_config: only ads or self is supported"));
-  }
-  // Every lb_policy is accepted; this version balances all of them round robin (weighted).
-  return out;
-}
-
-void assignEndpoints(const envoy::config::endpoint::v3::ClusterLoadAssignment& in, const std::string& where,
-                     upstream::Cluster& cluster, Errors& errors) {
-  cluster.has_assignment = true;
-  for (int l = 0; l < in.endpoints_size(); ++l) {
-    const auto& locality = in.endpoints(l);
-    if (locality.priority() != 0) {
-      errors.add(cat(where, ": endpoints[", l, "].priority: only priority 0 is supported yet"));
-      continue;
-    }
-    for (int e = 0; e < locality.lb_endpoints_size(); ++e) {
-      const auto& lb = locality.lb_endpoints(e);
-      const std::string ewhere = cat(where, ": endpoints[", l, "].lb_endpoints[", e, "]");
-      using envoy::config::core::v3::HealthStatus;
-      if (lb.health_status() == envoy::config::core::v3::UNHEALTHY ||
-          lb.health_status() == envoy::config::core::v3::DRAINING ||
-          lb.health_status() == envoy::config::core::v3::TIMEOUT) {
-        continue;
-      }
-      const auto& socket = lb.endpoint().address().socket_address();
-      boost::system::error_code ec;
-      auto address = boost::asio::ip::make_address(socket.address(), ec);
-      if (ec) {
-        errors.add(cat(ewhere, ".endpoint.address: \"", socket.address(), "\" is not an IP literal"));
-        continue;
-      }
-      if (socket.port_value() == 0 || socket.port_value() > 65535) {
-        errors.add(cat(ewhere, ".endpoint.address.port_value: ", socket.port_value(), " is out of range"));
-        continue;
-      }
-      if (lb.has_load_balancing_weight() && lb.load_balancing_weight().value() == 0) {
-        errors.add(cat(ewhere, ".load_balancing_weight: must be at least 1"));
-        continue;
-      }
-      upstream::Endpoint endpoint;
-      endpoint.address = boost::asio::ip::tcp::endpoint(address, static_cast<uint16_t>(socket.port_value()));
-      endpoint.key = address.is_v6() ? cat("[", socket.address(), "]:", socket.port_value())
-                                     : cat(socket.address(), ":", socket.port_value());
-      endpoint.weight = lb.has_load_balancing_weight() ? lb.load_balancing_weight().value() : 1;
-      endpoint.zone = locality.locality().zone();
-      cluster.endpoints.push_back(std::move(endpoint));
-    }
-  }
-}
-
-// Interleaved weighted order: each round gives every endpoint with weight left one slot, so
-// weights {3,1} give A B A A rather than A A A B.
-void buildSchedule(upstream::Cluster& cluster) {
-  std::vector<uint32_t> left;
-  uint64_t total = 0;
-  for (const auto& endpoint : cluster.endpoints) {
-    left.push_back(std::min<uint32_t>(endpoint.weight, 128));
-    total += left.back();
-  }
-  cluster.schedule.reserve(total);
-  while (cluster.schedule.size() < total) {
-    for (uint32_t i = 0; i < left.size(); ++i) {
-      if (left[i] > 0) {
-        --left[i];
-        cluster.schedule.push_back(i);
-      }
-    }
-  }
-}
-
 }  // namespace
 
 std::string edsServiceName(const cluster_v3::Cluster& cluster) {
@@ -410,22 +325,28 @@ std::vector<std::string> referencedLoadAssignments(const xds::ResourceSet& resou
   return {names.begin(), names.end()};
 }
 
-absl::StatusOr<SnapshotPtr> compileSnapshot(const xds::ResourceSet& resources, router::RouteStatsStore& stats) {
+absl::StatusOr<SnapshotPtr> compileSnapshot(const xds::ResourceSet& resources, router::RouteStatsStore& stats,
+                                            upstream::StateRegistry* registry) {
+  upstream::StateRegistry fresh;  // tests and tools: state that lives only with this snapshot
+  upstream::StateRegistry& states = registry != nullptr ? *registry : fresh;
   Errors errors;
   std::vector<upstream::Cluster> clusters;
   std::map<std::string, int> cluster_index;
+  std::vector<std::string> cluster_errors;
   for (const auto& [name, cluster] : resources.clusters) {
     const int index = static_cast<int>(clusters.size());
-    clusters.push_back(compileCluster(*cluster, index, errors));
+    clusters.push_back(compileCluster(*cluster, index, states, cluster_errors));
     cluster_index[name] = index;
     if (cluster->type() == cluster_v3::Cluster::STATIC) {
       assignEndpoints(cluster->load_assignment(), cat("cluster \"", name, "\": load_assignment"),
-                      clusters.back(), errors);
+                      clusters.back(), states, cluster_errors);
     } else if (auto it = resources.endpoints.find(edsServiceName(*cluster)); it != resources.endpoints.end()) {
-      assignEndpoints(*it->second, cat("cluster_load_assignment \"", it->first, "\""), clusters.back(), errors);
+      assignEndpoints(*it->second, cat("cluster_load_assignment \"", it->first, "\""), clusters.back(),
+                      states, cluster_errors);
     }
     buildSchedule(clusters.back());
   }
+  for (std::string& error : cluster_errors) errors.add(std::move(error));
 
   std::vector<PendingListener> pending;
   compileListeners(resources, pending, errors);

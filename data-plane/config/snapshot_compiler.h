@@ -16,24 +16,21 @@
 //   accepted and compiled (ListenerConfig::tls) but not opened: this version does not
 //   terminate TLS, and it never serves a TLS listener in plaintext (see ListenerManager).
 // - HttpConnectionManager request id and access log settings: see hcm_options_compiler.h.
-// - RouteConfiguration: virtual hosts with valid domains; routes matching on prefix, exact path
-//   or RE2 regex (case_sensitive honoured) with a RouteAction to one cluster and an optional
-//   timeout. Refused until implemented: header/query/runtime matchers, weighted clusters,
-//   cluster_header, redirects, direct responses, path/host rewrites, header additions and
-//   removals. Accepted and not yet acted on: retry and hash policies, idle timeouts.
-// - Cluster: EDS over ADS/self, or STATIC with load_assignment; ROUND_ROBIN; connect_timeout.
-//   Accepted and not yet acted on: circuit breakers, outlier detection, health checks.
-// - ClusterLoadAssignment: IP-literal endpoints at priority 0 (other priorities refused);
-//   UNHEALTHY/DRAINING/TIMEOUT endpoints skipped.
+// - RouteConfiguration: see route_compiler.h.
+// - Cluster and ClusterLoadAssignment: see cluster_compiler.h.
 
 #include "absl/status/statusor.h"
 #include "data-plane/config/snapshot.h"
 #include "data-plane/router/route_stats.h"
+#include "data-plane/upstream/state_registry.h"
 
 namespace portico::dp::config {
 
+// `registry` keeps cluster and endpoint state (health, ejections, circuit-breaker gauges) across
+// snapshots; null gives the snapshot fresh state of its own (tests, offline tools).
 absl::StatusOr<SnapshotPtr> compileSnapshot(const xds::ResourceSet& resources,
-                                            router::RouteStatsStore& stats);
+                                            router::RouteStatsStore& stats,
+                                            upstream::StateRegistry* registry = nullptr);
 
 // The EDS resource name a cluster subscribes to: eds_cluster_config.service_name, else its name.
 std::string edsServiceName(const envoy::config::cluster::v3::Cluster& cluster);

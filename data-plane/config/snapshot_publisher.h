@@ -16,6 +16,7 @@
 #include "data-plane/listener/listener_manager.h"
 #include "data-plane/listener/worker.h"
 #include "data-plane/router/route_stats.h"
+#include "data-plane/upstream/state_registry.h"
 
 namespace portico::dp::config {
 
@@ -27,10 +28,13 @@ class SnapshotPublisher {
   SnapshotPtr current() const;
   // Stops all listeners (graceful shutdown begins).
   void closeListeners();
+  // Cluster and endpoint state shared across snapshots (health checker, admin).
+  upstream::StateRegistry& states() { return states_; }
 
  private:
   std::vector<listener::Worker*> workers_;
   router::RouteStatsStore& stats_;
+  upstream::StateRegistry states_;
   listener::ListenerManager listeners_;
   mutable std::mutex mu_;
   SnapshotPtr current_ ABSL_GUARDED_BY(mu_);

@@ -23,7 +23,9 @@
 #include "data-plane/http/wire_writer.h"
 #include "data-plane/listener/http_settings.h"
 #include "data-plane/listener/request_reader.h"
+#include "data-plane/listener/tunnel.h"
 #include "data-plane/listener/worker.h"
+#include "data-plane/router/retrying_forwarder.h"
 #include "data-plane/router/route_stats.h"
 #include "data-plane/router/upstream_request.h"
 
@@ -59,6 +61,29 @@ void removeHopByHop(bhttp::fields& fields) {
   fields.erase(bhttp::field::te);
   fields.erase(bhttp::field::trailer);
   fields.erase(bhttp::field::upgrade);
+}
+
+// A WebSocket handshake (RFC 6455 §4.1): GET with "Upgrade: websocket" and "upgrade" among the
+// Connection tokens. Only WebSocket is passed through; any other Upgrade (h2c, TLS) is dropped
+// with the other hop-by-hop headers and the request is proxied as a plain HTTP/1.1 request.
+bool isWebSocketUpgrade(const Request& request) {
+  if (request.method() != bhttp::verb::get || request.version() != 11) return false;
+  auto upgrade = request.find(bhttp::field::upgrade);
+  if (upgrade == request.end() || !absl::EqualsIgnoreCase(av(upgrade->value()), "websocket")) {
+    return false;
+  }
+  auto connection = request.find(bhttp::field::connection);
+  if (connection == request.end()) return false;
+  for (absl::string_view token : absl::StrSplit(av(connection->value()), ',')) {
+    if (absl::EqualsIgnoreCase(absl::StripAsciiWhitespace(token), "upgrade")) return true;
+  }
+  return false;
+}
+
+// Puts back the two hop-by-hop headers an upgrade needs on the next hop (after removeHopByHop).
+void setUpgradeHeaders(bhttp::fields& fields) {
+  fields.set(bhttp::field::connection, "Upgrade");
+  fields.set(bhttp::field::upgrade, "websocket");
 }
 
 // Identity headers are set by the gateway only: a client must never be able to send them.
@@ -148,6 +173,9 @@ struct Outcome {
   Response response;
   router::RouteStats* stats = nullptr;
   bool close = false;  // close the client connection after this response
+  // A 101 answer to a WebSocket upgrade: after the response, the connection becomes a tunnel to
+  // this upstream connection (tunnel.h).
+  upstream::UpstreamConnectionPtr tunnel;
 };
 
 Outcome localOutcome(int status, std::string_view code, std::string_view message,
@@ -320,6 +348,7 @@ asio::awaitable<Outcome> handle(Worker& worker, Request& request, const std::str
   // The upstream request: this request with hop-by-hop and spoofable identity headers removed
   // and the forwarding headers set.
   const bool client_keep_alive = request.keep_alive();
+  const bool upgrade = isWebSocketUpgrade(request);
   removeHopByHop(request);
   removeIdentityHeaders(request);
   route->request_headers.apply(request);
@@ -327,13 +356,15 @@ asio::awaitable<Outcome> handle(Worker& worker, Request& request, const std::str
   http::setForwardingHeaders(request, client_ip, "http", forwarding);  // plaintext listeners only
   request.version(11);
   request.keep_alive(true);
+  if (upgrade) setUpgradeHeaders(request);
   http::frameRequestBody(request);
 
   const auto deadline = route->timeout == absl::ZeroDuration()
                             ? Clock::time_point::max()
                             : Clock::now() + std::chrono::duration_cast<Clock::duration>(
                                                  absl::ToChronoNanoseconds(route->timeout));
-  router::UpstreamResult result = co_await router::forwardUpstream(worker, *cluster, request, deadline);
+  router::UpstreamResult result = co_await router::forwardWithRetries(
+      worker, *cluster, route->retry_policy.get(), request, deadline, upstream::PickContext{});
   request.keep_alive(client_keep_alive);
   ctx.upstream_host = std::move(result.upstream_host);
   switch (result.outcome) {
@@ -344,6 +375,13 @@ asio::awaitable<Outcome> handle(Worker& worker, Request& request, const std::str
       out.response = std::move(result.response);
       route->response_headers.apply(out.response);
       finishResponse(out.response, request, ctx, client_keep_alive);
+      if (result.tunnel) {
+        // 101: the client's connection carries WebSocket frames from now on, never another request.
+        out.response.erase(bhttp::field::connection);
+        setUpgradeHeaders(out.response);
+        out.tunnel = std::move(result.tunnel);
+        out.close = true;
+      }
       co_return out;
     }
     case router::UpstreamOutcome::kNoEndpoint:
@@ -351,13 +389,21 @@ asio::awaitable<Outcome> handle(Worker& worker, Request& request, const std::str
     case router::UpstreamOutcome::kConnectFailed:
       co_return localOutcome(502, "upstream_connect_failed", result.detail, ctx, request,
                              route->stats);
+    case router::UpstreamOutcome::kConnectTimeout:
     case router::UpstreamOutcome::kTimeout:
       co_return localOutcome(504, "upstream_timeout", result.detail, ctx, request, route->stats);
     case router::UpstreamOutcome::kReset:
       co_return localOutcome(502, "upstream_reset", result.detail, ctx, request, route->stats);
     case router::UpstreamOutcome::kBadResponse:
+    case router::UpstreamOutcome::kResponseTooLarge:
       co_return localOutcome(502, "bad_upstream_response", result.detail, ctx, request,
                              route->stats);
+    case router::UpstreamOutcome::kOverloaded: {
+      // Envoy's x-envoy-overloaded: the gateway, not the upstream, refused the request.
+      Outcome out = localOutcome(503, "overloaded", result.detail, ctx, request, route->stats);
+      out.response.set("x-portico-overloaded", "true");
+      co_return out;
+    }
   }
   co_return localOutcome(500, "internal", "unexpected upstream outcome", ctx, request,
                          route->stats);
@@ -425,14 +471,18 @@ asio::awaitable<void> runHttpSession(Worker& worker, asio::ip::tcp::socket socke
   std::string head;  // reused response-head buffer
   worker.stats().downstream_connections_active->Increment();
   worker.stats().downstream_connections_total->Increment();
+  worker.connectionOpened();
 
   for (bool first = true;; first = false) {
+    if (worker.draining() && buffer.size() == 0) break;  // draining: no new request is waited for
     // The listener's settings in the current snapshot: limits, timeouts, path normalization.
     refreshCache(worker, listener_name, cache);
     const HttpSettings& settings = cache.settings;
     http::RequestDecoder decoder(settings.decoder);  // a fresh parser per message
+    // Until its head is complete the connection counts as idle: a drain may close it.
     const ReadResult read = co_await readRequest(stream, buffer, decoder, settings,
-                                                 first ? std::optional(accepted) : std::nullopt);
+                                                 first ? std::optional(accepted) : std::nullopt,
+                                                 worker);
     const auto started = read.head_done;
     if (read.status == ReadResult::Status::kClosed) {
       break;
@@ -447,6 +497,10 @@ asio::awaitable<void> runHttpSession(Worker& worker, asio::ip::tcp::socket socke
     RequestContext ctx;
     Outcome outcome = co_await handle(worker, request, listener_name, client_ip, cache, ctx);
     dropForbiddenBody(outcome.response, head_request);
+    if (worker.draining() && !outcome.close) {
+      outcome.close = true;  // tell the client to go elsewhere for its next request
+      outcome.response.keep_alive(false);
+    }
     // The response write is bounded by the idle timeout (60 s when the listener has none): a
     // client that stops reading must not hold the connection forever.
     const auto write_timeout = cache.settings.idle_timeout.count() > 0 ? cache.settings.idle_timeout
@@ -464,6 +518,17 @@ asio::awaitable<void> runHttpSession(Worker& worker, asio::ip::tcp::socket socke
                  static_cast<int>(outcome.response.result_int()),
                  written > head.size() ? written - head.size() : 0, started, ctx.client_address);
     }
+    if (outcome.tunnel && !write_ec) {
+      worker.stats().downstream_upgrades_total->Increment();
+      // A listener without an idle timeout still bounds a silent tunnel (a day), so an abandoned
+      // one cannot hold two sockets forever.
+      using TunnelIdle = std::chrono::steady_clock::duration;
+      const TunnelIdle tunnel_idle = settings.idle_timeout.count() > 0
+                                         ? TunnelIdle(settings.idle_timeout)
+                                         : TunnelIdle(std::chrono::hours(24));
+      co_await runTunnel(stream, buffer, std::move(outcome.tunnel), tunnel_idle);
+      break;
+    }
     if (write_ec || outcome.close) {
       break;
     }
@@ -471,6 +536,7 @@ asio::awaitable<void> runHttpSession(Worker& worker, asio::ip::tcp::socket socke
   stream.socket().shutdown(asio::ip::tcp::socket::shutdown_send, ec);
   stream.close();
   worker.stats().downstream_connections_active->Decrement();
+  worker.connectionClosed();
 }
 
 }  // namespace portico::dp::listener

@@ -18,12 +18,15 @@ ProxyStats::ProxyStats(prometheus::Registry& registry) {
       counter(registry, "portico_proxy_downstream_connections_total", "Client connections accepted");
   downstream_bad_requests_total = counter(registry, "portico_proxy_downstream_bad_requests_total",
                                           "Malformed or oversized client requests refused");
+  downstream_upgrades_total = counter(registry, "portico_proxy_downstream_upgrades_total",
+                                      "WebSocket upgrades passed through (tunnels opened)");
   upstream_connections_total =
       counter(registry, "portico_proxy_upstream_connections_total", "Upstream connections opened");
   upstream_connect_failures_total = counter(registry, "portico_proxy_upstream_connect_failures_total",
                                             "Upstream connection attempts that failed or timed out");
   upstream_timeouts_total =
-      counter(registry, "portico_proxy_upstream_timeouts_total", "Requests that hit their route timeout");
+      counter(registry, "portico_proxy_upstream_timeouts_total",
+              "Tries that hit their route or per-try timeout while waiting for the response");
   upstream_resets_total = counter(registry, "portico_proxy_upstream_resets_total",
                                   "Upstream connections that failed mid-exchange");
   upstream_stale_retries_total =

@@ -15,6 +15,7 @@ struct ProxyStats {
   prometheus::Gauge* downstream_connections_active;
   prometheus::Counter* downstream_connections_total;
   prometheus::Counter* downstream_bad_requests_total;
+  prometheus::Counter* downstream_upgrades_total;  // WebSocket tunnels opened (101 passed on)
   prometheus::Counter* upstream_connections_total;
   prometheus::Counter* upstream_connect_failures_total;
   prometheus::Counter* upstream_timeouts_total;

@@ -89,7 +89,8 @@ struct Deadlines {
 
 asio::awaitable<ReadResult> readRequest(beast::tcp_stream& stream, beast::flat_buffer& buffer,
                                         http::RequestDecoder& decoder, const HttpSettings& settings,
-                                        std::optional<Clock::time_point> accepted) {
+                                        std::optional<Clock::time_point> accepted,
+                                        Worker& worker) {
   Deadlines deadlines;
   if (accepted) deadlines.head = after(*accepted, settings.header_timeout);
   deadlines.idle = after(Clock::now(), settings.idle_timeout);
@@ -119,8 +120,13 @@ asio::awaitable<ReadResult> readRequest(beast::tcp_stream& stream, beast::flat_b
         break;
     }
     const bool answerable = deadlines.got_bytes || decoder.headDone();
+    // Waiting for (the rest of) a head is idle time a drain may cut; a body being read is a
+    // request in flight, which a drain lets finish.
+    const bool idle = !decoder.headDone();
+    if (idle) worker.setIdle(&stream.socket(), true);
     const ReadSome read =
         co_await readSome(stream, buffer, deadlines.forRead(settings, decoder.headDone()), answerable);
+    if (idle) worker.setIdle(&stream.socket(), false);
     if (read.timed_out) {
       // A timeout after part of a request: answer 408 (Envoy does too); an idle connection is
       // just closed.

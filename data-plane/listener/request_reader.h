@@ -36,10 +36,12 @@ struct ReadResult {
 };
 
 // `accepted`: when the connection was accepted, for its first request; nullopt for later ones.
+// While the head is incomplete the socket is registered with `worker` as idle, so a graceful
+// drain (Worker::drain) can cancel the read: the result is then kClosed.
 boost::asio::awaitable<ReadResult> readRequest(
     boost::beast::tcp_stream& stream, boost::beast::flat_buffer& buffer,
     http::RequestDecoder& decoder, const HttpSettings& settings,
-    std::optional<std::chrono::steady_clock::time_point> accepted);
+    std::optional<std::chrono::steady_clock::time_point> accepted, Worker& worker);
 
 // After a refusal has been written: stops sending, then reads and discards what the client is
 // still sending for up to a second (or 256 KiB), so closing does not reset the connection

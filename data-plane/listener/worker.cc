@@ -58,13 +58,23 @@ void Worker::publish(config::SnapshotPtr snapshot) {
   });
 }
 
-const upstream::Endpoint* Worker::pickEndpoint(const upstream::Cluster& cluster) {
+// Weighted round robin over the healthy endpoints; when none is healthy, over all of them
+// (panic). The load-balancing policies of upstream::LbConfig replace this in upstream/lb/.
+const upstream::Endpoint* Worker::pickEndpoint(const upstream::Cluster& cluster,
+                                               const upstream::PickContext& context) {
   if (cluster.schedule.empty() || cluster.index < 0 || cluster.index >= static_cast<int>(cursors_.size())) {
     return nullptr;
   }
   uint32_t& cursor = cursors_[static_cast<size_t>(cluster.index)];
-  const uint32_t slot = cursor++ % static_cast<uint32_t>(cluster.schedule.size());
-  return &cluster.endpoints[cluster.schedule[slot]];
+  const auto size = static_cast<uint32_t>(cluster.schedule.size());
+  const int64_t now = upstream::EndpointState::nowNs();
+  for (uint32_t tried = 0; tried < size; ++tried) {
+    const upstream::Endpoint& endpoint = cluster.endpoints[cluster.schedule[cursor++ % size]];
+    if (endpoint.state->healthy(now) && (&endpoint != context.avoid || cluster.endpoints.size() == 1)) {
+      return &endpoint;
+    }
+  }
+  return &cluster.endpoints[cluster.schedule[cursor++ % size]];
 }
 
 void Worker::addListener(const std::string& name, int fd) {
@@ -98,6 +108,24 @@ void Worker::removeListener(const std::string& name) {
     it->second->close(ec);  // open connections stay and finish their requests
     acceptors_.erase(it);
   });
+}
+
+void Worker::drain() {
+  asio::post(io_, [this] {
+    draining_ = true;
+    boost::system::error_code ec;
+    for (tcp::socket* socket : idle_) {
+      socket->cancel(ec);  // the session's pending read ends; it closes the connection
+    }
+  });
+}
+
+void Worker::setIdle(tcp::socket* socket, bool idle) {
+  if (idle) {
+    idle_.insert(socket);
+  } else {
+    idle_.erase(socket);
+  }
 }
 
 void Worker::startAccepting(const std::string& name, std::shared_ptr<tcp::acceptor> acceptor) {

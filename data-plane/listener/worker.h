@@ -10,18 +10,21 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 
+#include <atomic>
 #include <map>
 #include <memory>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include "absl/container/flat_hash_set.h"
 #include "data-plane/config/snapshot.h"
 #include "data-plane/http/access_log_writer.h"
 #include "data-plane/http/request_id.h"
 #include "data-plane/listener/proxy_stats.h"
 #include "data-plane/router/route_stats.h"
 #include "data-plane/upstream/conn_pool.h"
+#include "data-plane/upstream/pick_context.h"
 
 namespace portico::dp::listener {
 
@@ -52,6 +55,12 @@ class Worker {
   // The worker takes ownership of the fd.
   void addListener(const std::string& name, int fd);
   void removeListener(const std::string& name);
+  // Any thread: graceful drain. Connections waiting for a request are closed now; requests in
+  // flight finish and their responses carry "Connection: close". Listeners are closed by the
+  // caller (ListenerManager) first.
+  void drain();
+  // Any thread: connections this worker still serves.
+  int activeConnections() const { return active_connections_.load(std::memory_order_relaxed); }
 
   // Worker thread only.
   int index() const { return index_; }
@@ -63,8 +72,15 @@ class Worker {
   ProxyStats& stats() { return stats_; }
   router::RouteStats* unroutedStats() { return unrouted_; }
   const WorkerLimits& limits() const { return limits_; }
-  // The next endpoint of a cluster in weighted round-robin order; null when it has none.
-  const upstream::Endpoint* pickEndpoint(const upstream::Cluster& cluster);
+  bool draining() const { return draining_; }
+  // A session registers its socket while it waits for the next request, so drain() can close
+  // it; it unregisters before handling a request. RAII: see IdleRegistration.
+  void setIdle(boost::asio::ip::tcp::socket* socket, bool idle);
+  void connectionOpened() { active_connections_.fetch_add(1, std::memory_order_relaxed); }
+  void connectionClosed() { active_connections_.fetch_sub(1, std::memory_order_relaxed); }
+  // The endpoint for the next request to `cluster`, or null when it has none.
+  const upstream::Endpoint* pickEndpoint(const upstream::Cluster& cluster,
+                                         const upstream::PickContext& context = {});
 
  private:
   void startAccepting(const std::string& name, std::shared_ptr<boost::asio::ip::tcp::acceptor> acceptor);
@@ -80,6 +96,9 @@ class Worker {
   std::map<std::string, std::shared_ptr<boost::asio::ip::tcp::acceptor>> acceptors_;
   upstream::ConnPool pool_;
   http::RequestIdGenerator request_ids_;
+  bool draining_ = false;
+  std::atomic<int> active_connections_{0};
+  absl::flat_hash_set<boost::asio::ip::tcp::socket*> idle_;
   // After io_: destroyed first, and its timer handler never runs once io_ has stopped.
   http::AccessLogWriter access_log_{io_};
 };

@@ -182,10 +182,35 @@ void HeaderMutation::apply(boost::beast::http::fields& fields) const {
 }
 
 RouteTable::RouteTable(std::string name, std::vector<VirtualHost> virtual_hosts)
-    : name_(std::move(name)), virtual_hosts_(std::move(virtual_hosts)) {}
+    : name_(std::move(name)), virtual_hosts_(std::move(virtual_hosts)) {
+  for (size_t v = 0; v < virtual_hosts_.size(); ++v) {
+    VirtualHost& vhost = virtual_hosts_[v];
+    vhost.index = RouteIndex(vhost.routes);
+    for (const std::string& domain : vhost.domains) {
+      if (domain.find('*') != std::string::npos) {
+        has_wildcards_ = true;
+      } else {
+        exact_domains_.try_emplace(absl::AsciiStrToLower(domain), v);  // the first one wins
+      }
+    }
+  }
+}
 
 const VirtualHost* RouteTable::findVirtualHost(std::string_view raw_host) const {
   const std::string_view host = stripPort(raw_host);
+  // Lower-case into a stack buffer for the exact lookup; longer hosts (rare) take the scan.
+  char lowered[256];
+  if (host.size() <= sizeof(lowered)) {
+    for (size_t i = 0; i < host.size(); ++i) lowered[i] = absl::ascii_tolower(static_cast<unsigned char>(host[i]));
+    if (auto it = exact_domains_.find(absl::string_view(lowered, host.size())); it != exact_domains_.end()) {
+      return &virtual_hosts_[it->second];
+    }
+    if (!has_wildcards_) return nullptr;
+  }
+  return findWildcardVirtualHost(host);
+}
+
+const VirtualHost* RouteTable::findWildcardVirtualHost(std::string_view host) const {
   const VirtualHost* best = nullptr;
   int best_rank = 0;       // 4 exact, 3 suffix, 2 prefix, 1 any
   size_t best_length = 0;  // longer wildcard patterns win within a rank
@@ -216,13 +241,14 @@ const VirtualHost* RouteTable::findVirtualHost(std::string_view raw_host) const 
 
 const Route* RouteTable::match(std::string_view host, const RequestView& request) const {
   const VirtualHost* vhost = findVirtualHost(host);
-  if (vhost == nullptr) {
-    return nullptr;
-  }
+  return vhost == nullptr ? nullptr : vhost->index.match(vhost->routes, request);
+}
+
+const Route* RouteTable::matchLinear(std::string_view host, const RequestView& request) const {
+  const VirtualHost* vhost = findVirtualHost(host);
+  if (vhost == nullptr) return nullptr;
   for (const Route& route : vhost->routes) {
-    if (route.matches(request)) {
-      return &route;
-    }
+    if (route.matches(request)) return &route;
   }
   return nullptr;
 }

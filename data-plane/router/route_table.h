@@ -13,11 +13,14 @@
 
 #include <re2/re2.h>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/time/time.h"
+#include "data-plane/router/route_index.h"
 
 namespace portico::dp::router {
 
 class RouteStats;
+struct RetryPolicy;
 
 // What a matcher sees of a request.
 struct RequestView {
@@ -115,6 +118,8 @@ struct Route {
   std::shared_ptr<const re2::RE2> regex_rewrite;
   std::string regex_substitution;
   std::string host_rewrite;
+  // The route's retry_policy, else its virtual host's; null: one try, no per-try timeout.
+  std::shared_ptr<const RetryPolicy> retry_policy;
   HeaderMutation request_headers;   // route + virtual host + route configuration, merged
   HeaderMutation response_headers;
   // An HTTP filter enabled on this route that this proxy does not implement yet: requests are
@@ -132,6 +137,7 @@ struct VirtualHost {
   std::string name;
   std::vector<std::string> domains;  // lower-cased
   std::vector<Route> routes;
+  RouteIndex index;  // over `routes`; built by RouteTable
 };
 
 class RouteTable {
@@ -149,10 +155,18 @@ class RouteTable {
   // Matching on a path alone (no method, headers or query: routes with such matchers only
   // match if those matchers accept an absent value): for tests and benchmarks.
   const Route* match(std::string_view host, std::string_view path) const;
+  // The reference answer: a scan of every route in order, without the index (tests).
+  const Route* matchLinear(std::string_view host, const RequestView& request) const;
 
  private:
+  const VirtualHost* findWildcardVirtualHost(std::string_view host) const;
+
   std::string name_;
   std::vector<VirtualHost> virtual_hosts_;
+  // Exact (non-wildcard) domains, lower-cased → position in virtual_hosts_: one hash lookup
+  // instead of a scan of every domain of every virtual host.
+  absl::flat_hash_map<std::string, size_t> exact_domains_;
+  bool has_wildcards_ = false;
 };
 
 // Checks a domain pattern the way Envoy and gRPC do: "*", "*suffix", "prefix*" or exact; a '*'

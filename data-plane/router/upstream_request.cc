@@ -5,9 +5,11 @@
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/asio/write.hpp>
+#include <boost/beast/core/error.hpp>
 
 #include <array>
 
+#include "absl/time/time.h"
 #include "common/strings.h"
 #include "data-plane/http/wire_writer.h"
 #include "data-plane/listener/worker.h"
@@ -23,15 +25,14 @@ namespace {
 
 constexpr auto kNoThrow = asio::as_tuple(asio::use_awaitable);
 
-void setDeadline(beast::tcp_stream& stream, Clock::time_point deadline) {
-  if (deadline == Clock::time_point::max()) {
-    stream.expires_never();
-  } else {
-    stream.expires_at(deadline);
-  }
+void setOverloaded(UpstreamResult& result, const upstream::Cluster& cluster, upstream::Resource resource) {
+  result.outcome = UpstreamOutcome::kOverloaded;
+  result.overloaded = resource;
+  result.detail = cat("cluster \"", cluster.name, "\" is at its circuit-breaker limit of ",
+                      cluster.limits.limit(resource), " ", upstream::resourceName(resource));
 }
 
-// Opens a new connection, bounded by the cluster's connect timeout and the route deadline.
+// Opens a new connection, bounded by the cluster's connect timeout and the try's deadline.
 asio::awaitable<upstream::UpstreamConnectionPtr> connect(listener::Worker& worker, const upstream::Endpoint& endpoint,
                                                          const upstream::Cluster& cluster, Clock::time_point deadline,
                                                          UpstreamResult& result) {
@@ -39,22 +40,66 @@ asio::awaitable<upstream::UpstreamConnectionPtr> connect(listener::Worker& worke
   const auto connect_deadline =
       std::min(deadline, Clock::now() + std::chrono::duration_cast<Clock::duration>(
                                             absl::ToChronoNanoseconds(cluster.connect_timeout)));
-  setDeadline(connection->stream, connect_deadline);
-  auto [ec] = co_await connection->stream.async_connect(endpoint.address, kNoThrow);
+  connection->deadline.expiresAt(connect_deadline);
+  auto [ec] = co_await connection->socket.async_connect(endpoint.address, kNoThrow);
   worker.stats().upstream_connections_total->Increment();
+  if (ec && connection->deadline.expired()) ec = beast::error::timeout;
   if (ec) {
     worker.stats().upstream_connect_failures_total->Increment();
     if (ec == beast::error::timeout && connect_deadline == deadline) {
       result.outcome = UpstreamOutcome::kTimeout;
-      result.detail = cat("route timeout while connecting to ", endpoint.key);
+      result.detail = cat("timeout while connecting to ", endpoint.key);
+    } else if (ec == beast::error::timeout) {
+      result.outcome = UpstreamOutcome::kConnectTimeout;
+      result.detail = cat("cannot connect to ", endpoint.key, ": connect timeout (",
+                          absl::FormatDuration(cluster.connect_timeout), ")");
     } else {
       result.outcome = UpstreamOutcome::kConnectFailed;
-      result.detail = cat("cannot connect to ", endpoint.key, ": ",
-                          ec == beast::error::timeout ? "connect timeout" : ec.message());
+      result.detail = cat("cannot connect to ", endpoint.key, ": ", ec.message());
     }
     co_return nullptr;
   }
-  connection->stream.socket().set_option(asio::ip::tcp::no_delay(true), ec);
+  connection->socket.set_option(asio::ip::tcp::no_delay(true), ec);
+  co_return connection;
+}
+
+// At max_connections, an idle connection of this worker to another endpoint of the cluster holds
+// a slot nobody uses right now: closing it lets this request open the connection it needs.
+void dropIdleConnection(listener::Worker& worker, const upstream::Cluster& cluster,
+                        const upstream::Endpoint& endpoint) {
+  for (const upstream::Endpoint& other : cluster.endpoints) {
+    if (&other != &endpoint && worker.pool().take(other.pool_key) != nullptr) {
+      return;  // the connection was destroyed with its slot
+    }
+  }
+}
+
+// A new connection under the cluster's breakers: while it is being established the request is
+// pending (max_pending_requests), and the connection holds a max_connections slot until it is
+// closed, in use or idle in the pool.
+asio::awaitable<upstream::UpstreamConnectionPtr> openConnection(listener::Worker& worker,
+                                                                const upstream::Endpoint& endpoint,
+                                                                const upstream::Cluster& cluster,
+                                                                Clock::time_point deadline, UpstreamResult& result) {
+  upstream::ClusterState& state = *cluster.state;
+  upstream::ResourceSlot pending = state.tryAcquire(upstream::Resource::kPendingRequests, cluster.limits);
+  if (!pending) {
+    setOverloaded(result, cluster, upstream::Resource::kPendingRequests);
+    co_return nullptr;
+  }
+  if (state.inUse(upstream::Resource::kConnections) >= cluster.limits.max_connections) {
+    dropIdleConnection(worker, cluster, endpoint);
+  }
+  upstream::ResourceSlot slot = state.tryAcquire(upstream::Resource::kConnections, cluster.limits);
+  if (!slot) {
+    setOverloaded(result, cluster, upstream::Resource::kConnections);
+    co_return nullptr;
+  }
+  upstream::UpstreamConnectionPtr connection = co_await connect(worker, endpoint, cluster, deadline, result);
+  if (connection) {
+    connection->cluster_state = cluster.state;
+    connection->connection_slot = std::move(slot);
+  }
   co_return connection;
 }
 
@@ -68,12 +113,12 @@ asio::awaitable<Exchange> exchange(upstream::UpstreamConnection& connection, Req
                                    std::optional<bhttp::response_parser<bhttp::string_body>>& parser,
                                    uint64_t body_limit, Clock::time_point deadline) {
   Exchange out;
-  setDeadline(connection.stream, deadline);
+  connection.deadline.expiresAt(deadline);
   http::writeRequestHead(request, connection.head);
   const std::array<asio::const_buffer, 2> message{asio::buffer(connection.head), asio::buffer(request.body())};
-  auto [write_ec, written] = co_await asio::async_write(connection.stream, message, kNoThrow);
+  auto [write_ec, written] = co_await asio::async_write(connection.socket, message, kNoThrow);
   if (write_ec) {
-    out.ec = write_ec;
+    out.ec = connection.deadline.expired() ? beast::error::timeout : write_ec;
     co_return out;
   }
   while (true) {
@@ -83,10 +128,10 @@ asio::awaitable<Exchange> exchange(upstream::UpstreamConnection& connection, Req
     if (request.method() == bhttp::verb::head) {
       parser->skip(true);
     }
-    auto [read_ec, read] = co_await bhttp::async_read(connection.stream, connection.buffer, *parser, kNoThrow);
+    auto [read_ec, read] = co_await bhttp::async_read(connection.socket, connection.buffer, *parser, kNoThrow);
     out.got_response_bytes = out.got_response_bytes || parser->got_some() || read > 0;
     if (read_ec) {
-      out.ec = read_ec;
+      out.ec = connection.deadline.expired() ? beast::error::timeout : read_ec;
       co_return out;
     }
     const unsigned status = parser->get().result_int();
@@ -100,26 +145,52 @@ asio::awaitable<Exchange> exchange(upstream::UpstreamConnection& connection, Req
   }
 }
 
+// The upstream agreed to switch protocols: the connection becomes the upstream end of a tunnel.
+// A 101 that answers a request that asked for no upgrade cannot be passed on (the client would
+// not know what follows): it is a bad response.
+UpstreamResult switchProtocols(const Request& request, const upstream::Endpoint& endpoint,
+                               bhttp::response_parser<bhttp::string_body>&& parser,
+                               upstream::UpstreamConnectionPtr connection, UpstreamResult result) {
+  if (request.find(bhttp::field::upgrade) == request.end()) {
+    result.outcome = UpstreamOutcome::kBadResponse;
+    result.detail = cat("101 Switching Protocols from ", endpoint.key, " to a request without Upgrade");
+    return result;
+  }
+  result.outcome = UpstreamOutcome::kOk;
+  result.response = parser.release();
+  ++connection->requests;
+  result.tunnel = std::move(connection);
+  return result;
+}
+
 }  // namespace
 
 asio::awaitable<UpstreamResult> forwardUpstream(listener::Worker& worker, const upstream::Cluster& cluster,
-                                                Request& request, Clock::time_point deadline) {
+                                                Request& request, Clock::time_point deadline,
+                                                const upstream::PickContext& pick) {
   UpstreamResult result;
-  const upstream::Endpoint* endpoint = worker.pickEndpoint(cluster);
+  // Held for the whole try: Envoy's max_requests counts requests in flight to the cluster.
+  upstream::ResourceSlot request_slot = cluster.state->tryAcquire(upstream::Resource::kRequests, cluster.limits);
+  if (!request_slot) {
+    setOverloaded(result, cluster, upstream::Resource::kRequests);
+    co_return result;
+  }
+  const upstream::Endpoint* endpoint = worker.pickEndpoint(cluster, pick);
   if (endpoint == nullptr) {
     result.outcome = UpstreamOutcome::kNoEndpoint;
     result.detail = cat("no healthy endpoint in cluster \"", cluster.name, "\"");
     co_return result;
   }
+  result.endpoint = endpoint;
   result.upstream_host = endpoint->key;
   // A pooled connection may have been closed by the upstream while idle; if it fails before
   // any response byte arrives, the request never reached the application, so it is safe to
-  // send it once more on a fresh connection.
-  upstream::UpstreamConnectionPtr connection = worker.pool().take(endpoint->key);
+  // send it once more on a fresh connection. This is not a retry: no retry policy is needed.
+  upstream::UpstreamConnectionPtr connection = worker.pool().take(endpoint->pool_key);
   bool reused = connection != nullptr;
   for (int attempt = 0; attempt < 2; ++attempt) {
     if (!connection) {
-      connection = co_await connect(worker, *endpoint, cluster, deadline, result);
+      connection = co_await openConnection(worker, *endpoint, cluster, deadline, result);
       if (!connection) {
         co_return result;
       }
@@ -127,20 +198,24 @@ asio::awaitable<UpstreamResult> forwardUpstream(listener::Worker& worker, const 
     }
     std::optional<bhttp::response_parser<bhttp::string_body>> parser;
     Exchange ex = co_await exchange(*connection, request, parser, worker.limits().max_response_body_bytes, deadline);
+    if (!ex.ec && parser->get().result() == bhttp::status::switching_protocols) {
+      co_return switchProtocols(request, *endpoint, std::move(*parser), std::move(connection), std::move(result));
+    }
     if (!ex.ec) {
       result.outcome = UpstreamOutcome::kOk;
       const bool reusable = parser->get().keep_alive() && !parser->need_eof();
       result.response = parser->release();
       ++connection->requests;
+      connection->deadline.expiresNever();  // idle in the pool: the pool's idle timeout applies
       if (reusable) {
-        worker.pool().put(endpoint->key, std::move(connection));
+        worker.pool().put(endpoint->pool_key, std::move(connection));
       }
       co_return result;
     }
     if (ex.ec == beast::error::timeout) {
       worker.stats().upstream_timeouts_total->Increment();
       result.outcome = UpstreamOutcome::kTimeout;
-      result.detail = cat("route timeout waiting for ", endpoint->key);
+      result.detail = cat("timeout waiting for ", endpoint->key);
       co_return result;
     }
     if (reused && !ex.got_response_bytes) {
@@ -150,7 +225,7 @@ asio::awaitable<UpstreamResult> forwardUpstream(listener::Worker& worker, const 
     }
     worker.stats().upstream_resets_total->Increment();
     if (ex.ec == bhttp::error::body_limit || ex.ec == bhttp::error::header_limit) {
-      result.outcome = UpstreamOutcome::kBadResponse;
+      result.outcome = UpstreamOutcome::kResponseTooLarge;
       result.detail = cat("response from ", endpoint->key, " exceeds the size limit");
     } else if (ex.ec == bhttp::error::bad_status ||
                (ex.got_response_bytes && ex.ec != asio::error::eof && ex.ec != asio::error::connection_reset &&

@@ -13,7 +13,7 @@ UpstreamConnectionPtr ConnPool::take(const std::string& key) {
   while (!list.empty()) {
     UpstreamConnectionPtr connection = std::move(list.back());
     list.pop_back();
-    if (now - connection->idle_since < options_.idle_timeout && connection->stream.socket().is_open()) {
+    if (now - connection->idle_since < options_.idle_timeout && connection->socket.is_open()) {
       return connection;
     }
   }
@@ -25,7 +25,7 @@ void ConnPool::put(const std::string& key, UpstreamConnectionPtr connection) {
   const auto now = std::chrono::steady_clock::now();
   // Expired connections do not count against the limit: drop them first.
   std::erase_if(list, [&](const UpstreamConnectionPtr& idle) {
-    return now - idle->idle_since >= options_.idle_timeout || !idle->stream.socket().is_open();
+    return now - idle->idle_since >= options_.idle_timeout || !idle->socket.is_open();
   });
   if (list.size() >= options_.max_idle_per_endpoint) {
     return;  // dropping the pointer closes the socket

@@ -1,11 +1,12 @@
 #pragma once
 
-// Per-worker keep-alive connections to upstream endpoints, keyed by "ip:port". Used only on its
-// worker's thread: no locks. Idle connections older than the idle timeout are dropped when
-// next looked at; at most `max_idle_per_endpoint` are kept per endpoint.
+// Per-worker keep-alive connections to upstream endpoints, keyed by Endpoint::pool_key (cluster
+// and "ip:port"). Used only on its worker's thread: no locks. Idle connections older than the
+// idle timeout are dropped when next looked at; at most `max_idle_per_endpoint` are kept per
+// endpoint.
 
 #include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/asio/ip/tcp.hpp>
 
 #include <chrono>
 #include <memory>
@@ -13,12 +14,23 @@
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
+#include "data-plane/net/connection_deadline.h"
+#include "data-plane/upstream/cluster_state.h"
 
 namespace portico::dp::upstream {
 
 struct UpstreamConnection {
-  explicit UpstreamConnection(boost::asio::any_io_executor executor) : stream(std::move(executor)) {}
-  boost::beast::tcp_stream stream;
+  explicit UpstreamConnection(boost::asio::any_io_executor executor) : socket(std::move(executor)) {}
+  // The cluster's max_connections slot, given back when the connection is destroyed (closed
+  // after an exchange, dropped from the idle pool, or at shutdown). The shared pointer keeps
+  // the ClusterState alive for a pooled connection that outlives every snapshot naming the
+  // cluster; declared first so the slot is released before it.
+  std::shared_ptr<ClusterState> cluster_state;
+  ResourceSlot connection_slot;
+  boost::asio::ip::tcp::socket socket;
+  // The current exchange's deadline (connect, or request to response); a pooled idle
+  // connection has none (the pool's idle timeout applies). See net/connection_deadline.h.
+  net::ConnectionDeadline deadline{socket};
   boost::beast::flat_buffer buffer;
   std::string head;  // reused request-head buffer (see http/wire_writer.h)
   std::chrono::steady_clock::time_point idle_since;

@@ -168,7 +168,7 @@ class Environment {
       return out;
     }
     const boost::json::value parsed = boost::json::parse(response->body);
-    for (const auto& entry : parsed.at("requests").as_array()) out.emplace_back(entry.as_string());
+    for (const auto& entry : parsed.at("log").as_array()) out.emplace_back(entry.as_string());
     return out;
   }
 

@@ -14,6 +14,7 @@
 #include <boost/json/object.hpp>
 #include <boost/json/serialize.hpp>
 #include <chrono>
+#include <map>
 #include <optional>
 #include <vector>
 
@@ -22,6 +23,7 @@
 #include "absl/strings/numbers.h"
 #include "common/logging.h"
 #include "common/strings.h"
+#include "tools/echo-backend/websocket_echo.h"
 
 namespace portico::tools::echo {
 
@@ -39,16 +41,6 @@ constexpr uint32_t kHeaderLimit = 64 * 1024;
 constexpr uint64_t kBodyLimit = 64ull * 1024 * 1024;
 constexpr int64_t kMaxDelayMs = 10 * 60 * 1000;
 constexpr size_t kMaxLoggedRequests = 10000;
-constexpr std::string_view kRequestsPath = "/__echo/requests";
-
-// "METHOD target" of every request received, oldest first (the last kMaxLoggedRequests), and
-// "!<error>" for every request the server could not parse. One io_context thread: no lock.
-using RequestLog = std::vector<std::string>;
-
-void record(RequestLog& log, std::string entry) {
-  if (log.size() >= kMaxLoggedRequests) log.erase(log.begin());
-  log.push_back(std::move(entry));
-}
 
 using Request = bhttp::request<bhttp::string_body>;
 using Response = bhttp::response<bhttp::string_body>;
@@ -84,13 +76,97 @@ std::string echoJson(const std::string& name, const Request& request) {
   return json::serialize(body);
 }
 
+// What one server has seen (GET /__echo/requests). Only touched on the io_context's thread.
+struct ServerState {
+  explicit ServerState(std::string server_name) : name(std::move(server_name)) {}
+  const std::string name;
+  uint64_t requests = 0;
+  std::map<std::string, uint64_t> per_key;  // by x-echo-fail-key
+  // "METHOD target" of every request received, oldest first (the last kMaxLoggedRequests), and
+  // "!<error>" for every one that could not be parsed: tests prove what did (and did not) reach
+  // the backend, e.g. that a smuggled request never did.
+  std::vector<std::string> log;
+
+  void record(std::string entry) {
+    if (log.size() >= kMaxLoggedRequests) log.erase(log.begin());
+    log.push_back(std::move(entry));
+  }
+};
+
+constexpr std::string_view kRequestsPath = "/__echo/requests";
+
+std::string requestsJson(const ServerState& state) {
+  json::object keys;
+  for (const auto& [key, count] : state.per_key) keys[key] = count;
+  json::object body;
+  body["name"] = state.name;
+  body["requests"] = state.requests;
+  body["keys"] = std::move(keys);
+  json::array log;
+  for (const std::string& entry : state.log) log.emplace_back(entry);
+  body["log"] = std::move(log);
+  return json::serialize(body);
+}
+
+bool flag(std::string_view value) { return value == "1" || absl::EqualsIgnoreCase(av(value), "true"); }
+
+// The x-echo-* test knobs of one request (see echo_server.h).
+struct Knobs {
+  std::optional<int> status;
+  int64_t delay_ms = 0;
+  bool close = false;
+  bool reset = false;
+  std::optional<int64_t> fail_times;
+  std::string fail_key;
+  std::optional<std::string> only;
+  std::string problem;  // a malformed knob: answered with 400
+
+  // Do the failure knobs apply to this request, the `seen`-th with its key on server `name`?
+  bool failing(const std::string& name, uint64_t seen) const {
+    if (only && *only != name) return false;
+    return !fail_times || seen <= static_cast<uint64_t>(*fail_times);
+  }
+};
+
+Knobs parseKnobs(const Request& request) {
+  Knobs knobs;
+  if (auto it = request.find("x-echo-status"); it != request.end()) {
+    int value = 0;
+    if (absl::SimpleAtoi(av(it->value()), &value) && value >= 200 && value <= 599) {
+      knobs.status = value;
+    } else {
+      knobs.problem = cat("x-echo-status: want 200..599, got \"", it->value(), "\"");
+    }
+  }
+  if (auto it = request.find("x-echo-delay-ms"); it != request.end()) {
+    if (!absl::SimpleAtoi(av(it->value()), &knobs.delay_ms) || knobs.delay_ms < 0 || knobs.delay_ms > kMaxDelayMs) {
+      knobs.problem = cat("x-echo-delay-ms: want 0..", kMaxDelayMs, ", got \"", it->value(), "\"");
+      knobs.delay_ms = 0;
+    }
+  }
+  if (auto it = request.find("x-echo-fail-times"); it != request.end()) {
+    int64_t times = 0;
+    if (absl::SimpleAtoi(av(it->value()), &times) && times >= 0) {
+      knobs.fail_times = times;
+    } else {
+      knobs.problem = cat("x-echo-fail-times: want a count >= 0, got \"", it->value(), "\"");
+    }
+  }
+  if (auto it = request.find("x-echo-close"); it != request.end()) knobs.close = flag(it->value());
+  if (auto it = request.find("x-echo-reset"); it != request.end()) knobs.reset = flag(it->value());
+  if (auto it = request.find("x-echo-fail-key"); it != request.end()) knobs.fail_key = std::string(it->value());
+  if (auto it = request.find("x-echo-only"); it != request.end()) knobs.only = std::string(it->value());
+  return knobs;
+}
+
+bool isWebSocketUpgrade(const Request& request) {
+  return absl::EqualsIgnoreCase(av(request[bhttp::field::upgrade]), "websocket");
+}
+
 class Session : public std::enable_shared_from_this<Session> {
  public:
-  Session(tcp::socket socket, std::shared_ptr<const std::string> name, std::shared_ptr<RequestLog> log)
-      : stream_(std::move(socket)),
-        timer_(stream_.get_executor()),
-        name_(std::move(name)),
-        log_(std::move(log)) {}
+  Session(tcp::socket socket, std::shared_ptr<ServerState> state)
+      : stream_(std::move(socket)), timer_(stream_.get_executor()), state_(std::move(state)) {}
 
   void start() { doRead(); }
 
@@ -140,7 +216,7 @@ class Session : public std::enable_shared_from_this<Session> {
       return close();
     }
     // A malformed request: say why, then close (the stream position is unknown).
-    record(*log_, cat("!", ec.message()));
+    state_->record(cat("!", ec.message()));
     bhttp::status status = bhttp::status::bad_request;
     if (ec == bhttp::error::header_limit) {
       status = bhttp::status::request_header_fields_too_large;
@@ -160,52 +236,60 @@ class Session : public std::enable_shared_from_this<Session> {
       return onReadError(ec);
     }
     Request request = parser_->release();
+    if (request.target() != kRequestsPath) {
+      state_->record(cat(request.method_string(), " ", request.target()));
+    }
+    if (isWebSocketUpgrade(request)) {
+      ++state_->requests;
+      std::string hello = echoJson(state_->name, request);
+      return startWebSocketEcho(std::move(stream_), std::move(request), std::move(hello));
+    }
     if (request.target() == kRequestsPath) {
-      return answerRequestLog(request);
+      return answerRequests(request);
     }
-    record(*log_, cat(request.method_string(), " ", request.target()));
-    std::optional<int> status;
-    int64_t delay_ms = 0;
-    std::string problem;
-    if (auto it = request.find("x-echo-status"); it != request.end()) {
-      int value = 0;
-      if (absl::SimpleAtoi(av(it->value()), &value) && value >= 200 && value <= 599) {
-        status = value;
-      } else {
-        problem = cat("x-echo-status: want 200..599, got \"", it->value(), "\"");
-      }
+    const Knobs knobs = parseKnobs(request);
+    ++state_->requests;
+    const uint64_t seen = request.find("x-echo-fail-key") != request.end() || knobs.fail_times
+                              ? ++state_->per_key[knobs.fail_key]
+                              : 0;
+    const bool failing = knobs.problem.empty() && knobs.failing(state_->name, seen);
+    if (failing && knobs.reset) {
+      return reset();
     }
-    if (auto it = request.find("x-echo-delay-ms"); it != request.end()) {
-      if (!absl::SimpleAtoi(av(it->value()), &delay_ms) || delay_ms < 0 || delay_ms > kMaxDelayMs) {
-        problem = cat("x-echo-delay-ms: want 0..", kMaxDelayMs, ", got \"", it->value(), "\"");
-        delay_ms = 0;
-      }
-    }
-    bool close_after = false;
-    if (auto it = request.find("x-echo-close"); it != request.end()) {
-      close_after = it->value() == "1" || absl::EqualsIgnoreCase(av(it->value()), "true");
-    }
-
     response_ = Response(bhttp::status::ok, request.version());
     response_.set(bhttp::field::server, "portico-echo");
-    response_.set("x-echo-name", *name_);
+    response_.set("x-echo-name", state_->name);
     response_.set(bhttp::field::content_type, "application/json");
-    if (!problem.empty()) {
+    if (!knobs.problem.empty()) {
       response_.result(bhttp::status::bad_request);
-      response_.body() = errorJson("bad_request", problem);
+      response_.body() = errorJson("bad_request", knobs.problem);
     } else {
-      if (status) {
-        response_.result(static_cast<unsigned>(*status));
+      if (failing && (knobs.status || knobs.fail_times)) {
+        response_.result(static_cast<unsigned>(knobs.status.value_or(503)));
       }
-      response_.body() = echoJson(*name_, request);
+      response_.body() = echoJson(state_->name, request);
     }
-    response_.keep_alive(request.keep_alive() && !close_after);
+    response_.keep_alive(request.keep_alive() && !(failing && knobs.close));
+    finishAndSend(request.method() == bhttp::verb::head, failing ? knobs.delay_ms : 0);
+  }
+
+  void answerRequests(const Request& request) {
+    response_ = Response(bhttp::status::ok, request.version());
+    response_.set(bhttp::field::server, "portico-echo");
+    response_.set("x-echo-name", state_->name);
+    response_.set(bhttp::field::content_type, "application/json");
+    response_.body() = requestsJson(*state_);
+    response_.keep_alive(request.keep_alive());
+    finishAndSend(false, 0);
+  }
+
+  void finishAndSend(bool head, int64_t delay_ms) {
     unsigned code = response_.result_int();
     if (code == 204 || code == 304) {
       response_.body().clear();
     }
     response_.prepare_payload();
-    if (request.method() == bhttp::verb::head) {
+    if (head) {
       // Announce the length a GET would get, send no body.
       response_.content_length(response_.body().size());
       response_.body().clear();
@@ -224,19 +308,12 @@ class Session : public std::enable_shared_from_this<Session> {
     doWrite();
   }
 
-  // GET /__echo/requests: {"requests": [...]} (not itself recorded), for tests that must prove
-  // what reached the backend.
-  void answerRequestLog(const Request& request) {
-    json::array entries;
-    for (const std::string& entry : *log_) entries.emplace_back(entry);
-    json::object body;
-    body["requests"] = std::move(entries);
-    response_ = Response(bhttp::status::ok, request.version());
-    response_.set(bhttp::field::content_type, "application/json");
-    response_.body() = json::serialize(body);
-    response_.keep_alive(request.keep_alive());
-    response_.prepare_payload();
-    doWrite();
+  // Closes with RST instead of FIN: SO_LINGER on with a zero timeout discards unsent data and
+  // aborts the connection, which the peer sees as "connection reset by peer".
+  void reset() {
+    beast::error_code ignored;
+    stream_.socket().set_option(asio::socket_base::linger(true, 0), ignored);
+    stream_.socket().close(ignored);
   }
 
   void doWrite() {
@@ -264,8 +341,7 @@ class Session : public std::enable_shared_from_this<Session> {
   asio::steady_timer timer_;
   std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
   Response response_;
-  std::shared_ptr<const std::string> name_;
-  std::shared_ptr<RequestLog> log_;
+  std::shared_ptr<ServerState> state_;
 };
 
 }  // namespace
@@ -273,9 +349,7 @@ class Session : public std::enable_shared_from_this<Session> {
 class EchoServer::Impl {
  public:
   Impl(asio::io_context& io, const Options& options)
-      : acceptor_(io),
-        name_(std::make_shared<const std::string>(options.name)),
-        log_(std::make_shared<RequestLog>()) {}
+      : acceptor_(io), state_(std::make_shared<ServerState>(options.name)) {}
 
   absl::Status bind(const Options& options) {
     beast::error_code ec;
@@ -312,7 +386,7 @@ class EchoServer::Impl {
         PORTICO_LOG(kWarning, "echo-backend: accept: ", ec.message());
       } else {
         socket.set_option(tcp::no_delay(true), ec);
-        std::make_shared<Session>(std::move(socket), name_, log_)->start();
+        std::make_shared<Session>(std::move(socket), state_)->start();
       }
       doAccept();
     });
@@ -324,8 +398,7 @@ class EchoServer::Impl {
   }
 
   tcp::acceptor acceptor_;
-  std::shared_ptr<const std::string> name_;
-  std::shared_ptr<RequestLog> log_;
+  std::shared_ptr<ServerState> state_;
   std::string address_;
   uint16_t port_ = 0;
 };

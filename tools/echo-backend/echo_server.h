@@ -6,9 +6,20 @@
 //   x-echo-status: NNN     answer with that status (200..599)
 //   x-echo-delay-ms: N     answer after N ms (an async timer; the connection waits, others don't)
 //   x-echo-close: 1        answer with "Connection: close" and close
-// GET /__echo/requests answers {"requests": ["METHOD target", ...]}: every request received so
-// far (the last 10000), "!<parse error>" for each one that could not be parsed; tests use it
-// to prove what did (and did not) reach the backend.
+//   x-echo-reset: 1        read the request, then close the socket with a TCP RST (SO_LINGER 0)
+//                          without answering
+//   x-echo-fail-times: N   with x-echo-fail-key: K (default ""): only the first N requests this
+//                          server sees with key K fail — answer x-echo-status (503 when not
+//                          given), or reset, delay, close as asked; later ones answer 200 at once.
+//                          Lets a test prove that a retry succeeded.
+//   x-echo-only: NAME      the failure knobs above apply only on the backend named NAME; the
+//                          others answer 200 at once (one request, different behaviour per
+//                          endpoint of a cluster)
+// A WebSocket upgrade request is accepted and echoed (websocket_echo.h).
+// GET /__echo/requests answers {"name", "requests", "keys": {K: n}, "log": [...]}: the requests
+// this server has answered (or reset) so far, all and per x-echo-fail-key, and the log of them
+// ("METHOD target", the last 10000, plus "!<parse error>" for each request it could not parse),
+// not counting /__echo/ requests.
 // Threading: everything runs on the io_context's thread; create, start and stop from it (or
 // before it runs).
 

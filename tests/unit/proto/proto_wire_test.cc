@@ -188,6 +188,11 @@ TEST(ProtoWireTest, ClusterAndHealthCheckFieldNumbers) {
       {"envoy.type.v3.Percent", "value", 1, kFixed64},
       {"envoy.config.core.v3.HealthCheck", "no_traffic_interval", 12, kLen},
       {"envoy.config.core.v3.HealthCheck", "unhealthy_interval", 14, kLen},
+      {"envoy.config.cluster.v3.OutlierDetection", "enforcing_consecutive_gateway_failure", 11, kLen},
+      {"envoy.config.cluster.v3.CircuitBreakers.Thresholds", "retry_budget", 8, kLen},
+      {"envoy.config.cluster.v3.CircuitBreakers.Thresholds.RetryBudget", "budget_percent", 1, kLen},
+      {"envoy.config.cluster.v3.CircuitBreakers.Thresholds.RetryBudget", "min_retry_concurrency", 2,
+       kLen},
   });
 }
 

@@ -257,6 +257,103 @@ TEST(ServicesTest, RetryBackoff) {
             "portico.yaml:3: services[0].retries.backoff.max: must be at least base");
 }
 
+TEST(ServicesTest, RetryBackoffMaxDefaultsToTenTimesBase) {
+  PorticoConfig config = parseOk(R"(services:
+  - name: s
+    retries: { attempts: 2, backoff: { base: 500ms } }
+)");
+  ASSERT_TRUE(config.services[0].retries.has_value());
+  EXPECT_EQ(config.services[0].retries->backoff_base, absl::Milliseconds(500));
+  EXPECT_EQ(config.services[0].retries->backoff_max, absl::Seconds(5));
+}
+
+TEST(ServicesTest, PerTryTimeoutMustBePositive) {
+  EXPECT_EQ(errorOf(R"(services:
+  - name: s
+    retries: { attempts: 2, per_try_timeout: 0s }
+)"),
+            "portico.yaml:3: services[0].retries.per_try_timeout: must be positive");
+}
+
+TEST(ServicesTest, RetryBudget) {
+  PorticoConfig config = parseOk(R"(services:
+  - name: s
+    circuit_breaker: { max_requests: 100, retry_budget: { percent: 25%, min_concurrency: 5 } }
+  - name: defaults
+    circuit_breaker: { retry_budget: {} }
+)");
+  ASSERT_TRUE(config.services[0].circuit_breaker->retry_budget.has_value());
+  EXPECT_EQ(config.services[0].circuit_breaker->retry_budget->percent, 25u);
+  EXPECT_EQ(config.services[0].circuit_breaker->retry_budget->min_concurrency, 5u);
+  EXPECT_EQ(config.services[0].circuit_breaker->max_requests, 100u);
+  ASSERT_TRUE(config.services[1].circuit_breaker->retry_budget.has_value());
+  EXPECT_EQ(config.services[1].circuit_breaker->retry_budget->percent, 20u);
+  EXPECT_EQ(config.services[1].circuit_breaker->retry_budget->min_concurrency, 3u);
+}
+
+TEST(ServicesTest, RetryBudgetErrors) {
+  EXPECT_EQ(errorOf(R"(services:
+  - name: s
+    circuit_breaker:
+      max_retries: 5
+      retry_budget: { percent: 20% }
+)"),
+            "portico.yaml:4: services[0].circuit_breaker.max_retries: does not apply with retry_budget "
+            "(the budget replaces it); give one of them");
+  EXPECT_EQ(errorOf(R"(services:
+  - name: s
+    circuit_breaker: { retry_budget: { percent: 120% } }
+)"),
+            "portico.yaml:3: services[0].circuit_breaker.retry_budget.percent: \"120%\" is not a percentage "
+            "(0%..100%)");
+  EXPECT_EQ(errorOf(R"(services:
+  - name: s
+    circuit_breaker: { retry_budget: { share: 20% } }
+)"),
+            "portico.yaml:3: services[0].circuit_breaker.retry_budget.share: unknown key; allowed here: percent, "
+            "min_concurrency");
+}
+
+TEST(ServicesTest, OutlierMaxEjectionTimeAndOff) {
+  PorticoConfig config = parseOk(R"(services:
+  - name: s
+    outlier_detection: { consecutive_5xx: 0, consecutive_gateway_failure: 2, base_ejection: 10s,
+                         max_ejection_time: 1m }
+  - name: defaults
+    outlier_detection: {}
+)");
+  const OutlierDetectionConfig& o = *config.services[0].outlier_detection;
+  EXPECT_EQ(o.consecutive_5xx, 0u) << "0 switches the 5xx detector off";
+  EXPECT_EQ(o.consecutive_gateway_failure, 2u);
+  EXPECT_EQ(o.max_ejection_time, absl::Minutes(1));
+  const OutlierDetectionConfig& d = *config.services[1].outlier_detection;
+  EXPECT_EQ(d.consecutive_5xx, 5u);
+  EXPECT_EQ(d.consecutive_gateway_failure, 5u);
+  EXPECT_EQ(d.interval, absl::Seconds(10));
+  EXPECT_EQ(d.base_ejection, absl::Seconds(30));
+  EXPECT_FALSE(d.max_ejection_time.has_value());
+}
+
+TEST(ServicesTest, OutlierErrors) {
+  EXPECT_EQ(errorOf(R"(services:
+  - name: s
+    outlier_detection: { base_ejection: 1m, max_ejection_time: 30s }
+)"),
+            "portico.yaml:3: services[0].outlier_detection.max_ejection_time: must be at least base_ejection");
+  EXPECT_EQ(errorOf(R"(services:
+  - name: s
+    outlier_detection: { interval: 0s }
+)"),
+            "portico.yaml:3: services[0].outlier_detection.interval: must be positive");
+  EXPECT_EQ(errorOf(R"(services:
+  - name: s
+    outlier_detection: { max_ejection: 1m }
+)"),
+            "portico.yaml:3: services[0].outlier_detection.max_ejection: unknown key; allowed here: "
+            "consecutive_5xx, consecutive_gateway_failure, interval, base_ejection, max_ejection_time, "
+            "max_ejection_percent");
+}
+
 TEST(ServicesTest, HealthCheckTimeoutAboveInterval) {
   EXPECT_EQ(errorOf(R"(services:
   - name: s

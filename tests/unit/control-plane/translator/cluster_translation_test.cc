@@ -101,6 +101,56 @@ TEST(ClusterTranslationTest, OutlierDetectionFields) {
   EXPECT_EQ(o.max_ejection_percent().value(), 25u);
 }
 
+// Envoy defaults enforcing_consecutive_gateway_failure to 0 (detect, never eject): portico-cp
+// enforces both detectors it offers, so consecutive_gateway_failure does what it says in Envoy.
+TEST(ClusterTranslationTest, OutlierDetectorsAreEnforced) {
+  const auto& o = clusterFor("  - { name: svc, outlier_detection: {} }\n").outlier_detection();
+  EXPECT_EQ(o.consecutive_5xx().value(), 5u);
+  EXPECT_EQ(o.enforcing_consecutive_5xx().value(), 100u);
+  EXPECT_EQ(o.consecutive_gateway_failure().value(), 5u);
+  ASSERT_TRUE(o.has_enforcing_consecutive_gateway_failure());
+  EXPECT_EQ(o.enforcing_consecutive_gateway_failure().value(), 100u);
+  EXPECT_EQ(o.interval().seconds(), 10);
+  EXPECT_EQ(o.base_ejection_time().seconds(), 30);
+  EXPECT_FALSE(o.has_max_ejection_time()) << "Envoy's 300 s";
+  EXPECT_EQ(o.max_ejection_percent().value(), 10u);
+}
+
+TEST(ClusterTranslationTest, ZeroThresholdSwitchesItsDetectorOff) {
+  const auto& o = clusterFor("  - { name: svc, outlier_detection: { consecutive_5xx: 0 } }\n").outlier_detection();
+  EXPECT_EQ(o.enforcing_consecutive_5xx().value(), 0u);
+  EXPECT_EQ(o.enforcing_consecutive_gateway_failure().value(), 100u);
+  const auto& g =
+      clusterFor("  - { name: svc, outlier_detection: { consecutive_gateway_failure: 0 } }\n").outlier_detection();
+  EXPECT_EQ(g.enforcing_consecutive_gateway_failure().value(), 0u);
+  EXPECT_EQ(g.enforcing_consecutive_5xx().value(), 100u);
+}
+
+TEST(ClusterTranslationTest, MaxEjectionTime) {
+  EXPECT_EQ(clusterFor("  - { name: svc, outlier_detection: { max_ejection_time: 2m } }\n")
+                .outlier_detection()
+                .max_ejection_time()
+                .seconds(),
+            120);
+  // Envoy refuses max_ejection_time below base_ejection_time, and its default is 300 s.
+  EXPECT_EQ(clusterFor("  - { name: svc, outlier_detection: { base_ejection: 10m } }\n")
+                .outlier_detection()
+                .max_ejection_time()
+                .seconds(),
+            600);
+}
+
+TEST(ClusterTranslationTest, RetryBudget) {
+  const Cluster cluster =
+      clusterFor("  - { name: svc, circuit_breaker: { retry_budget: { percent: 30%, min_concurrency: 2 } } }\n");
+  ASSERT_EQ(cluster.circuit_breakers().thresholds_size(), 1);
+  const auto& t = cluster.circuit_breakers().thresholds(0);
+  ASSERT_TRUE(t.has_retry_budget());
+  EXPECT_DOUBLE_EQ(t.retry_budget().budget_percent().value(), 30.0);
+  EXPECT_EQ(t.retry_budget().min_retry_concurrency().value(), 2u);
+  EXPECT_FALSE(clusterFor("  - { name: svc, circuit_breaker: {} }\n").circuit_breakers().thresholds(0).has_retry_budget());
+}
+
 TEST(ClusterTranslationTest, HealthCheckWithExpectedStatuses) {
   const Cluster cluster = clusterFor(
       "  - name: svc\n"

@@ -1,5 +1,6 @@
 #include "data-plane/config/snapshot_compiler.h"
 
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include <cstdio>
@@ -1086,19 +1087,38 @@ TEST_F(SnapshotCompilerTest, RouteOverwriteReplacesAValueAppendedByTheRouteConfi
   EXPECT_EQ(std::string(request["x-env"]), "route");
 }
 
-// ---- clusters: every lb policy and the not-yet-acted-on policies are accepted ----
+// ---- clusters: the five load-balancing policies compile; the others are refused ----
 
-TEST_F(SnapshotCompilerTest, EveryLbPolicyIsAccepted) {
-  for (auto policy :
-       {Cluster::ROUND_ROBIN, Cluster::LEAST_REQUEST, Cluster::RING_HASH, Cluster::RANDOM,
-        Cluster::MAGLEV, Cluster::CLUSTER_PROVIDED, Cluster::LOAD_BALANCING_POLICY_CONFIG}) {
+TEST_F(SnapshotCompilerTest, EverySupportedLbPolicyCompiles) {
+  const std::pair<Cluster::LbPolicy, upstream::LbPolicy> policies[] = {
+      {Cluster::ROUND_ROBIN, upstream::LbPolicy::kRoundRobin},
+      {Cluster::LEAST_REQUEST, upstream::LbPolicy::kLeastRequest},
+      {Cluster::RING_HASH, upstream::LbPolicy::kRingHash},
+      {Cluster::RANDOM, upstream::LbPolicy::kRandom},
+      {Cluster::MAGLEV, upstream::LbPolicy::kMaglev}};
+  for (const auto& [policy, compiled] : policies) {
     xds::ResourceSet set = minimalSet();
     Cluster cluster = builders::buildCluster("echo");
     cluster.set_lb_policy(policy);
     add(set, cluster);
     SnapshotPtr snapshot = compileOk(set);
     ASSERT_NE(snapshot, nullptr) << Cluster::LbPolicy_Name(policy);
+    EXPECT_EQ(snapshot->clusters()[0].lb.policy, compiled);
     EXPECT_EQ(snapshot->clusters()[0].endpoints.size(), 1u);
+  }
+}
+
+TEST_F(SnapshotCompilerTest, UnsupportedLbPoliciesAreRefused) {
+  for (auto policy : {Cluster::CLUSTER_PROVIDED, Cluster::LOAD_BALANCING_POLICY_CONFIG}) {
+    xds::ResourceSet set = minimalSet();
+    Cluster cluster = builders::buildCluster("echo");
+    cluster.set_lb_policy(policy);
+    add(set, cluster);
+    absl::StatusOr<SnapshotPtr> result = compileSnapshot(set, stats_);
+    ASSERT_FALSE(result.ok());
+    EXPECT_THAT(std::string(result.status().message()),
+                testing::HasSubstr(cat("cluster \"echo\".lb_policy: ", Cluster::LbPolicy_Name(policy),
+                                       " is not supported")));
   }
 }
 
@@ -1120,7 +1140,14 @@ TEST_F(SnapshotCompilerTest, ServicePoliciesAreAccepted) {
     add(set, builders::buildCluster("echo", &service));
     SnapshotPtr snapshot = compileOk(set);
     ASSERT_NE(snapshot, nullptr);
-    EXPECT_EQ(snapshot->clusters()[0].connect_timeout, absl::Milliseconds(750));
+    const upstream::Cluster& compiled = snapshot->clusters()[0];
+    EXPECT_EQ(compiled.connect_timeout, absl::Milliseconds(750));
+    EXPECT_EQ(compiled.limits.max_connections, service.circuit_breaker->max_connections);
+    EXPECT_EQ(compiled.limits.max_retries, service.circuit_breaker->max_retries);
+    ASSERT_TRUE(compiled.outlier.has_value());
+    EXPECT_EQ(compiled.outlier->consecutive_5xx, service.outlier_detection->consecutive_5xx);
+    ASSERT_TRUE(compiled.health_check.has_value());
+    EXPECT_EQ(compiled.health_check->path, service.health_check->path);
   }
 }
 

@@ -18,7 +18,7 @@ class ConnPoolTest : public ::testing::Test {
   UpstreamConnectionPtr openConnection(uint32_t tag) {
     auto connection = std::make_unique<UpstreamConnection>(io_.get_executor());
     boost::system::error_code ec;
-    connection->stream.socket().open(tcp::v4(), ec);
+    connection->socket.open(tcp::v4(), ec);
     EXPECT_FALSE(ec) << ec.message();
     connection->requests = tag;  // identifies the connection in assertions
     return connection;
@@ -126,7 +126,7 @@ TEST_F(ConnPoolTest, ClosedSocketsAreSkipped) {
   ConnPool pool(options(std::chrono::seconds(30)));
   pool.put("a", openConnection(1));
   auto closed = openConnection(2);
-  closed->stream.socket().close();
+  closed->socket.close();
   pool.put("a", std::move(closed));
   auto connection = pool.take("a");
   ASSERT_NE(connection, nullptr);

@@ -1,0 +1,105 @@
+#include "data-plane/listener/tunnel.h"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/experimental/awaitable_operators.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
+
+#include <array>
+
+namespace portico::dp::listener {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+using asio::ip::tcp;
+using Clock = std::chrono::steady_clock;
+using namespace asio::experimental::awaitable_operators;
+
+namespace {
+
+constexpr auto kNoThrow = asio::as_tuple(asio::use_awaitable);
+constexpr size_t kChunkBytes = 16 * 1024;
+
+struct TunnelState {
+  Clock::time_point last_activity = Clock::now();
+  TunnelTotals totals;
+};
+
+void closeBoth(tcp::socket& a, tcp::socket& b) {
+  beast::error_code ignored;
+  a.close(ignored);
+  b.close(ignored);
+}
+
+// Copies `from` → `to` until `from` ends. EOF is passed on as a half-close; any other error
+// ends the whole tunnel (closing both sockets makes the other direction's pending read end).
+asio::awaitable<void> pump(tcp::socket& from, tcp::socket& to, beast::flat_buffer& pending,
+                           TunnelState& state, uint64_t& counted) {
+  if (pending.size() > 0) {
+    auto [ec, n] = co_await asio::async_write(to, pending.data(), kNoThrow);
+    pending.consume(pending.size());
+    if (ec) {
+      closeBoth(from, to);
+      co_return;
+    }
+    counted += n;
+  }
+  std::array<char, kChunkBytes> chunk;  // lives in the coroutine frame: one allocation per tunnel
+  while (true) {
+    auto [read_ec, n] = co_await from.async_read_some(asio::buffer(chunk), kNoThrow);
+    if (read_ec == asio::error::eof) {
+      beast::error_code ignored;
+      to.shutdown(tcp::socket::shutdown_send, ignored);
+      co_return;
+    }
+    if (read_ec) {
+      closeBoth(from, to);
+      co_return;
+    }
+    state.last_activity = Clock::now();
+    auto [write_ec, written] = co_await asio::async_write(to, asio::buffer(chunk.data(), n), kNoThrow);
+    if (write_ec) {
+      closeBoth(from, to);
+      co_return;
+    }
+    counted += written;
+    state.last_activity = Clock::now();
+  }
+}
+
+// Closes both sides once nothing has moved for `idle_timeout`. Cancelled (by the || below)
+// when both directions have ended.
+asio::awaitable<void> watchdog(tcp::socket& a, tcp::socket& b, TunnelState& state,
+                               Clock::duration idle_timeout) {
+  asio::steady_timer timer(a.get_executor());
+  while (true) {
+    timer.expires_at(state.last_activity + idle_timeout);
+    auto [ec] = co_await timer.async_wait(kNoThrow);
+    if (ec) co_return;  // cancelled: the tunnel ended
+    if (Clock::now() - state.last_activity >= idle_timeout) {
+      state.totals.idle_timeout = true;
+      closeBoth(a, b);
+      co_return;
+    }
+  }
+}
+
+}  // namespace
+
+asio::awaitable<TunnelTotals> runTunnel(beast::tcp_stream& client, beast::flat_buffer& client_pending,
+                                        upstream::UpstreamConnectionPtr upstream,
+                                        Clock::duration idle_timeout) {
+  // The tunnel does its own timing: no per-operation deadline may fire on either stream.
+  client.expires_never();
+  upstream->deadline.expiresNever();
+  tcp::socket& down = client.socket();
+  tcp::socket& up = upstream->socket;
+  TunnelState state;
+  co_await ((pump(down, up, client_pending, state, state.totals.to_upstream) &&
+             pump(up, down, upstream->buffer, state, state.totals.to_client)) ||
+            watchdog(down, up, state, idle_timeout));
+  co_return state.totals;
+}
+
+}  // namespace portico::dp::listener

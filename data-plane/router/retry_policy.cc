@@ -1,0 +1,58 @@
+#include "data-plane/router/retry_policy.h"
+
+#include <algorithm>
+#include <charconv>
+
+namespace portico::dp::router {
+
+namespace {
+
+// Conditions that retry a try which got no response at all (Envoy's wouldRetryFromReset: reset,
+// 5xx and gateway-error all cover disconnects, resets and per-try timeouts).
+constexpr uint32_t kNoResponse =
+    RetryPolicy::kReset | RetryPolicy::k5xx | RetryPolicy::kGatewayError;
+
+bool gatewayError(unsigned status) { return status == 502 || status == 503 || status == 504; }
+
+}  // namespace
+
+bool RetryPolicy::allowsRequest(const RequestView& request) const {
+  if (retriable_request_headers.empty()) return true;
+  return std::any_of(retriable_request_headers.begin(), retriable_request_headers.end(),
+                     [&](const HeaderMatcher& matcher) { return matcher.matches(request); });
+}
+
+bool RetryPolicy::retriable(TryOutcome outcome, unsigned status,
+                            const boost::beast::http::fields* headers) const {
+  switch (outcome) {
+    case TryOutcome::kConnectFailure:
+      return (retry_on & (kNoResponse | kConnectFailure)) != 0;
+    case TryOutcome::kReset:
+      return (retry_on & (kNoResponse | kRefusedStream)) != 0;
+    case TryOutcome::kPerTryTimeout:
+      return (retry_on & kNoResponse) != 0;
+    case TryOutcome::kFinal:
+      return false;
+    case TryOutcome::kResponse:
+      break;
+  }
+  if (has(k5xx) && status >= 500 && status <= 599) return true;
+  if (has(kGatewayError) && gatewayError(status)) return true;
+  if (has(kRetriable4xx) && status == 409) return true;
+  if (has(kRetriableStatusCodes) &&
+      std::find(retriable_status_codes.begin(), retriable_status_codes.end(), status) !=
+          retriable_status_codes.end()) {
+    return true;
+  }
+  if (has(kRetriableHeaders) && !retriable_headers.empty()) {
+    char digits[8];
+    const auto end = std::to_chars(digits, digits + sizeof(digits), status).ptr;
+    const RequestView response{
+        std::string_view(digits, static_cast<size_t>(end - digits)), {}, {}, headers};
+    return std::any_of(retriable_headers.begin(), retriable_headers.end(),
+                       [&](const HeaderMatcher& matcher) { return matcher.matches(response); });
+  }
+  return false;
+}
+
+}  // namespace portico::dp::router
