@@ -2,6 +2,8 @@
 // query matchers, rewrites) on a fixed table shaped like what portico-cp sends, with fuzzed
 // requests. Input: newline-separated fields — host, method, path, query, then header lines
 // "name:value". Properties:
+// - the indexed lookup (RouteTable::match, route_index.h) returns the same route as the
+//   reference scan of every route in order (RouteTable::matchLinear);
 // - a match is a route of the chosen virtual host, and that route's own matchers accept the
 //   request (the table never returns a route that does not match);
 // - a prefix route's path is a prefix of the request path (ignoring case when it says so), an
@@ -20,6 +22,7 @@
 
 #include "absl/strings/match.h"
 #include "common/strings.h"
+#include "data-plane/router/route_index.h"
 #include "data-plane/router/route_table.h"
 #include "fuzz/fuzz_check.h"
 
@@ -27,8 +30,12 @@ namespace {
 
 using namespace portico::dp::router;  // NOLINT(google-build-using-namespace): fuzz target only
 
-std::shared_ptr<const re2::RE2> regex(const char* pattern) {
-  return std::make_shared<const re2::RE2>(pattern);
+// Compiled the way data-plane/config/matcher_compiler.cc does.
+std::shared_ptr<const re2::RE2> regex(const char* pattern, bool case_sensitive = true) {
+  re2::RE2::Options options;
+  options.set_case_sensitive(case_sensitive);
+  options.set_log_errors(false);
+  return std::make_shared<const re2::RE2>(pattern, options);
 }
 
 Route prefix(std::string name, std::string path, bool case_sensitive = true) {
@@ -101,13 +108,69 @@ std::vector<Route> apiRoutes() {
   return routes;
 }
 
+Route regexRoute(std::string name, const char* pattern, bool case_sensitive = true) {
+  Route r = prefix(std::move(name), "", case_sensitive);
+  r.path_match = Route::PathMatch::kRegex;
+  r.regex = regex(pattern, case_sensitive);
+  return r;
+}
+
+// Routes that give the index work: nested prefixes, deepest first, more distinct lengths than
+// the index has cursors (deep paths take its linear fallback); the same exact path twice;
+// regex routes it skips by their possible-match range; case-insensitive routes it scans; and
+// header matchers that turn a candidate down, so later candidates must be tried in order.
+std::vector<Route> indexedRoutes() {
+  std::vector<Route> routes;
+  const int depth = RouteIndex::kMaxCursors + 4;
+  for (int level = depth; level >= 1; --level) {
+    std::string path;
+    for (int i = 0; i < level; ++i) path += "/d";
+    Route r = prefix(portico::cat("nested-", level), path);
+    if (level % 3 == 0) {
+      r.headers.push_back(header("x-d", HeaderMatcher::Kind::kExact, std::to_string(level)));
+    }
+    routes.push_back(std::move(r));
+  }
+  Route exact_a = prefix("exact-a", "/e/1");
+  exact_a.path_match = Route::PathMatch::kExact;
+  Route exact_b = exact_a;
+  exact_b.name = "exact-b";
+  exact_a.headers.push_back(header("x-e", HeaderMatcher::Kind::kPresent, ""));
+  routes.push_back(std::move(exact_a));
+  routes.push_back(std::move(exact_b));
+  routes.push_back(regexRoute("digits", "/r/[0-9]+"));
+  routes.push_back(regexRoute("alternation", "^/alt/(a|bb|ccc)$"));
+  routes.push_back(regexRoute("optional", "(/opt)?/o[p-t]+"));
+  routes.push_back(regexRoute("inline-icase", "(?i)/Admin/[a-z]*"));
+  routes.push_back(regexRoute("unicode", "/\\x{fc}+/u"));
+  routes.push_back(regexRoute("tail", ".*/tail"));
+  routes.push_back(regexRoute("icase-regex", "/CI/[A-Z]+", false));
+  routes.push_back(prefix("icase-prefix", "/Mixed/", false));
+  Route guarded = prefix("guarded", "/e/");
+  guarded.headers.push_back(header("x-g", HeaderMatcher::Kind::kPrefix, "y"));
+  routes.push_back(std::move(guarded));
+  routes.push_back(prefix("e-root", "/e"));
+  routes.push_back(prefix("slash", "/"));
+  return routes;
+}
+
+VirtualHost virtualHost(std::string name, std::vector<std::string> domains,
+                        std::vector<Route> routes) {
+  VirtualHost vhost;
+  vhost.name = std::move(name);
+  vhost.domains = std::move(domains);
+  vhost.routes = std::move(routes);
+  return vhost;
+}
+
 const RouteTable& table() {
   static const RouteTable* table = [] {
     std::vector<VirtualHost> hosts;
-    hosts.push_back(VirtualHost{"exact", {"api.example.com"}, apiRoutes()});
-    hosts.push_back(VirtualHost{"suffix", {"*.example.com"}, {prefix("suffix-root", "/s")}});
-    hosts.push_back(VirtualHost{"prefix", {"internal.*"}, {prefix("prefix-root", "/")}});
-    hosts.push_back(VirtualHost{"any", {"*"}, apiRoutes()});
+    hosts.push_back(virtualHost("exact", {"api.example.com"}, apiRoutes()));
+    hosts.push_back(virtualHost("indexed", {"index.example.com"}, indexedRoutes()));
+    hosts.push_back(virtualHost("suffix", {"*.example.com"}, {prefix("suffix-root", "/s")}));
+    hosts.push_back(virtualHost("prefix", {"internal.*"}, {prefix("prefix-root", "/")}));
+    hosts.push_back(virtualHost("any", {"*"}, apiRoutes()));
     return new RouteTable("fuzz", std::move(hosts));
   }();
   return *table;
@@ -170,6 +233,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const RouteTable& routes = table();
   const VirtualHost* vhost = routes.findVirtualHost(host);
   const Route* route = routes.match(host, request);
+  const Route* linear = routes.matchLinear(host, request);
+  FUZZ_CHECK(route == linear,
+             portico::cat("index: ", route != nullptr ? route->name : "none",
+                          ", linear: ", linear != nullptr ? linear->name : "none", " for ", path));
   if (route != nullptr) {
     FUZZ_CHECK(vhost != nullptr, "a route without a virtual host");
     FUZZ_CHECK(route >= vhost->routes.data() && route < vhost->routes.data() + vhost->routes.size(),
