@@ -29,9 +29,12 @@ if [ ! -f "$build/CMakeCache.txt" ]; then
     -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g" -DPORTICO_FUZZ=ON -DPORTICO_BUILD_TESTS=OFF >/dev/null
 fi
 echo "fuzz.sh: building the fuzzers (-j$JOBS, lock $lock)"
-flock "$lock" cmake --build "$build" -j"$JOBS" --target portico_fuzzers
+asked=$(date +%s)
+# Reports the wait for the lock apart from the build: other people's builds are not ours.
+flock "$lock" sh -c 'echo "fuzz.sh: waited $(( $(date +%s) - $0 )) s for the build lock"
+  exec cmake --build "$1" -j"$2" --target portico_fuzzers' "$asked" "$build" "$JOBS"
 built=$(date +%s)
-echo "fuzz.sh: build took $((built - started)) s"
+echo "fuzz.sh: configure + lock wait + build took $((built - started)) s"
 
 status=0
 for target in $targets; do
