@@ -16,6 +16,8 @@
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
 #include "common/http/admin_server.h"
 #include "common/logging.h"
 #include "common/metrics/exposition.h"
@@ -43,11 +45,25 @@ ABSL_FLAG(std::string, admin_address, "0.0.0.0", "Admin server address");
 ABSL_FLAG(int, admin_port, 9901, "Admin server port (/ready, /metrics, /config_dump)");
 ABSL_FLAG(std::string, log_level, "info", "debug | info | warning | error");
 ABSL_FLAG(absl::Duration, xds_backoff_max, absl::Seconds(10), "Longest wait between reconnects to the control plane");
-ABSL_FLAG(int64_t, max_request_body_bytes, 16 << 20, "Larger request bodies are refused with 413");
+// Defaults for what a listener's xDS configuration leaves unset (portico-cp always sets them
+// from portico.yaml's listeners[].http; see docs/http-hardening.md).
+ABSL_FLAG(int64_t, max_request_body_bytes, 16 << 20,
+          "Default body limit: larger request bodies are refused with 413");
+ABSL_FLAG(int64_t, max_request_header_bytes, 64 << 10,
+          "Default head limit (request line + headers): larger heads are refused with 431");
+ABSL_FLAG(int32_t, max_request_headers_count, 100,
+          "Default header count limit: more header fields are refused with 431");
+ABSL_FLAG(int32_t, max_request_line_bytes, 16 << 10,
+          "Default request line limit: longer request lines are refused with 414");
+ABSL_FLAG(absl::Duration, request_header_timeout, absl::Seconds(30),
+          "Default time for a request's whole head to arrive (from the connection's accept, or "
+          "the request's first byte), else 408 and close; 0 disables");
+ABSL_FLAG(absl::Duration, idle_timeout, absl::Seconds(60),
+          "Default time a kept-alive connection waits for its next request (and any body read "
+          "waits); 0 disables");
 ABSL_FLAG(absl::Duration, drain_timeout, absl::Seconds(20),
           "On SIGTERM/SIGINT: stop accepting, let requests in flight finish for at most this long, "
           "then exit (a second signal exits at once)");
-ABSL_FLAG(int64_t, max_request_header_bytes, 64 << 10, "Larger request headers are refused with 431");
 
 namespace {
 
@@ -57,6 +73,34 @@ std::string defaultNodeId() {
   char host[256] = {};
   gethostname(host, sizeof(host) - 1);
   return cat(host, "-", getpid());
+}
+
+std::chrono::milliseconds toMillis(absl::Duration d) {
+  return std::chrono::milliseconds(absl::ToInt64Milliseconds(d));
+}
+
+// The HTTP defaults from the flags, checked: a bad flag stops the proxy at start-up.
+absl::StatusOr<dp::listener::WorkerLimits> workerLimits() {
+  dp::listener::WorkerLimits limits;
+  const int64_t body = absl::GetFlag(FLAGS_max_request_body_bytes);
+  const int64_t head = absl::GetFlag(FLAGS_max_request_header_bytes);
+  const int32_t count = absl::GetFlag(FLAGS_max_request_headers_count);
+  const int32_t line = absl::GetFlag(FLAGS_max_request_line_bytes);
+  const absl::Duration header_timeout = absl::GetFlag(FLAGS_request_header_timeout);
+  const absl::Duration idle_timeout = absl::GetFlag(FLAGS_idle_timeout);
+  if (body < 0 || head < 1 || head > (int64_t{8192} << 10) || count < 1 || line < 1 ||
+      header_timeout < absl::ZeroDuration() || idle_timeout < absl::ZeroDuration()) {
+    return absl::InvalidArgumentError(
+        "--max_request_body_bytes must be >= 0, --max_request_header_bytes 1..8388608, "
+        "--max_request_headers_count and --max_request_line_bytes >= 1, timeouts >= 0");
+  }
+  limits.max_request_body_bytes = static_cast<uint64_t>(body);
+  limits.max_request_header_bytes = static_cast<uint32_t>(head);
+  limits.max_request_headers_count = static_cast<uint32_t>(count);
+  limits.max_request_line_bytes = static_cast<uint32_t>(line);
+  limits.request_header_timeout = toMillis(header_timeout);
+  limits.idle_timeout = toMillis(idle_timeout);
+  return limits;
 }
 
 int openConnections(const std::vector<std::unique_ptr<dp::listener::Worker>>& workers) {
@@ -115,14 +159,16 @@ int run() {
   dp::upstream::lb::LbStats lb_stats(worker_count);
   exposition.add(lb_stats.panicFamily());
 
-  dp::listener::WorkerLimits limits;
-  limits.max_request_body_bytes = static_cast<uint64_t>(absl::GetFlag(FLAGS_max_request_body_bytes));
-  limits.max_request_header_bytes = static_cast<uint32_t>(absl::GetFlag(FLAGS_max_request_header_bytes));
+  auto limits = workerLimits();
+  if (!limits.ok()) {
+    PORTICO_LOG(kError, limits.status().message());
+    return 2;
+  }
   dp::router::RouteStats* unrouted = route_stats.get("", "");
   std::vector<std::unique_ptr<dp::listener::Worker>> workers;
   std::vector<dp::listener::Worker*> worker_ptrs;
   for (int i = 0; i < worker_count; ++i) {
-    workers.push_back(std::make_unique<dp::listener::Worker>(i, proxy_stats, unrouted, limits));
+    workers.push_back(std::make_unique<dp::listener::Worker>(i, proxy_stats, unrouted, *limits));
     workers.back()->configureLoadBalancing({absl::GetFlag(FLAGS_zone), &lb_stats});
     worker_ptrs.push_back(workers.back().get());
     workers.back()->start();

@@ -24,6 +24,12 @@ inline constexpr std::string_view kUuidRequestIdType =
     "type.googleapis.com/envoy.extensions.request_id.uuid.v3.UuidRequestIdConfig";
 inline constexpr std::string_view kDefaultRequestIdHeader = "x-request-id";
 
+// Portico's HttpLimits (the HTTP/1.1 limits Envoy's HCM has no field for: request line, body),
+// in Listener.metadata.typed_filter_metadata under this key.
+inline constexpr std::string_view kHttpLimitsMetadataKey = "portico.http_limits";
+inline constexpr std::string_view kHttpLimitsType =
+    "type.googleapis.com/portico.config.http.v1.HttpLimits";
+
 // One key of the JSON access log line and the Envoy command operator that fills it.
 struct AccessLogField {
   std::string_view key;

@@ -79,7 +79,7 @@ void parseListeners(YamlReader& r, const YAML::Node& root, PorticoConfig& out) {
   for (size_t i = 0; i < list.size(); ++i) {
     const YAML::Node node = list[i];
     const std::string path = YamlReader::index("listeners", i);
-    if (!r.expectMap(node, path, {"name", "address", "port", "tls"})) continue;
+    if (!r.expectMap(node, path, {"name", "address", "port", "tls", "http"})) continue;
     ListenerConfig listener;
     if (auto name = readName(r, node, path, names, "listener")) listener.name = *name;
     if (auto address = r.string(node, "address", path, false)) {
@@ -96,6 +96,7 @@ void parseListeners(YamlReader& r, const YAML::Node& root, PorticoConfig& out) {
       }
     }
     if (node["tls"]) listener.tls = parseTls(r, node["tls"], YamlReader::join(path, "tls"));
+    if (node["http"]) listener.http = internal::parseListenerHttp(r, node["http"], YamlReader::join(path, "http"));
     out.listeners.push_back(std::move(listener));
   }
 }
@@ -200,7 +201,7 @@ void checkReferences(YamlReader& r, const YAML::Node& root, const PorticoConfig&
 
 PorticoConfig defaultConfig() {
   PorticoConfig config;
-  config.listeners.push_back(ListenerConfig{"default", "0.0.0.0", 8080, std::nullopt});
+  config.listeners.push_back(ListenerConfig{"default", "0.0.0.0", 8080, std::nullopt, {}});
   return config;
 }
 

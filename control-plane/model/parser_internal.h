@@ -21,6 +21,9 @@ inline constexpr char kNameRule[] = "must be 1..63 characters of A-Z a-z 0-9 - _
 std::optional<std::string> readName(YamlReader& r, const YAML::Node& node, const std::string& path,
                                     std::set<std::string>& seen, std::string_view what);
 
+// listeners[i].http (listener_http_parser.cc); `node` is the http block.
+ListenerHttpConfig parseListenerHttp(YamlReader& r, const YAML::Node& node, const std::string& path);
+
 void parseServices(YamlReader& r, const YAML::Node& root, PorticoConfig& out);
 void parseRoutes(YamlReader& r, const YAML::Node& root, PorticoConfig& out);
 std::optional<RetryConfig> parseRetries(YamlReader& r, const YAML::Node& node, const std::string& path);

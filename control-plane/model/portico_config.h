@@ -26,11 +26,28 @@ struct ListenerTls {
   std::string client_ca;                     // optional: verify client certificates
 };
 
+// listeners[].http: HTTP/1.1 hardening of the downstream side (docs/http-hardening.md).
+struct ListenerHttpConfig {
+  enum class EscapedSlashes { kKeep, kReject, kUnescape };
+  uint32_t max_header_count = 100;                 // more header fields → 431
+  uint64_t max_header_size = 64 << 10;             // whole head → 431; a whole number of KB
+  uint64_t max_request_line = 16 << 10;            // longer request line → 414
+  uint64_t max_body = 16 << 20;                    // larger body → 413
+  absl::Duration header_timeout = absl::Seconds(30);  // whole head by then → else 408
+  absl::Duration idle_timeout = absl::Seconds(60);    // kept-alive connection without a request
+  bool normalize_path = true;
+  bool merge_slashes = true;
+  EscapedSlashes escaped_slashes = EscapedSlashes::kKeep;
+  uint32_t xff_trusted_hops = 0;
+  std::string via;  // empty: no Via header
+};
+
 struct ListenerConfig {
   std::string name;
   std::string address = "0.0.0.0";
   uint32_t port = 0;
   std::optional<ListenerTls> tls;
+  ListenerHttpConfig http;
 };
 
 struct RequestIdConfig {

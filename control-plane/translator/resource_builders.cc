@@ -242,7 +242,9 @@ envoy::config::listener::v3::Listener buildListener(const model::ListenerConfig&
     for (const hcm::HttpFilter& http_filter : http_filters) *manager.add_http_filters() = http_filter;
   }
   applyHcmOptions(hcm_options, manager);
+  applyListenerHttp(config.http, manager);
   packDeterministic(manager, filter->mutable_typed_config());
+  setHttpLimitsMetadata(config.http, listener);
   return listener;
 }
 

@@ -44,7 +44,8 @@ envoy::config::endpoint::v3::ClusterLoadAssignment buildLoadAssignment(
 
 // A traffic listener: address + one filter chain with an HCM whose routes come over RDS under
 // the listener's own name. `http_filters` empty: only the router. `hcm_options`: request id and
-// access log fields of the HCM (hcm_options.h). A listener with `tls` gets
+// access log fields of the HCM (hcm_options.h); the listener's `http` block sets the HCM's
+// HTTP/1.1 fields and Portico's HttpLimits metadata (hcm_options.h). A listener with `tls` gets
 // the chain's transport_socket "envoy.transport_sockets.tls" with a DownstreamTlsContext: every
 // certificate (one context; selection by SNI), PEM files named by path on the proxy's host, the
 // minimum version, ALPN http/1.1, and with client_ca a trusted_ca + require_client_certificate.

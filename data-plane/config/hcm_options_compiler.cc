@@ -3,6 +3,7 @@
 #include "absl/strings/ascii.h"
 #include "common/strings.h"
 #include "common/xds/hcm_extensions.h"
+#include "data-plane/config/http_options_compiler.h"
 #include "envoy/extensions/access_loggers/file/v3/file.pb.h"
 #include "portico/config/request_id/v1/request_id.pb.h"
 
@@ -125,6 +126,7 @@ void compileHcmOptions(const hcm::HttpConnectionManager& manager, const std::str
                        ListenerConfig& out, std::vector<std::string>& errors) {
   compileRequestId(manager, where, out, errors);
   compileAccessLogs(manager, where, out, errors);
+  compileHttpOptions(manager, where, out.http, errors);
 }
 
 }  // namespace portico::dp::config

@@ -9,6 +9,9 @@
 // - access_log: each entry must be a FileAccessLog without filter, with a path and a
 //   log_format.json_format of the operators JsonLogFormat implements; anything else is refused
 //   by name (the NACK says what is supported). The file is opened here, once per path.
+// - HTTP/1.1 limits, timeouts, path normalization and forwarding headers: see
+//   http_options_compiler.h (compileHttpOptions; the listener-level HttpLimits are compiled by
+//   compileHttpLimits).
 
 #include <string>
 #include <vector>
@@ -18,8 +21,9 @@
 
 namespace portico::dp::config {
 
-// Fills out.request_id_header, out.request_id_in_response and out.access_logs from `manager`;
-// appends one message per problem to `errors` (each starting with `where`). xDS thread.
+// Fills out.request_id_header, out.request_id_in_response, out.access_logs and out.http from
+// `manager`; appends one message per problem to `errors` (each starting with `where`). xDS
+// thread.
 void compileHcmOptions(
     const envoy::extensions::filters::network::http_connection_manager::v3::HttpConnectionManager&
         manager,

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "data-plane/http/access_log.h"
+#include "data-plane/http/http_options.h"
 #include "data-plane/router/route_table.h"
 #include "data-plane/upstream/cluster.h"
 #include "data-plane/xds/resource_set.h"
@@ -34,6 +35,9 @@ struct ListenerConfig {
   bool request_id_in_response = true;
   // The HCM's access_log entries: each writes one JSON line per request.
   std::vector<http::AccessLogConstSharedPtr> access_logs;
+  // HTTP/1.1 limits, timeouts, path normalization and forwarding headers
+  // (http_options_compiler.h).
+  http::HttpOptions http;
 };
 
 class Snapshot {

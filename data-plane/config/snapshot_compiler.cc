@@ -10,6 +10,7 @@
 #include "common/xds/type_urls.h"
 #include "data-plane/config/cluster_compiler.h"
 #include "data-plane/config/hcm_options_compiler.h"
+#include "data-plane/config/http_options_compiler.h"
 #include "data-plane/config/route_compiler.h"
 #include "data-plane/upstream/lb/lb_tables.h"
 #include "envoy/extensions/filters/network/http_connection_manager/v3/http_connection_manager.pb.h"
@@ -271,6 +272,7 @@ void compileListeners(const xds::ResourceSet& in, std::vector<PendingListener>& 
     config.port = static_cast<uint16_t>(socket.port_value());
     std::vector<std::string> option_errors;
     compileHcmOptions(manager, hcm_where, config, option_errors);
+    compileHttpLimits(*listener, where, config.http, option_errors);
     for (std::string& error : option_errors) errors.add(std::move(error));
     config.tls = tls;
     if (manager.has_rds()) {

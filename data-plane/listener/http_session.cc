@@ -5,8 +5,6 @@
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
-#include <boost/beast/http/parser.hpp>
-#include <boost/beast/http/read.hpp>
 #include <boost/beast/http/string_body.hpp>
 #include <boost/beast/http/write.hpp>
 
@@ -19,8 +17,12 @@
 #include "common/logging.h"
 #include "common/strings.h"
 #include "common/xds/hcm_extensions.h"
+#include "data-plane/http/forwarded_headers.h"
 #include "data-plane/http/local_reply.h"
+#include "data-plane/http/request_decoder.h"
 #include "data-plane/http/wire_writer.h"
+#include "data-plane/listener/http_settings.h"
+#include "data-plane/listener/request_reader.h"
 #include "data-plane/listener/tunnel.h"
 #include "data-plane/listener/worker.h"
 #include "data-plane/router/hash_policy.h"
@@ -97,14 +99,17 @@ void removeIdentityHeaders(bhttp::fields& fields) {
   }
 }
 
-// Per-session memo of this listener's config and route table in the current snapshot, so the
-// lookup by name happens once per snapshot, not once per request. Keyed by generation, not
-// address: a freed snapshot's address can be reused by the next one while the connection idles.
-// The pointers are only read while a request pins the snapshot of that generation.
+// Per-session memo of this listener's config, route table and HTTP settings in the current
+// snapshot, so the lookup by name happens once per snapshot, not once per request. Keyed by
+// generation, not address: a freed snapshot's address can be reused by the next one while the
+// connection idles. The pointers are only read while a request pins the snapshot of that
+// generation; the settings are a copy.
 struct RouteCache {
-  uint64_t generation = 0;
+  uint64_t generation = 0;  // 0: nothing resolved yet (generations start at 1)
+  bool resolved = false;
   const config::ListenerConfig* listener = nullptr;  // null: not in that snapshot
   const router::RouteTable* table = nullptr;
+  HttpSettings settings;  // the listener's, or the proxy's defaults without one
 };
 
 // One request's state beyond its message: the pinned snapshot (which keeps the listener config
@@ -119,22 +124,34 @@ struct RequestContext {
   std::string original_target;  // the target as received; only when the listener logs
   std::string_view route_name;  // the matched route's name (points into the snapshot)
   std::string upstream_host;    // the endpoint tried, "ip:port"
+  // The client's address: the TCP peer, or the X-Forwarded-For entry the listener's trusted
+  // hops select (http/forwarded_headers.h). What rate limiting, hashing on the client IP and
+  // the access log's client_ip use. Set at the start of handle().
+  std::string client_address;
 
   bool logs() const { return listener != nullptr && !listener->access_logs.empty(); }
 };
 
 beast::string_view bsv(std::string_view s) { return beast::string_view(s.data(), s.size()); }
 
+// Brings the memo up to the worker's current snapshot (no-op when it already is).
+void refreshCache(Worker& worker, const std::string& listener_name, RouteCache& cache) {
+  const config::SnapshotPtr& snapshot = worker.snapshot();
+  const uint64_t generation = snapshot ? snapshot->generation() : 0;
+  if (cache.resolved && cache.generation == generation) return;
+  cache.resolved = true;
+  cache.generation = generation;
+  cache.listener = snapshot ? snapshot->listener(listener_name) : nullptr;
+  cache.table = cache.listener ? snapshot->routeTableFor(*cache.listener) : nullptr;
+  cache.settings = resolveHttpSettings(cache.listener ? &cache.listener->http : nullptr, worker.limits());
+}
+
 // Pins the worker's current snapshot and finds this connection's listener in it.
 void resolveListener(Worker& worker, const std::string& listener_name, RouteCache& cache,
                      RequestContext& ctx) {
   ctx.snapshot = worker.snapshot();
   if (!ctx.snapshot) return;
-  if (cache.generation != ctx.snapshot->generation()) {
-    cache.generation = ctx.snapshot->generation();
-    cache.listener = ctx.snapshot->listener(listener_name);
-    cache.table = cache.listener ? ctx.snapshot->routeTableFor(*cache.listener) : nullptr;
-  }
+  refreshCache(worker, listener_name, cache);
   ctx.listener = cache.listener;
   if (ctx.listener != nullptr) {
     ctx.id_header = ctx.listener->request_id_header;
@@ -142,9 +159,14 @@ void resolveListener(Worker& worker, const std::string& listener_name, RouteCach
   }
 }
 
-void setRequestIdHeader(Response& response, const RequestContext& ctx) {
+// The headers the gateway puts on every response: the request id (when echoed) and Via.
+void setGatewayResponseHeaders(Response& response, const RequestContext& ctx) {
   if (ctx.echo_id && !ctx.request_id.empty()) {
     response.set(bsv(ctx.id_header), ctx.request_id);
+  }
+  // Envoy's HCM `via` goes on every response, local ones included.
+  if (ctx.listener != nullptr) {
+    http::appendVia(response, ctx.listener->http.forwarding);
   }
 }
 
@@ -164,7 +186,7 @@ Outcome localOutcome(int status, std::string_view code, std::string_view message
   out.close = close || !request.keep_alive();
   out.response =
       http::localReply(status, code, message, ctx.request_id, request.version(), !out.close);
-  setRequestIdHeader(out.response, ctx);
+  setGatewayResponseHeaders(out.response, ctx);
   out.stats = stats;
   return out;
 }
@@ -174,7 +196,7 @@ bool bodilessStatus(unsigned status) { return status == 204 || status == 304 || 
 void finishResponse(Response& response, const Request& request, const RequestContext& ctx,
                     bool keep_alive) {
   removeHopByHop(response);
-  setRequestIdHeader(response, ctx);
+  setGatewayResponseHeaders(response, ctx);
   const unsigned status = response.result_int();
   if (!bodilessStatus(status) && (request.method() != bhttp::verb::head || !response.body().empty())) {
     // The body was read (or made) whole, so it goes out with an exact length. A proxied HEAD
@@ -255,6 +277,10 @@ asio::awaitable<Outcome> handle(Worker& worker, Request& request, const std::str
                                 const std::string& client_ip, RouteCache& cache,
                                 RequestContext& ctx) {
   resolveListener(worker, listener_name, cache, ctx);  // pins the snapshot for this request
+  static const http::ForwardingOptions kNoForwarding;
+  const http::ForwardingOptions& forwarding =
+      ctx.listener != nullptr ? ctx.listener->http.forwarding : kNoForwarding;
+  ctx.client_address = http::clientAddress(request, client_ip, forwarding);
   // Request id first: every answer, local or proxied, carries it.
   if (auto it = request.find(bsv(ctx.id_header));
       it != request.end() && http::validRequestId(it->value())) {
@@ -336,12 +362,7 @@ asio::awaitable<Outcome> handle(Worker& worker, Request& request, const std::str
   removeIdentityHeaders(request);
   route->request_headers.apply(request);
   request.set(bsv(ctx.id_header), ctx.request_id);
-  if (auto xff = request.find("x-forwarded-for"); xff != request.end()) {
-    request.set("x-forwarded-for", cat(xff->value(), ", ", client_ip));
-  } else {
-    request.set("x-forwarded-for", client_ip);
-  }
-  request.set("x-forwarded-proto", "http");
+  http::setForwardingHeaders(request, client_ip, "http", forwarding);  // plaintext listeners only
   request.version(11);
   request.keep_alive(true);
   if (upgrade) setUpgradeHeaders(request);
@@ -422,29 +443,33 @@ void logRequest(Worker& worker, const RequestContext& ctx, std::string_view meth
   }
 }
 
-// The status and code for a request the parser refused, or 0 when the connection should just
-// close (the client went away or idled out).
-int refusalStatus(const beast::error_code& ec, std::string_view& code) {
-  if (ec == bhttp::error::end_of_stream || ec == beast::error::timeout || ec == asio::error::eof ||
-      ec == asio::error::connection_reset || ec == asio::error::operation_aborted ||
-      ec == bhttp::error::partial_message) {
-    return 0;
+// Answers a refused request (http/refusal.h) with its JSON local reply, logs it, and lingers so
+// the client can read the answer before the connection closes.
+asio::awaitable<void> refuse(Worker& worker, beast::tcp_stream& stream, beast::flat_buffer& buffer,
+                             const http::Refusal& refusal, const std::string& listener_name,
+                             RouteCache& cache, http::RequestDecoder& decoder,
+                             Clock::time_point started, const std::string& client_ip) {
+  worker.stats().downstream_bad_requests_total->Increment();
+  RequestContext ctx;
+  resolveListener(worker, listener_name, cache, ctx);
+  ctx.request_id = worker.requestIds().next();
+  Response reply = http::localReply(refusal.status, refusal.code, refusal.message, ctx.request_id,
+                                    11, /*keep_alive=*/false);
+  setGatewayResponseHeaders(reply, ctx);
+  stream.expires_after(std::chrono::seconds(5));
+  auto [write_ec, written] = co_await bhttp::async_write(stream, reply, kNoThrow);
+  if (ctx.logs()) {
+    const Request& partial = decoder.request();  // what was parsed before the refusal
+    logRequest(worker, ctx, sv(partial.method_string()), sv(partial.target()), refusal.status,
+               write_ec ? 0 : reply.body().size(), started, client_ip);
   }
-  if (ec == bhttp::error::header_limit) {
-    code = "request_headers_too_large";
-    return 431;
-  }
-  if (ec == bhttp::error::body_limit) {
-    code = "request_body_too_large";
-    return 413;
-  }
-  code = "bad_request";
-  return 400;
+  if (!write_ec) co_await lingerBeforeClose(stream, buffer);
 }
 
 }  // namespace
 
 asio::awaitable<void> runHttpSession(Worker& worker, asio::ip::tcp::socket socket, std::string listener_name) {
+  const auto accepted = Clock::now();
   beast::error_code ec;
   socket.set_option(asio::ip::tcp::no_delay(true), ec);
   const auto remote = socket.remote_endpoint(ec);
@@ -453,55 +478,30 @@ asio::awaitable<void> runHttpSession(Worker& worker, asio::ip::tcp::socket socke
   beast::flat_buffer buffer;
   RouteCache cache;
   std::string head;  // reused response-head buffer
-  const WorkerLimits& limits = worker.limits();
   worker.stats().downstream_connections_active->Increment();
   worker.stats().downstream_connections_total->Increment();
   worker.connectionOpened();
 
   for (bool first = true;; first = false) {
     if (worker.draining() && buffer.size() == 0) break;  // draining: no new request is waited for
-    bhttp::request_parser<bhttp::string_body> parser;
-    parser.header_limit(limits.max_request_header_bytes);
-    parser.body_limit(limits.max_request_body_bytes);
-    // Waiting for the next request on a kept-alive connection is the idle timeout; once bytes
-    // arrive the header timeout bounds slow senders.
-    stream.expires_after(first ? limits.request_header_timeout : limits.idle_timeout);
-    // While it waits for a request the connection is idle: a drain may close it (worker.h).
-    worker.setIdle(&stream.socket(), true);
-    auto [header_ec, header_bytes] = co_await bhttp::async_read_header(stream, buffer, parser, kNoThrow);
-    worker.setIdle(&stream.socket(), false);
-    const auto started = Clock::now();
-    if (!header_ec && !parser.is_done()) {
-      if (absl::EqualsIgnoreCase(av(parser.get()[bhttp::field::expect]), "100-continue")) {
-        static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
-        co_await asio::async_write(stream, asio::buffer(kContinue), kNoThrow);
-      }
-      stream.expires_after(limits.request_header_timeout);
-      auto [body_ec, body_bytes] = co_await bhttp::async_read(stream, buffer, parser, kNoThrow);
-      header_ec = body_ec;
-    }
-    if (header_ec) {
-      std::string_view code;
-      const int status = refusalStatus(header_ec, code);
-      if (status != 0) {
-        worker.stats().downstream_bad_requests_total->Increment();
-        RequestContext ctx;
-        resolveListener(worker, listener_name, cache, ctx);
-        ctx.request_id = worker.requestIds().next();
-        Response refusal = http::localReply(status, code, header_ec.message(), ctx.request_id, 11,
-                                            /*keep_alive=*/false);
-        setRequestIdHeader(refusal, ctx);
-        stream.expires_after(std::chrono::seconds(5));
-        auto [refusal_ec, refusal_bytes] = co_await bhttp::async_write(stream, refusal, kNoThrow);
-        if (ctx.logs()) {
-          const Request& partial = parser.get();  // what was parsed before the error
-          logRequest(worker, ctx, sv(partial.method_string()), sv(partial.target()), status,
-                     refusal_ec ? 0 : refusal.body().size(), started, client_ip);
-        }
-      }
+    // The listener's settings in the current snapshot: limits, timeouts, path normalization.
+    refreshCache(worker, listener_name, cache);
+    const HttpSettings& settings = cache.settings;
+    http::RequestDecoder decoder(settings.decoder);  // a fresh parser per message
+    // Until its head is complete the connection counts as idle: a drain may close it.
+    const ReadResult read = co_await readRequest(stream, buffer, decoder, settings,
+                                                 first ? std::optional(accepted) : std::nullopt,
+                                                 worker);
+    const auto started = read.head_done;
+    if (read.status == ReadResult::Status::kClosed) {
       break;
     }
-    Request& request = parser.get();
+    if (read.status == ReadResult::Status::kRefused) {
+      co_await refuse(worker, stream, buffer, read.refusal, listener_name, cache, decoder, started,
+                      client_ip);
+      break;
+    }
+    Request& request = decoder.request();
     const bool head_request = request.method() == bhttp::verb::head;
     RequestContext ctx;
     Outcome outcome = co_await handle(worker, request, listener_name, client_ip, cache, ctx);
@@ -510,7 +510,11 @@ asio::awaitable<void> runHttpSession(Worker& worker, asio::ip::tcp::socket socke
       outcome.close = true;  // tell the client to go elsewhere for its next request
       outcome.response.keep_alive(false);
     }
-    stream.expires_after(limits.idle_timeout);
+    // The response write is bounded by the idle timeout (60 s when the listener has none): a
+    // client that stops reading must not hold the connection forever.
+    const auto write_timeout = cache.settings.idle_timeout.count() > 0 ? cache.settings.idle_timeout
+                                                                       : std::chrono::milliseconds(60000);
+    stream.expires_after(write_timeout);
     http::writeResponseHead(outcome.response, head);
     const std::array<asio::const_buffer, 2> message{asio::buffer(head), asio::buffer(outcome.response.body())};
     auto [write_ec, written] = co_await asio::async_write(stream, message, kNoThrow);
@@ -521,11 +525,17 @@ asio::awaitable<void> runHttpSession(Worker& worker, asio::ip::tcp::socket socke
     if (ctx.logs()) {
       logRequest(worker, ctx, sv(request.method_string()), ctx.original_target,
                  static_cast<int>(outcome.response.result_int()),
-                 written > head.size() ? written - head.size() : 0, started, client_ip);
+                 written > head.size() ? written - head.size() : 0, started, ctx.client_address);
     }
     if (outcome.tunnel && !write_ec) {
       worker.stats().downstream_upgrades_total->Increment();
-      co_await runTunnel(stream, buffer, std::move(outcome.tunnel), limits.idle_timeout);
+      // A listener without an idle timeout still bounds a silent tunnel (a day), so an abandoned
+      // one cannot hold two sockets forever.
+      using TunnelIdle = std::chrono::steady_clock::duration;
+      const TunnelIdle tunnel_idle = settings.idle_timeout.count() > 0
+                                         ? TunnelIdle(settings.idle_timeout)
+                                         : TunnelIdle(std::chrono::hours(24));
+      co_await runTunnel(stream, buffer, std::move(outcome.tunnel), tunnel_idle);
       break;
     }
     if (write_ec || outcome.close) {

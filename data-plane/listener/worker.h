@@ -29,12 +29,16 @@
 
 namespace portico::dp::listener {
 
+// The proxy's command-line defaults for what a listener's xDS configuration leaves unset
+// (listener/http_settings.h), and the limits xDS does not carry.
 struct WorkerLimits {
   uint32_t max_request_header_bytes = 64 << 10;
+  uint32_t max_request_headers_count = 100;
+  uint32_t max_request_line_bytes = 16 << 10;
   uint64_t max_request_body_bytes = 16 << 20;
   uint64_t max_response_body_bytes = 64 << 20;
-  std::chrono::seconds request_header_timeout{30};
-  std::chrono::seconds idle_timeout{60};
+  std::chrono::milliseconds request_header_timeout{30000};  // zero: none
+  std::chrono::milliseconds idle_timeout{60000};            // zero: none
 };
 
 class Worker {

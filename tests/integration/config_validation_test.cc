@@ -82,6 +82,32 @@ std::vector<BadFile> badFiles() {
        "  - name: rate-limit\n"
        "    config: { limit: 10, limt: 10 }\n",
        6, "plugins[0].config.limt: unknown key; allowed here: limit"},
+      {"http-block-unknown-key",
+       "version: 1\n"
+       "listeners:\n"
+       "  - name: public\n"
+       "    port: 8080\n"
+       "    http:\n"
+       "      max_headers: 50\n",
+       6, "listeners[0].http.max_headers: unknown key; allowed here: max_header_count"},
+      {"http-block-header-size-not-whole-kb",
+       "version: 1\n"
+       "listeners:\n"
+       "  - name: public\n"
+       "    port: 8080\n"
+       "    http: { max_header_count: 50 }\n"
+       "  - name: internal\n"
+       "    port: 8081\n"
+       "    http:\n"
+       "      max_header_size: 1000\n",
+       9, "listeners[1].http.max_header_size: 1000 bytes: must be a whole number of KB from 1KB to 8192KB"},
+      {"http-block-bad-escaped-slashes",
+       "version: 1\n"
+       "listeners:\n"
+       "  - name: public\n"
+       "    port: 8080\n"
+       "    http: { escaped_slashes: drop }\n",
+       5, "listeners[0].http.escaped_slashes: \"drop\" is not allowed; use one of: keep, reject, unescape"},
       {"secret-from-unset-env",
        "version: 1\n"
        "listeners:\n"

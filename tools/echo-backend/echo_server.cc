@@ -10,11 +10,13 @@
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/string_body.hpp>
 #include <boost/beast/http/write.hpp>
+#include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
 #include <boost/json/serialize.hpp>
 #include <chrono>
 #include <map>
 #include <optional>
+#include <vector>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
@@ -39,6 +41,7 @@ constexpr auto kWriteTimeout = std::chrono::seconds(30);
 constexpr uint32_t kHeaderLimit = 64 * 1024;
 constexpr uint64_t kBodyLimit = 64ull * 1024 * 1024;
 constexpr int64_t kMaxDelayMs = 10 * 60 * 1000;
+constexpr size_t kMaxLoggedRequests = 10000;
 
 using Request = bhttp::request<bhttp::string_body>;
 using Response = bhttp::response<bhttp::string_body>;
@@ -80,6 +83,15 @@ struct ServerState {
   const std::string name;
   uint64_t requests = 0;
   std::map<std::string, uint64_t> per_key;  // by x-echo-fail-key
+  // "METHOD target" of every request received, oldest first (the last kMaxLoggedRequests), and
+  // "!<error>" for every one that could not be parsed: tests prove what did (and did not) reach
+  // the backend, e.g. that a smuggled request never did.
+  std::vector<std::string> log;
+
+  void record(std::string entry) {
+    if (log.size() >= kMaxLoggedRequests) log.erase(log.begin());
+    log.push_back(std::move(entry));
+  }
 };
 
 constexpr std::string_view kRequestsPath = "/__echo/requests";
@@ -91,6 +103,9 @@ std::string requestsJson(const ServerState& state) {
   body["name"] = state.name;
   body["requests"] = state.requests;
   body["keys"] = std::move(keys);
+  json::array log;
+  for (const std::string& entry : state.log) log.emplace_back(entry);
+  body["log"] = std::move(log);
   return json::serialize(body);
 }
 
@@ -203,6 +218,7 @@ class Session : public std::enable_shared_from_this<Session> {
       return close();
     }
     // A malformed request: say why, then close (the stream position is unknown).
+    state_->record(cat("!", ec.message()));
     bhttp::status status = bhttp::status::bad_request;
     if (ec == bhttp::error::header_limit) {
       status = bhttp::status::request_header_fields_too_large;
@@ -228,6 +244,9 @@ class Session : public std::enable_shared_from_this<Session> {
       response_.prepare_payload();
       if (request.method() == bhttp::verb::head) response_.body().clear();  // length stays
       return doWrite();
+    }
+    if (request.target() != kRequestsPath) {
+      state_->record(cat(request.method_string(), " ", request.target()));
     }
     if (isWebSocketUpgrade(request)) {
       ++state_->requests;

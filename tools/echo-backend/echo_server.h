@@ -16,8 +16,10 @@
 //                          others answer 200 at once (one request, different behaviour per
 //                          endpoint of a cluster)
 // A WebSocket upgrade request is accepted and echoed (websocket_echo.h).
-// GET /__echo/requests answers {"name", "requests", "keys": {K: n}}: the requests this server
-// has answered (or reset) so far, all and per x-echo-fail-key, not counting /__echo/ requests.
+// GET /__echo/requests answers {"name", "requests", "keys": {K: n}, "log": [...]}: the requests
+// this server has answered (or reset) so far, all and per x-echo-fail-key, and the log of them
+// ("METHOD target", the last 10000, plus "!<parse error>" for each request it could not parse),
+// not counting /__echo/ requests.
 // Runtime knobs (health status, a standing delay) and counters: see echo_control.h.
 // Threading: everything runs on the io_context's thread; create, start and stop from it (or
 // before it runs).

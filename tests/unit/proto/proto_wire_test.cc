@@ -31,6 +31,7 @@
 #include "envoy/type/v3/http_status.pb.h"
 #include "envoy/type/v3/percent.pb.h"
 #include "envoy/type/v3/token_bucket.pb.h"
+#include "portico/config/http/v1/http_limits.pb.h"
 #include "portico/config/request_id/v1/request_id.pb.h"
 #include "portico/filters/authorize/v1/authorize.pb.h"
 #include "portico/filters/cache/v1/cache.pb.h"
@@ -359,6 +360,36 @@ TEST(ProtoWireTest, AccessLogAndRequestIdFieldNumbers) {
             "envoy.extensions.access_loggers.file.v3.FileAccessLog");
   EXPECT_EQ(config::request_id::v1::RequestId::descriptor()->full_name(),
             "portico.config.request_id.v1.RequestId");
+}
+
+TEST(ProtoWireTest, HttpHardeningFieldNumbers) {
+  constexpr const char* kHcm =
+      "envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager";
+  checkFields({
+      {kHcm, "use_remote_address", 14, kLen},
+      {kHcm, "xff_num_trusted_hops", 19, kVarint},
+      {kHcm, "via", 22, kLen},
+      {kHcm, "max_request_headers_kb", 29, kLen},
+      {kHcm, "normalize_path", 30, kLen},
+      {kHcm, "merge_slashes", 33, kVarint},
+      {kHcm, "common_http_protocol_options", 35, kLen},
+      {kHcm, "request_headers_timeout", 41, kLen},
+      {kHcm, "path_with_escaped_slashes_action", 45, kVarint},
+      {"envoy.config.core.v3.HttpProtocolOptions", "idle_timeout", 1, kLen},
+      {"envoy.config.core.v3.HttpProtocolOptions", "max_headers_count", 2, kLen},
+      {"envoy.config.listener.v3.Listener", "metadata", 6, kLen},
+      {"envoy.config.core.v3.Metadata", "typed_filter_metadata", 2, kLen},
+      {"portico.config.http.v1.HttpLimits", "max_request_line_bytes", 1, kLen},
+      {"portico.config.http.v1.HttpLimits", "max_request_body_bytes", 2, kLen},
+  });
+  using Hcm = envoy::extensions::filters::network::http_connection_manager::v3::HttpConnectionManager;
+  EXPECT_EQ(Hcm::IMPLEMENTATION_SPECIFIC_DEFAULT, 0);
+  EXPECT_EQ(Hcm::KEEP_UNCHANGED, 1);
+  EXPECT_EQ(Hcm::REJECT_REQUEST, 2);
+  EXPECT_EQ(Hcm::UNESCAPE_AND_REDIRECT, 3);
+  EXPECT_EQ(Hcm::UNESCAPE_AND_FORWARD, 4);
+  EXPECT_EQ(config::http::v1::HttpLimits::descriptor()->full_name(),
+            "portico.config.http.v1.HttpLimits");
 }
 
 // ---- The same facts through the generated C++ API, down to the exact bytes ------------------

@@ -13,6 +13,7 @@
 #include "common/xds/hcm_extensions.h"
 #include "envoy/config/accesslog/v3/accesslog.pb.h"
 #include "envoy/extensions/access_loggers/file/v3/file.pb.h"
+#include "portico/config/http/v1/http_limits.pb.h"
 #include "portico/config/request_id/v1/request_id.pb.h"
 #include "tests/unit/control-plane/translator/translator_test_util.h"
 
@@ -159,6 +160,73 @@ TEST(HcmOptionsTranslationTest, TranslationIsDeterministic) {
   ASSERT_NE(b, nullptr);
   EXPECT_EQ(a->find(ResourceType::kListener, "public")->version,
             b->find(ResourceType::kListener, "public")->version);
+}
+
+// listeners[].http → Envoy's own HCM fields, always sent in full (so Envoy applies Portico's
+// defaults, not its own), and Portico's HttpLimits in the listener's metadata.
+TEST(HcmOptionsTranslationTest, HttpBlockDefaultsBecomeEnvoyFields) {
+  const Listener listener = listenerOf(snapshotOf(kTwoListeners));
+  const HttpConnectionManager hcm = hcmOf(listener);
+  EXPECT_EQ(hcm.common_http_protocol_options().max_headers_count().value(), 100u);
+  EXPECT_EQ(hcm.common_http_protocol_options().idle_timeout().seconds(), 60);
+  EXPECT_EQ(hcm.max_request_headers_kb().value(), 64u);
+  EXPECT_EQ(hcm.request_headers_timeout().seconds(), 30);
+  ASSERT_TRUE(hcm.has_normalize_path());
+  EXPECT_TRUE(hcm.normalize_path().value());
+  EXPECT_TRUE(hcm.merge_slashes());
+  EXPECT_EQ(hcm.path_with_escaped_slashes_action(), HttpConnectionManager::KEEP_UNCHANGED);
+  ASSERT_TRUE(hcm.has_use_remote_address());
+  EXPECT_TRUE(hcm.use_remote_address().value());
+  EXPECT_EQ(hcm.xff_num_trusted_hops(), 0u);
+  EXPECT_EQ(hcm.via(), "");
+  const auto& typed = listener.metadata().typed_filter_metadata();
+  ASSERT_EQ(typed.count("portico.http_limits"), 1u);
+  EXPECT_EQ(typed.at("portico.http_limits").type_url(),
+            "type.googleapis.com/portico.config.http.v1.HttpLimits");
+  portico::config::http::v1::HttpLimits limits;
+  ASSERT_TRUE(typed.at("portico.http_limits").UnpackTo(&limits));
+  EXPECT_EQ(limits.max_request_line_bytes().value(), 16u << 10);
+  EXPECT_EQ(limits.max_request_body_bytes().value(), 16u << 20);
+}
+
+TEST(HcmOptionsTranslationTest, HttpBlockPerListener) {
+  const xds::SnapshotPtr snapshot = snapshotOf(R"(listeners:
+  - name: public
+    address: 127.0.0.1
+    port: 8080
+    http:
+      max_header_count: 10
+      max_header_size: 8KB
+      max_request_line: 1KB
+      max_body: 2KB
+      header_timeout: 1500ms
+      idle_timeout: 10s
+      normalize_path: false
+      merge_slashes: false
+      escaped_slashes: unescape
+      xff_trusted_hops: 2
+      via: 1.1 edge
+  - { name: admin, address: 127.0.0.1, port: 8081, http: { escaped_slashes: reject } }
+)");
+  const Listener listener = listenerOf(snapshot, "public");
+  const HttpConnectionManager hcm = hcmOf(listener);
+  EXPECT_EQ(hcm.common_http_protocol_options().max_headers_count().value(), 10u);
+  EXPECT_EQ(hcm.common_http_protocol_options().idle_timeout().seconds(), 10);
+  EXPECT_EQ(hcm.max_request_headers_kb().value(), 8u);
+  EXPECT_EQ(hcm.request_headers_timeout().seconds(), 1);
+  EXPECT_EQ(hcm.request_headers_timeout().nanos(), 500000000);
+  ASSERT_TRUE(hcm.has_normalize_path()) << "false is sent explicitly too";
+  EXPECT_FALSE(hcm.normalize_path().value());
+  EXPECT_FALSE(hcm.merge_slashes());
+  EXPECT_EQ(hcm.path_with_escaped_slashes_action(), HttpConnectionManager::UNESCAPE_AND_FORWARD);
+  EXPECT_EQ(hcm.xff_num_trusted_hops(), 2u);
+  EXPECT_EQ(hcm.via(), "1.1 edge");
+  portico::config::http::v1::HttpLimits limits;
+  ASSERT_TRUE(listener.metadata().typed_filter_metadata().at("portico.http_limits").UnpackTo(&limits));
+  EXPECT_EQ(limits.max_request_line_bytes().value(), 1024u);
+  EXPECT_EQ(limits.max_request_body_bytes().value(), 2048u);
+  EXPECT_EQ(hcmOf(listenerOf(snapshot, "admin")).path_with_escaped_slashes_action(),
+            HttpConnectionManager::REJECT_REQUEST);
 }
 
 }  // namespace

@@ -1,0 +1,106 @@
+#include "data-plane/http/forwarded_headers.h"
+
+#include <boost/asio/ip/address.hpp>
+
+#include "absl/strings/match.h"
+#include "common/strings.h"
+
+namespace portico::dp::http {
+
+namespace bhttp = boost::beast::http;
+
+namespace {
+
+constexpr std::string_view kXff = "x-forwarded-for";
+constexpr std::string_view kXfp = "x-forwarded-proto";
+constexpr std::string_view kVia = "via";
+
+bool named(const bhttp::fields::value_type& field, std::string_view name) {
+  return absl::EqualsIgnoreCase(av(field.name_string()), av(name));
+}
+
+std::string_view trimOws(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  return s;
+}
+
+// The n-th (1-based) X-Forwarded-For entry from the right, all fields of that name taken as
+// one list in field order; empty when there are fewer entries. No allocation.
+std::string_view nthFromRight(const bhttp::fields& fields, uint32_t n) {
+  uint32_t seen = 0;
+  for (auto it = fields.end(); it != fields.begin();) {
+    --it;
+    if (!named(*it, kXff)) continue;
+    std::string_view value = it->value();
+    for (;;) {
+      const size_t comma = value.rfind(',');
+      const std::string_view entry =
+          trimOws(comma == std::string_view::npos ? value : value.substr(comma + 1));
+      if (++seen == n) return entry;
+      if (comma == std::string_view::npos) break;
+      value = value.substr(0, comma);
+    }
+  }
+  return {};
+}
+
+// All values of `name` joined with ", " in field order, plus `last` when not empty; the
+// fields of that name are replaced by the one result.
+void appendToList(bhttp::fields& fields, std::string_view name, std::string_view last) {
+  std::string merged;
+  for (const auto& field : fields) {
+    if (!named(field, name)) continue;
+    if (!merged.empty()) merged.append(", ");
+    merged.append(field.value());
+  }
+  if (!last.empty()) {
+    if (!merged.empty()) merged.append(", ");
+    merged.append(last);
+  }
+  fields.set(name, merged);
+}
+
+}  // namespace
+
+std::string clientAddress(const bhttp::fields& fields, std::string_view peer,
+                          const ForwardingOptions& options) {
+  const uint32_t n =
+      options.use_remote_address ? options.xff_trusted_hops : options.xff_trusted_hops + 1;
+  if (n == 0) return std::string(peer);
+  const std::string_view entry = nthFromRight(fields, n);
+  if (entry.empty()) return std::string(peer);
+  boost::system::error_code ec;
+  const boost::asio::ip::address ip = boost::asio::ip::make_address(entry, ec);
+  return ec ? std::string(peer) : ip.to_string();  // canonical text: one address, one spelling
+}
+
+void setForwardingHeaders(bhttp::fields& fields, std::string_view peer, std::string_view scheme,
+                          const ForwardingOptions& options) {
+  if (options.use_remote_address) appendToList(fields, kXff, peer);
+  // A client's own X-Forwarded-Proto is only believed from a trusted hop.
+  const bool trusted = !options.use_remote_address || options.xff_trusted_hops > 0;
+  bool keep = false;
+  if (trusted && fields.count(kXfp) == 1) {
+    const std::string_view proto = trimOws(fields.find(kXfp)->value());
+    keep = absl::EqualsIgnoreCase(av(proto), "http") || absl::EqualsIgnoreCase(av(proto), "https");
+  }
+  if (!keep) fields.set(kXfp, scheme);
+  appendVia(fields, options);
+}
+
+void appendVia(bhttp::fields& fields, const ForwardingOptions& options) {
+  if (!options.via.empty()) appendToList(fields, kVia, options.via);
+}
+
+bool validViaValue(std::string_view value) {
+  if (value.empty() || value.size() > 256 || value.front() == ' ' || value.back() == ' ') {
+    return false;
+  }
+  for (const char c : value) {
+    if (c < 0x20 || c > 0x7e) return false;
+  }
+  return true;
+}
+
+}  // namespace portico::dp::http

@@ -1,0 +1,163 @@
+#include "data-plane/listener/request_reader.h"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/experimental/awaitable_operators.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
+
+#include "absl/strings/match.h"
+#include "common/strings.h"
+
+namespace portico::dp::listener {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace bhttp = boost::beast::http;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+constexpr auto kNoThrow = asio::as_tuple(asio::use_awaitable);
+constexpr size_t kReadChunk = 64 << 10;
+
+std::string_view buffered(const beast::flat_buffer& buffer) {
+  return {static_cast<const char*>(buffer.data().data()), buffer.size()};
+}
+
+std::optional<Clock::time_point> after(Clock::time_point start, std::chrono::milliseconds timeout) {
+  if (timeout.count() <= 0) return std::nullopt;
+  return start + timeout;
+}
+
+struct ReadSome {
+  beast::error_code ec;
+  size_t bytes = 0;
+  bool timed_out = false;
+};
+
+// Reads what is available into `buffer`, or gives up at `deadline`. `answerable`: a timeout
+// must leave the socket open for a 408, so the read races a timer; otherwise (waiting for a
+// request's first byte, where a timeout closes silently) tcp_stream's own timeout does, which
+// closes the socket and costs no extra allocation on the common path.
+asio::awaitable<ReadSome> readSome(beast::tcp_stream& stream, beast::flat_buffer& buffer,
+                                   std::optional<Clock::time_point> deadline, bool answerable) {
+  using namespace asio::experimental::awaitable_operators;  // NOLINT: operator||
+  auto into = buffer.prepare(kReadChunk);
+  if (!deadline || !answerable) {
+    if (deadline) {
+      stream.expires_at(*deadline);
+    } else {
+      stream.expires_never();
+    }
+    auto [ec, n] = co_await stream.async_read_some(into, kNoThrow);
+    if (ec == beast::error::timeout) co_return ReadSome{{}, 0, true};
+    co_return ReadSome{ec, n, false};
+  }
+  stream.expires_never();
+  asio::steady_timer timer(stream.get_executor());
+  timer.expires_at(*deadline);
+  // Whichever finishes first cancels the other; the socket stays open either way.
+  auto first = co_await (stream.socket().async_read_some(into, kNoThrow) || timer.async_wait(kNoThrow));
+  if (first.index() == 1) co_return ReadSome{{}, 0, true};
+  auto [ec, n] = std::get<0>(first);
+  co_return ReadSome{ec, n, false};
+}
+
+bool expectsContinue(const http::RequestDecoder::Request& request) {
+  return absl::EqualsIgnoreCase(av(request[bhttp::field::expect]), "100-continue");
+}
+
+ReadResult refused(const http::Refusal& refusal) {
+  return ReadResult{ReadResult::Status::kRefused, refusal, Clock::now()};
+}
+
+// The per-request timing state: which deadline the next read runs against.
+struct Deadlines {
+  std::optional<Clock::time_point> head;  // set once the head's clock has started
+  std::optional<Clock::time_point> idle;  // waiting for a kept-alive connection's next request
+  bool got_bytes = false;
+
+  std::optional<Clock::time_point> forRead(const HttpSettings& settings, bool head_done) const {
+    if (head_done) return after(Clock::now(), settings.idle_timeout);  // per body read
+    if (head) return head;
+    return got_bytes ? after(Clock::now(), settings.idle_timeout) : idle;
+  }
+};
+
+}  // namespace
+
+asio::awaitable<ReadResult> readRequest(beast::tcp_stream& stream, beast::flat_buffer& buffer,
+                                        http::RequestDecoder& decoder, const HttpSettings& settings,
+                                        std::optional<Clock::time_point> accepted,
+                                        Worker& worker) {
+  Deadlines deadlines;
+  if (accepted) deadlines.head = after(*accepted, settings.header_timeout);
+  deadlines.idle = after(Clock::now(), settings.idle_timeout);
+  deadlines.got_bytes = buffer.size() > 0;  // a pipelined request is already here
+  if (deadlines.got_bytes && !deadlines.head) deadlines.head = after(Clock::now(), settings.header_timeout);
+  Clock::time_point head_done{};
+  for (;;) {
+    size_t used = 0;
+    const http::RequestDecoder::State state = decoder.feed(buffered(buffer), used);
+    buffer.consume(used);
+    switch (state) {
+      case http::RequestDecoder::State::kRefused:
+        co_return refused(decoder.refusal());
+      case http::RequestDecoder::State::kDone:
+        co_return ReadResult{ReadResult::Status::kRequest, {},
+                             head_done == Clock::time_point{} ? Clock::now() : head_done};
+      case http::RequestDecoder::State::kHeadDone:
+        head_done = Clock::now();
+        if (expectsContinue(decoder.request())) {
+          static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
+          stream.expires_after(settings.idle_timeout.count() > 0 ? settings.idle_timeout
+                                                                 : std::chrono::milliseconds(60000));
+          co_await asio::async_write(stream, asio::buffer(kContinue), kNoThrow);
+        }
+        continue;  // body bytes may already be buffered
+      case http::RequestDecoder::State::kNeedMore:
+        break;
+    }
+    const bool answerable = deadlines.got_bytes || decoder.headDone();
+    // Waiting for (the rest of) a head is idle time a drain may cut; a body being read is a
+    // request in flight, which a drain lets finish.
+    const bool idle = !decoder.headDone();
+    if (idle) worker.setIdle(&stream.socket(), true);
+    const ReadSome read =
+        co_await readSome(stream, buffer, deadlines.forRead(settings, decoder.headDone()), answerable);
+    if (idle) worker.setIdle(&stream.socket(), false);
+    if (read.timed_out) {
+      // A timeout after part of a request: answer 408 (Envoy does too); an idle connection is
+      // just closed.
+      if (answerable) {
+        co_return refused({408, "request_timeout",
+                           decoder.headDone() ? "the request body stalled"
+                                              : "the request head did not arrive in time"});
+      }
+      co_return ReadResult{};
+    }
+    if (read.ec) co_return ReadResult{};  // the client went away
+    buffer.commit(read.bytes);
+    if (!deadlines.got_bytes) {
+      deadlines.got_bytes = true;
+      if (!deadlines.head) deadlines.head = after(Clock::now(), settings.header_timeout);
+    }
+  }
+}
+
+asio::awaitable<void> lingerBeforeClose(beast::tcp_stream& stream, beast::flat_buffer& buffer) {
+  beast::error_code ignored;
+  stream.socket().shutdown(asio::ip::tcp::socket::shutdown_send, ignored);
+  stream.expires_after(std::chrono::seconds(1));
+  size_t discarded = 0;
+  while (discarded < (256 << 10)) {
+    buffer.clear();
+    auto [ec, n] = co_await stream.async_read_some(buffer.prepare(kReadChunk), kNoThrow);
+    if (ec) break;
+    discarded += n;
+  }
+  buffer.clear();
+}
+
+}  // namespace portico::dp::listener
