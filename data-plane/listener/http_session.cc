@@ -4,7 +4,6 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/string_body.hpp>
 #include <boost/beast/http/write.hpp>
 
@@ -445,7 +444,7 @@ void logRequest(Worker& worker, const RequestContext& ctx, std::string_view meth
 
 // Answers a refused request (http/refusal.h) with its JSON local reply, logs it, and lingers so
 // the client can read the answer before the connection closes.
-asio::awaitable<void> refuse(Worker& worker, beast::tcp_stream& stream, beast::flat_buffer& buffer,
+asio::awaitable<void> refuse(Worker& worker, net::TimedSocket& client, beast::flat_buffer& buffer,
                              const http::Refusal& refusal, const std::string& listener_name,
                              RouteCache& cache, http::RequestDecoder& decoder,
                              Clock::time_point started, const std::string& client_ip) {
@@ -456,14 +455,14 @@ asio::awaitable<void> refuse(Worker& worker, beast::tcp_stream& stream, beast::f
   Response reply = http::localReply(refusal.status, refusal.code, refusal.message, ctx.request_id,
                                     11, /*keep_alive=*/false);
   setGatewayResponseHeaders(reply, ctx);
-  stream.expires_after(std::chrono::seconds(5));
-  auto [write_ec, written] = co_await bhttp::async_write(stream, reply, kNoThrow);
+  client.deadline.expiresAfter(std::chrono::seconds(5));
+  auto [write_ec, written] = co_await bhttp::async_write(client.socket, reply, kNoThrow);
   if (ctx.logs()) {
     const Request& partial = decoder.request();  // what was parsed before the refusal
     logRequest(worker, ctx, sv(partial.method_string()), sv(partial.target()), refusal.status,
                write_ec ? 0 : reply.body().size(), started, client_ip);
   }
-  if (!write_ec) co_await lingerBeforeClose(stream, buffer);
+  if (!write_ec) co_await lingerBeforeClose(client, buffer);
 }
 
 }  // namespace
@@ -474,7 +473,9 @@ asio::awaitable<void> runHttpSession(Worker& worker, asio::ip::tcp::socket socke
   socket.set_option(asio::ip::tcp::no_delay(true), ec);
   const auto remote = socket.remote_endpoint(ec);
   const std::string client_ip = ec ? std::string("unknown") : remote.address().to_string();
-  beast::tcp_stream stream(std::move(socket));
+  // The connection's deadline is lazy (net/connection_deadline.h): setting it per read or
+  // write only stores a time; one timer per connection enforces it.
+  net::TimedSocket client(std::move(socket));
   beast::flat_buffer buffer;
   RouteCache cache;
   std::string head;  // reused response-head buffer
@@ -489,7 +490,7 @@ asio::awaitable<void> runHttpSession(Worker& worker, asio::ip::tcp::socket socke
     const HttpSettings& settings = cache.settings;
     http::RequestDecoder decoder(settings.decoder);  // a fresh parser per message
     // Until its head is complete the connection counts as idle: a drain may close it.
-    const ReadResult read = co_await readRequest(stream, buffer, decoder, settings,
+    const ReadResult read = co_await readRequest(client, buffer, decoder, settings,
                                                  first ? std::optional(accepted) : std::nullopt,
                                                  worker);
     const auto started = read.head_done;
@@ -497,7 +498,7 @@ asio::awaitable<void> runHttpSession(Worker& worker, asio::ip::tcp::socket socke
       break;
     }
     if (read.status == ReadResult::Status::kRefused) {
-      co_await refuse(worker, stream, buffer, read.refusal, listener_name, cache, decoder, started,
+      co_await refuse(worker, client, buffer, read.refusal, listener_name, cache, decoder, started,
                       client_ip);
       break;
     }
@@ -514,10 +515,11 @@ asio::awaitable<void> runHttpSession(Worker& worker, asio::ip::tcp::socket socke
     // client that stops reading must not hold the connection forever.
     const auto write_timeout = cache.settings.idle_timeout.count() > 0 ? cache.settings.idle_timeout
                                                                        : std::chrono::milliseconds(60000);
-    stream.expires_after(write_timeout);
+    client.deadline.expiresAfter(write_timeout);
     http::writeResponseHead(outcome.response, head);
     const std::array<asio::const_buffer, 2> message{asio::buffer(head), asio::buffer(outcome.response.body())};
-    auto [write_ec, written] = co_await asio::async_write(stream, message, kNoThrow);
+    auto [write_ec, written] = co_await asio::async_write(client.socket, message, kNoThrow);
+    client.deadline.expiresNever();
     if (outcome.stats != nullptr) {
       outcome.stats->record(worker.index(), static_cast<int>(outcome.response.result_int()),
                             std::chrono::duration<double>(Clock::now() - started).count());
@@ -535,15 +537,15 @@ asio::awaitable<void> runHttpSession(Worker& worker, asio::ip::tcp::socket socke
       const TunnelIdle tunnel_idle = settings.idle_timeout.count() > 0
                                          ? TunnelIdle(settings.idle_timeout)
                                          : TunnelIdle(std::chrono::hours(24));
-      co_await runTunnel(stream, buffer, std::move(outcome.tunnel), tunnel_idle);
+      co_await runTunnel(client, buffer, std::move(outcome.tunnel), tunnel_idle);
       break;
     }
     if (write_ec || outcome.close) {
       break;
     }
   }
-  stream.socket().shutdown(asio::ip::tcp::socket::shutdown_send, ec);
-  stream.close();
+  client.socket.shutdown(asio::ip::tcp::socket::shutdown_send, ec);
+  client.socket.close(ec);
   worker.stats().downstream_connections_active->Decrement();
   worker.connectionClosed();
 }

@@ -38,27 +38,25 @@ struct ReadSome {
 
 // Reads what is available into `buffer`, or gives up at `deadline`. `answerable`: a timeout
 // must leave the socket open for a 408, so the read races a timer; otherwise (waiting for a
-// request's first byte, where a timeout closes silently) tcp_stream's own timeout does, which
-// closes the socket and costs no extra allocation on the common path.
-asio::awaitable<ReadSome> readSome(beast::tcp_stream& stream, beast::flat_buffer& buffer,
+// request's first byte, where a timeout closes silently) the connection's lazy deadline does
+// (net/connection_deadline.h), which closes the socket and costs no timer operation on the
+// common path.
+asio::awaitable<ReadSome> readSome(net::TimedSocket& client, beast::flat_buffer& buffer,
                                    std::optional<Clock::time_point> deadline, bool answerable) {
   using namespace asio::experimental::awaitable_operators;  // NOLINT: operator||
   auto into = buffer.prepare(kReadChunk);
   if (!deadline || !answerable) {
-    if (deadline) {
-      stream.expires_at(*deadline);
-    } else {
-      stream.expires_never();
-    }
-    auto [ec, n] = co_await stream.async_read_some(into, kNoThrow);
-    if (ec == beast::error::timeout) co_return ReadSome{{}, 0, true};
+    client.deadline.expiresAt(deadline.value_or(Clock::time_point::max()));
+    auto [ec, n] = co_await client.socket.async_read_some(into, kNoThrow);
+    client.deadline.expiresNever();
+    if (ec && client.deadline.expired()) co_return ReadSome{{}, 0, true};
     co_return ReadSome{ec, n, false};
   }
-  stream.expires_never();
-  asio::steady_timer timer(stream.get_executor());
+  client.deadline.expiresNever();
+  asio::steady_timer timer(client.socket.get_executor());
   timer.expires_at(*deadline);
   // Whichever finishes first cancels the other; the socket stays open either way.
-  auto first = co_await (stream.socket().async_read_some(into, kNoThrow) || timer.async_wait(kNoThrow));
+  auto first = co_await (client.socket.async_read_some(into, kNoThrow) || timer.async_wait(kNoThrow));
   if (first.index() == 1) co_return ReadSome{{}, 0, true};
   auto [ec, n] = std::get<0>(first);
   co_return ReadSome{ec, n, false};
@@ -87,7 +85,7 @@ struct Deadlines {
 
 }  // namespace
 
-asio::awaitable<ReadResult> readRequest(beast::tcp_stream& stream, beast::flat_buffer& buffer,
+asio::awaitable<ReadResult> readRequest(net::TimedSocket& client, beast::flat_buffer& buffer,
                                         http::RequestDecoder& decoder, const HttpSettings& settings,
                                         std::optional<Clock::time_point> accepted,
                                         Worker& worker) {
@@ -111,9 +109,10 @@ asio::awaitable<ReadResult> readRequest(beast::tcp_stream& stream, beast::flat_b
         head_done = Clock::now();
         if (expectsContinue(decoder.request())) {
           static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
-          stream.expires_after(settings.idle_timeout.count() > 0 ? settings.idle_timeout
-                                                                 : std::chrono::milliseconds(60000));
-          co_await asio::async_write(stream, asio::buffer(kContinue), kNoThrow);
+          client.deadline.expiresAfter(settings.idle_timeout.count() > 0 ? settings.idle_timeout
+                                                                         : std::chrono::milliseconds(60000));
+          co_await asio::async_write(client.socket, asio::buffer(kContinue), kNoThrow);
+          client.deadline.expiresNever();
         }
         continue;  // body bytes may already be buffered
       case http::RequestDecoder::State::kNeedMore:
@@ -123,10 +122,10 @@ asio::awaitable<ReadResult> readRequest(beast::tcp_stream& stream, beast::flat_b
     // Waiting for (the rest of) a head is idle time a drain may cut; a body being read is a
     // request in flight, which a drain lets finish.
     const bool idle = !decoder.headDone();
-    if (idle) worker.setIdle(&stream.socket(), true);
+    if (idle) worker.setIdle(&client.socket, true);
     const ReadSome read =
-        co_await readSome(stream, buffer, deadlines.forRead(settings, decoder.headDone()), answerable);
-    if (idle) worker.setIdle(&stream.socket(), false);
+        co_await readSome(client, buffer, deadlines.forRead(settings, decoder.headDone()), answerable);
+    if (idle) worker.setIdle(&client.socket, false);
     if (read.timed_out) {
       // A timeout after part of a request: answer 408 (Envoy does too); an idle connection is
       // just closed.
@@ -146,14 +145,14 @@ asio::awaitable<ReadResult> readRequest(beast::tcp_stream& stream, beast::flat_b
   }
 }
 
-asio::awaitable<void> lingerBeforeClose(beast::tcp_stream& stream, beast::flat_buffer& buffer) {
+asio::awaitable<void> lingerBeforeClose(net::TimedSocket& client, beast::flat_buffer& buffer) {
   beast::error_code ignored;
-  stream.socket().shutdown(asio::ip::tcp::socket::shutdown_send, ignored);
-  stream.expires_after(std::chrono::seconds(1));
+  client.socket.shutdown(asio::ip::tcp::socket::shutdown_send, ignored);
+  client.deadline.expiresAfter(std::chrono::seconds(1));
   size_t discarded = 0;
   while (discarded < (256 << 10)) {
     buffer.clear();
-    auto [ec, n] = co_await stream.async_read_some(buffer.prepare(kReadChunk), kNoThrow);
+    auto [ec, n] = co_await client.socket.async_read_some(buffer.prepare(kReadChunk), kNoThrow);
     if (ec) break;
     discarded += n;
   }

@@ -14,13 +14,13 @@
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
 
 #include <chrono>
 
 #include "data-plane/http/refusal.h"
 #include "data-plane/http/request_decoder.h"
 #include "data-plane/listener/http_settings.h"
+#include "data-plane/net/connection_deadline.h"
 
 namespace portico::dp::listener {
 
@@ -39,14 +39,14 @@ struct ReadResult {
 // While the head is incomplete the socket is registered with `worker` as idle, so a graceful
 // drain (Worker::drain) can cancel the read: the result is then kClosed.
 boost::asio::awaitable<ReadResult> readRequest(
-    boost::beast::tcp_stream& stream, boost::beast::flat_buffer& buffer,
+    net::TimedSocket& client, boost::beast::flat_buffer& buffer,
     http::RequestDecoder& decoder, const HttpSettings& settings,
     std::optional<std::chrono::steady_clock::time_point> accepted, Worker& worker);
 
 // After a refusal has been written: stops sending, then reads and discards what the client is
 // still sending for up to a second (or 256 KiB), so closing does not reset the connection
 // before the client has read the refusal (a close with unread data sends an RST).
-boost::asio::awaitable<void> lingerBeforeClose(boost::beast::tcp_stream& stream,
+boost::asio::awaitable<void> lingerBeforeClose(net::TimedSocket& client,
                                                boost::beast::flat_buffer& buffer);
 
 }  // namespace portico::dp::listener

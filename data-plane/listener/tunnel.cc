@@ -27,7 +27,7 @@ struct TunnelState {
 };
 
 void closeBoth(tcp::socket& a, tcp::socket& b) {
-  beast::error_code ignored;
+  boost::system::error_code ignored;
   a.close(ignored);
   b.close(ignored);
 }
@@ -49,7 +49,7 @@ asio::awaitable<void> pump(tcp::socket& from, tcp::socket& to, beast::flat_buffe
   while (true) {
     auto [read_ec, n] = co_await from.async_read_some(asio::buffer(chunk), kNoThrow);
     if (read_ec == asio::error::eof) {
-      beast::error_code ignored;
+      boost::system::error_code ignored;
       to.shutdown(tcp::socket::shutdown_send, ignored);
       co_return;
     }
@@ -87,13 +87,13 @@ asio::awaitable<void> watchdog(tcp::socket& a, tcp::socket& b, TunnelState& stat
 
 }  // namespace
 
-asio::awaitable<TunnelTotals> runTunnel(beast::tcp_stream& client, beast::flat_buffer& client_pending,
+asio::awaitable<TunnelTotals> runTunnel(net::TimedSocket& client, beast::flat_buffer& client_pending,
                                         upstream::UpstreamConnectionPtr upstream,
                                         Clock::duration idle_timeout) {
   // The tunnel does its own timing: no per-operation deadline may fire on either stream.
-  client.expires_never();
+  client.deadline.expiresNever();
   upstream->deadline.expiresNever();
-  tcp::socket& down = client.socket();
+  tcp::socket& down = client.socket;
   tcp::socket& up = upstream->socket;
   TunnelState state;
   co_await ((pump(down, up, client_pending, state, state.totals.to_upstream) &&

@@ -13,11 +13,11 @@
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
 
 #include <chrono>
 #include <cstdint>
 
+#include "data-plane/net/connection_deadline.h"
 #include "data-plane/upstream/conn_pool.h"
 
 namespace portico::dp::listener {
@@ -28,7 +28,7 @@ struct TunnelTotals {
   bool idle_timeout = false;  // the tunnel was closed because nothing moved
 };
 
-boost::asio::awaitable<TunnelTotals> runTunnel(boost::beast::tcp_stream& client,
+boost::asio::awaitable<TunnelTotals> runTunnel(net::TimedSocket& client,
                                                boost::beast::flat_buffer& client_pending,
                                                upstream::UpstreamConnectionPtr upstream,
                                                std::chrono::steady_clock::duration idle_timeout);

@@ -55,4 +55,11 @@ class ConnectionDeadline {
   std::shared_ptr<State> state_;
 };
 
+// A socket with its deadline: a client connection as a session reads and writes it.
+struct TimedSocket {
+  explicit TimedSocket(boost::asio::ip::tcp::socket s) : socket(std::move(s)) {}
+  boost::asio::ip::tcp::socket socket;
+  ConnectionDeadline deadline{socket};
+};
+
 }  // namespace portico::dp::net
