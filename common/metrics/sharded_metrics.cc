@@ -24,7 +24,7 @@ void ShardedHistogram::observe(int shard_index, double value) {
   const size_t bucket = static_cast<size_t>(
       std::lower_bound(bounds_.begin(), bounds_.end(), value) - bounds_.begin());
   // Single writer per shard: plain load + store, no atomic read-modify-write needed.
-  auto& cell = shard.counts[bucket];
+  auto& cell = shard.bucket(bucket);
   cell.store(cell.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
   shard.sum.store(shard.sum.load(std::memory_order_relaxed) + value, std::memory_order_relaxed);
   shard.count.store(shard.count.load(std::memory_order_relaxed) + 1, std::memory_order_release);
@@ -38,8 +38,8 @@ void ShardedHistogram::snapshot(std::vector<uint64_t>& cumulative, uint64_t& cou
   for (const Shard& shard : shards_) {
     count += shard.count.load(std::memory_order_acquire);
     sum += shard.sum.load(std::memory_order_relaxed);
-    for (size_t i = 0; i < shard.counts.size(); ++i) {
-      cumulative[i] += shard.counts[i].load(std::memory_order_relaxed);
+    for (size_t i = 0; i < shard.size; ++i) {
+      cumulative[i] += shard.bucket(i).load(std::memory_order_relaxed);
     }
   }
   for (size_t i = 1; i < cumulative.size(); ++i) {

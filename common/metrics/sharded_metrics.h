@@ -53,9 +53,21 @@ class ShardedHistogram {
   const std::vector<double>& bounds() const { return bounds_; }
 
  private:
+  // Bucket counts in whole cache lines of their own: two workers' shards never share a line
+  // (a plain vector's buffers can sit side by side on the heap, and every request writes one).
+  struct alignas(64) Line {
+    std::atomic<uint64_t> cells[8];
+  };
   struct alignas(64) Shard {
-    explicit Shard(size_t buckets) : counts(buckets) {}
-    std::vector<std::atomic<uint64_t>> counts;
+    explicit Shard(size_t buckets) : lines((buckets + 7) / 8), size(buckets) {
+      for (Line& line : lines) {
+        for (auto& cell : line.cells) cell.store(0, std::memory_order_relaxed);
+      }
+    }
+    std::atomic<uint64_t>& bucket(size_t i) { return lines[i / 8].cells[i % 8]; }
+    const std::atomic<uint64_t>& bucket(size_t i) const { return lines[i / 8].cells[i % 8]; }
+    std::vector<Line> lines;
+    size_t size;
     std::atomic<uint64_t> count{0};
     std::atomic<double> sum{0};
   };
