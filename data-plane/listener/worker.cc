@@ -54,7 +54,18 @@ void Worker::publish(config::SnapshotPtr snapshot) {
   asio::post(io_, [this, snapshot = std::move(snapshot)]() mutable {
     // Balancers restart with each snapshot: cluster indexes and tables may have changed.
     balancers_.reset(snapshot ? snapshot->clusters().size() : 0);
-    snapshot_ = std::move(snapshot);  // the old one is freed when its last request ends
+    // Requests pin the snapshot by copying snapshot_. Copies of the published pointer would
+    // all count on one control block shared by every worker: two contended atomic operations
+    // per request across cores. So the worker holds the published pointer once and hands out
+    // an aliasing pointer whose control block is its own. The old snapshot is freed when the
+    // last request of the last worker holding it ends.
+    if (snapshot) {
+      auto holder = std::make_shared<config::SnapshotPtr>(std::move(snapshot));
+      const config::Snapshot* raw = holder->get();
+      snapshot_ = config::SnapshotPtr(std::move(holder), raw);
+    } else {
+      snapshot_.reset();
+    }
   });
 }
 
