@@ -7,6 +7,11 @@
 // they echo; waits are bounded polls.
 
 #include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+#include <fcntl.h>
+#include <arpa/inet.h>
 
 #include <atomic>
 #include <boost/json/parse.hpp>
@@ -31,12 +36,49 @@ namespace json = boost::json;
 
 std::string endpoint(uint16_t port) { return cat("{ address: 127.0.0.1, port: ", port, " }"); }
 
-std::string configYaml(uint16_t listener, uint16_t a1, uint16_t a2, uint16_t dead) {
+// A loopback port where connections hang in SYN_SENT: a listener with a backlog of 0 that never
+// accepts, its accept queue filled by connections this class opens and keeps. Linux then drops
+// further SYNs to it, so a connect neither succeeds nor is refused: the only way to exercise a
+// connect timeout without sending anything off the machine.
+class Blackhole {
+ public:
+  Blackhole() {
+    listener_ = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t length = sizeof(address);
+    if (listener_ < 0 || ::bind(listener_, reinterpret_cast<sockaddr*>(&address), length) != 0 ||
+        ::listen(listener_, 0) != 0 ||
+        ::getsockname(listener_, reinterpret_cast<sockaddr*>(&address), &length) != 0) {
+      return;
+    }
+    port_ = ntohs(address.sin_port);
+    for (int i = 0; i < 3; ++i) {  // the queue holds backlog + 1; extra ones just hang
+      const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+      ::fcntl(fd, F_SETFL, O_NONBLOCK);
+      ::connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address));
+      fillers_.push_back(fd);
+    }
+  }
+  ~Blackhole() {
+    for (int fd : fillers_) ::close(fd);
+    if (listener_ >= 0) ::close(listener_);
+  }
+  uint16_t port() const { return port_; }
+
+ private:
+  int listener_ = -1;
+  uint16_t port_ = 0;
+  std::vector<int> fillers_;
+};
+
+std::string configYaml(uint16_t listener, uint16_t a1, uint16_t a2, uint16_t dead, uint16_t hole) {
   const std::string one = cat("[", endpoint(a1), "]");
   const std::string two = cat("[", endpoint(a1), ", ", endpoint(a2), "]");
   std::string routes;
   for (const char* service : {"retry", "spread", "dead", "hang", "overflow", "budget", "limited",
-                              "conns", "flaky", "recovering"}) {
+                              "conns", "flaky", "recovering", "hole", "holeretry"}) {
     routes += cat("  - { name: ", service, ", match: { path_prefix: /", service,
                   "/ }, service: ", service, " }\n");
   }
@@ -66,6 +108,10 @@ std::string configYaml(uint16_t listener, uint16_t a1, uint16_t a2, uint16_t dea
       "  - name: recovering\n    endpoints: ", two, "\n",
       "    outlier_detection: { consecutive_5xx: 2, base_ejection: 1s, interval: 1s, "
       "max_ejection_percent: 50 }\n",
+      "  - name: hole\n    endpoints: [", endpoint(hole), "]\n    connect_timeout: 300ms\n",
+      "  - name: holeretry\n    endpoints: [", endpoint(hole), ", ", endpoint(a2), "]\n",
+      "    connect_timeout: 300ms\n",
+      "    retries: { attempts: 1, retry_on: [connect-failure], backoff: { base: 5ms } }\n",
       "routes:\n", routes);
 }
 
@@ -88,6 +134,7 @@ class ResilienceTest : public ::testing::Test {
     proxy_.reset();
     backends_.clear();
     cp_.reset();
+    blackhole_.reset();
   }
 
   void SetUp() override { ASSERT_EQ(setup_error_, "") << "suite set-up failed"; }
@@ -98,6 +145,8 @@ class ResilienceTest : public ::testing::Test {
   }
 
   static std::string startAll() {
+    blackhole_ = std::make_unique<Blackhole>();
+    if (blackhole_->port() == 0) return "could not set up the blackhole listener";
     for (const char* name : {"a1", "a2"}) {
       auto backend = EchoBackend::start({name, "", "", 10});
       if (!backend.ok()) return cat("echo-backend ", name, ": ", backend.status().ToString());
@@ -106,7 +155,8 @@ class ResilienceTest : public ::testing::Test {
     listener_port_ = pickFreePort();
     ControlPlaneProcess::Options cp_options;
     cp_options.config_yaml =
-        configYaml(listener_port_, backends_[0]->port(), backends_[1]->port(), pickFreePort());
+        configYaml(listener_port_, backends_[0]->port(), backends_[1]->port(), pickFreePort(),
+                   blackhole_->port());
     auto cp = ControlPlaneProcess::start(cp_options);
     if (!cp.ok()) return cat("portico-cp: ", cp.status().ToString());
     cp_ = std::move(*cp);
@@ -197,6 +247,7 @@ class ResilienceTest : public ::testing::Test {
   static inline std::vector<std::unique_ptr<EchoBackend>> backends_;
   static inline std::unique_ptr<ProxyProcess> proxy_;
   static inline std::string setup_error_;
+  static inline std::unique_ptr<Blackhole> blackhole_;
 };
 
 TEST_F(ResilienceTest, A503IsRetriedAndTheClientGetsTheSuccess) {
@@ -261,6 +312,22 @@ TEST_F(ResilienceTest, RouteTimeoutIs504WhileTheBackendHangs) {
   EXPECT_EQ(answer.status, 504);
   EXPECT_EQ(answer.error, "upstream_timeout");
   EXPECT_EQ(seenWithKey(0, "hang"), 1) << "the route timeout is final: no retry";
+}
+
+TEST_F(ResilienceTest, ConnectTimeoutIs504) {
+  const Answer answer = send("GET", "/hole/x");
+  EXPECT_EQ(answer.status, 504);
+  EXPECT_EQ(answer.error, "upstream_timeout");
+  EXPECT_GE(metric("portico_proxy_upstream_connect_failures_total"), 1);
+}
+
+TEST_F(ResilienceTest, ConnectTimeoutIsRetriedOnTheOtherEndpoint) {
+  for (int i = 0; i < 4; ++i) {
+    const Answer answer = send("GET", "/holeretry/x");
+    EXPECT_EQ(answer.status, 200);
+    EXPECT_EQ(answer.backend, "a2");
+  }
+  EXPECT_GE(metric("portico_proxy_upstream_retries_total{cluster=\"holeretry\"}"), 1);
 }
 
 TEST_F(ResilienceTest, RetryOverflowIsCountedAndEndsWithTheLastTry) {
