@@ -104,7 +104,8 @@ TEST(ClusterTranslationTest, OutlierDetectionFields) {
 // Envoy defaults enforcing_consecutive_gateway_failure to 0 (detect, never eject): portico-cp
 // enforces both detectors it offers, so consecutive_gateway_failure does what it says in Envoy.
 TEST(ClusterTranslationTest, OutlierDetectorsAreEnforced) {
-  const auto& o = clusterFor("  - { name: svc, outlier_detection: {} }\n").outlier_detection();
+  const Cluster cluster = clusterFor("  - { name: svc, outlier_detection: {} }\n");
+  const auto& o = cluster.outlier_detection();
   EXPECT_EQ(o.consecutive_5xx().value(), 5u);
   EXPECT_EQ(o.enforcing_consecutive_5xx().value(), 100u);
   EXPECT_EQ(o.consecutive_gateway_failure().value(), 5u);
@@ -117,10 +118,11 @@ TEST(ClusterTranslationTest, OutlierDetectorsAreEnforced) {
 }
 
 TEST(ClusterTranslationTest, ZeroThresholdSwitchesItsDetectorOff) {
-  const auto& o = clusterFor("  - { name: svc, outlier_detection: { consecutive_5xx: 0 } }\n").outlier_detection();
+  const Cluster cluster = clusterFor("  - { name: svc, outlier_detection: { consecutive_5xx: 0 } }\n");
+  const auto& o = cluster.outlier_detection();
   EXPECT_EQ(o.enforcing_consecutive_5xx().value(), 0u);
   EXPECT_EQ(o.enforcing_consecutive_gateway_failure().value(), 100u);
-  const auto& g =
+  const auto g =
       clusterFor("  - { name: svc, outlier_detection: { consecutive_gateway_failure: 0 } }\n").outlier_detection();
   EXPECT_EQ(g.enforcing_consecutive_gateway_failure().value(), 0u);
   EXPECT_EQ(g.enforcing_consecutive_5xx().value(), 100u);
