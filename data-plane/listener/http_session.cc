@@ -40,7 +40,7 @@ using router::Response;
 
 namespace {
 
-constexpr auto kNoThrow = asio::as_tuple(asio::use_awaitable);
+using net::kNoThrow;
 
 // Hop-by-hop headers (RFC 9110 §7.6.1) never cross the proxy.
 void removeHopByHop(bhttp::fields& fields) {
@@ -272,7 +272,7 @@ Outcome redirectResponse(const router::Route& route, const Request& request, std
   return out;
 }
 
-asio::awaitable<Outcome> handle(Worker& worker, Request& request, const std::string& listener_name,
+net::Awaitable<Outcome> handle(Worker& worker, Request& request, const std::string& listener_name,
                                 const std::string& client_ip, RouteCache& cache,
                                 RequestContext& ctx) {
   resolveListener(worker, listener_name, cache, ctx);  // pins the snapshot for this request
@@ -444,7 +444,7 @@ void logRequest(Worker& worker, const RequestContext& ctx, std::string_view meth
 
 // Answers a refused request (http/refusal.h) with its JSON local reply, logs it, and lingers so
 // the client can read the answer before the connection closes.
-asio::awaitable<void> refuse(Worker& worker, net::TimedSocket& client, beast::flat_buffer& buffer,
+net::Awaitable<void> refuse(Worker& worker, net::TimedSocket& client, beast::flat_buffer& buffer,
                              const http::Refusal& refusal, const std::string& listener_name,
                              RouteCache& cache, http::RequestDecoder& decoder,
                              Clock::time_point started, const std::string& client_ip) {
@@ -467,7 +467,7 @@ asio::awaitable<void> refuse(Worker& worker, net::TimedSocket& client, beast::fl
 
 }  // namespace
 
-asio::awaitable<void> runHttpSession(Worker& worker, asio::ip::tcp::socket socket, std::string listener_name) {
+net::Awaitable<void> runHttpSession(Worker& worker, net::Socket socket, std::string listener_name) {
   const auto accepted = Clock::now();
   beast::error_code ec;
   socket.set_option(asio::ip::tcp::no_delay(true), ec);
@@ -544,7 +544,7 @@ asio::awaitable<void> runHttpSession(Worker& worker, asio::ip::tcp::socket socke
       break;
     }
   }
-  client.socket.shutdown(asio::ip::tcp::socket::shutdown_send, ec);
+  client.socket.shutdown(net::Socket::shutdown_send, ec);
   client.socket.close(ec);
   worker.stats().downstream_connections_active->Decrement();
   worker.connectionClosed();

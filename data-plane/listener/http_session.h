@@ -9,11 +9,13 @@
 
 #include <string>
 
+#include "data-plane/net/executor.h"
+
 namespace portico::dp::listener {
 
 class Worker;
 
-boost::asio::awaitable<void> runHttpSession(Worker& worker, boost::asio::ip::tcp::socket socket,
+net::Awaitable<void> runHttpSession(Worker& worker, net::Socket socket,
                                             std::string listener_name);
 
 }  // namespace portico::dp::listener

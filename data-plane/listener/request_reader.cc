@@ -18,7 +18,7 @@ using Clock = std::chrono::steady_clock;
 
 namespace {
 
-constexpr auto kNoThrow = asio::as_tuple(asio::use_awaitable);
+using net::kNoThrow;
 constexpr size_t kReadChunk = 64 << 10;
 
 std::string_view buffered(const beast::flat_buffer& buffer) {
@@ -41,7 +41,7 @@ struct ReadSome {
 // request's first byte, where a timeout closes silently) the connection's lazy deadline does
 // (net/connection_deadline.h), which closes the socket and costs no timer operation on the
 // common path.
-asio::awaitable<ReadSome> readSome(net::TimedSocket& client, beast::flat_buffer& buffer,
+net::Awaitable<ReadSome> readSome(net::TimedSocket& client, beast::flat_buffer& buffer,
                                    std::optional<Clock::time_point> deadline, bool answerable) {
   using namespace asio::experimental::awaitable_operators;  // NOLINT: operator||
   auto into = buffer.prepare(kReadChunk);
@@ -53,7 +53,7 @@ asio::awaitable<ReadSome> readSome(net::TimedSocket& client, beast::flat_buffer&
     co_return ReadSome{ec, n, false};
   }
   client.deadline.expiresNever();
-  asio::steady_timer timer(client.socket.get_executor());
+  net::Timer timer(client.socket.get_executor());
   timer.expires_at(*deadline);
   // Whichever finishes first cancels the other; the socket stays open either way.
   auto first = co_await (client.socket.async_read_some(into, kNoThrow) || timer.async_wait(kNoThrow));
@@ -85,7 +85,7 @@ struct Deadlines {
 
 }  // namespace
 
-asio::awaitable<ReadResult> readRequest(net::TimedSocket& client, beast::flat_buffer& buffer,
+net::Awaitable<ReadResult> readRequest(net::TimedSocket& client, beast::flat_buffer& buffer,
                                         http::RequestDecoder& decoder, const HttpSettings& settings,
                                         std::optional<Clock::time_point> accepted,
                                         Worker& worker) {
@@ -145,9 +145,9 @@ asio::awaitable<ReadResult> readRequest(net::TimedSocket& client, beast::flat_bu
   }
 }
 
-asio::awaitable<void> lingerBeforeClose(net::TimedSocket& client, beast::flat_buffer& buffer) {
+net::Awaitable<void> lingerBeforeClose(net::TimedSocket& client, beast::flat_buffer& buffer) {
   beast::error_code ignored;
-  client.socket.shutdown(asio::ip::tcp::socket::shutdown_send, ignored);
+  client.socket.shutdown(net::Socket::shutdown_send, ignored);
   client.deadline.expiresAfter(std::chrono::seconds(1));
   size_t discarded = 0;
   while (discarded < (256 << 10)) {

@@ -17,6 +17,7 @@
 
 #include <chrono>
 
+#include "data-plane/net/executor.h"
 #include "data-plane/http/refusal.h"
 #include "data-plane/http/request_decoder.h"
 #include "data-plane/listener/http_settings.h"
@@ -38,7 +39,7 @@ struct ReadResult {
 // `accepted`: when the connection was accepted, for its first request; nullopt for later ones.
 // While the head is incomplete the socket is registered with `worker` as idle, so a graceful
 // drain (Worker::drain) can cancel the read: the result is then kClosed.
-boost::asio::awaitable<ReadResult> readRequest(
+net::Awaitable<ReadResult> readRequest(
     net::TimedSocket& client, boost::beast::flat_buffer& buffer,
     http::RequestDecoder& decoder, const HttpSettings& settings,
     std::optional<std::chrono::steady_clock::time_point> accepted, Worker& worker);
@@ -46,7 +47,7 @@ boost::asio::awaitable<ReadResult> readRequest(
 // After a refusal has been written: stops sending, then reads and discards what the client is
 // still sending for up to a second (or 256 KiB), so closing does not reset the connection
 // before the client has read the refusal (a close with unread data sends an RST).
-boost::asio::awaitable<void> lingerBeforeClose(net::TimedSocket& client,
+net::Awaitable<void> lingerBeforeClose(net::TimedSocket& client,
                                                boost::beast::flat_buffer& buffer);
 
 }  // namespace portico::dp::listener

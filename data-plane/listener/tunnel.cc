@@ -18,7 +18,7 @@ using namespace asio::experimental::awaitable_operators;
 
 namespace {
 
-constexpr auto kNoThrow = asio::as_tuple(asio::use_awaitable);
+using net::kNoThrow;
 constexpr size_t kChunkBytes = 16 * 1024;
 
 struct TunnelState {
@@ -26,7 +26,7 @@ struct TunnelState {
   TunnelTotals totals;
 };
 
-void closeBoth(tcp::socket& a, tcp::socket& b) {
+void closeBoth(net::Socket& a, net::Socket& b) {
   boost::system::error_code ignored;
   a.close(ignored);
   b.close(ignored);
@@ -34,7 +34,7 @@ void closeBoth(tcp::socket& a, tcp::socket& b) {
 
 // Copies `from` → `to` until `from` ends. EOF is passed on as a half-close; any other error
 // ends the whole tunnel (closing both sockets makes the other direction's pending read end).
-asio::awaitable<void> pump(tcp::socket& from, tcp::socket& to, beast::flat_buffer& pending,
+net::Awaitable<void> pump(net::Socket& from, net::Socket& to, beast::flat_buffer& pending,
                            TunnelState& state, uint64_t& counted) {
   if (pending.size() > 0) {
     auto [ec, n] = co_await asio::async_write(to, pending.data(), kNoThrow);
@@ -70,9 +70,9 @@ asio::awaitable<void> pump(tcp::socket& from, tcp::socket& to, beast::flat_buffe
 
 // Closes both sides once nothing has moved for `idle_timeout`. Cancelled (by the || below)
 // when both directions have ended.
-asio::awaitable<void> watchdog(tcp::socket& a, tcp::socket& b, TunnelState& state,
+net::Awaitable<void> watchdog(net::Socket& a, net::Socket& b, TunnelState& state,
                                Clock::duration idle_timeout) {
-  asio::steady_timer timer(a.get_executor());
+  net::Timer timer(a.get_executor());
   while (true) {
     timer.expires_at(state.last_activity + idle_timeout);
     auto [ec] = co_await timer.async_wait(kNoThrow);
@@ -87,14 +87,14 @@ asio::awaitable<void> watchdog(tcp::socket& a, tcp::socket& b, TunnelState& stat
 
 }  // namespace
 
-asio::awaitable<TunnelTotals> runTunnel(net::TimedSocket& client, beast::flat_buffer& client_pending,
+net::Awaitable<TunnelTotals> runTunnel(net::TimedSocket& client, beast::flat_buffer& client_pending,
                                         upstream::UpstreamConnectionPtr upstream,
                                         Clock::duration idle_timeout) {
   // The tunnel does its own timing: no per-operation deadline may fire on either stream.
   client.deadline.expiresNever();
   upstream->deadline.expiresNever();
-  tcp::socket& down = client.socket;
-  tcp::socket& up = upstream->socket;
+  net::Socket& down = client.socket;
+  net::Socket& up = upstream->socket;
   TunnelState state;
   co_await ((pump(down, up, client_pending, state, state.totals.to_upstream) &&
              pump(up, down, upstream->buffer, state, state.totals.to_client)) ||

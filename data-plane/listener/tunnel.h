@@ -17,6 +17,7 @@
 #include <chrono>
 #include <cstdint>
 
+#include "data-plane/net/executor.h"
 #include "data-plane/net/connection_deadline.h"
 #include "data-plane/upstream/conn_pool.h"
 
@@ -28,7 +29,7 @@ struct TunnelTotals {
   bool idle_timeout = false;  // the tunnel was closed because nothing moved
 };
 
-boost::asio::awaitable<TunnelTotals> runTunnel(net::TimedSocket& client,
+net::Awaitable<TunnelTotals> runTunnel(net::TimedSocket& client,
                                                boost::beast::flat_buffer& client_pending,
                                                upstream::UpstreamConnectionPtr upstream,
                                                std::chrono::steady_clock::duration idle_timeout);

@@ -20,7 +20,7 @@ namespace asio = boost::asio;
 using tcp = asio::ip::tcp;
 
 namespace {
-constexpr auto kNoThrow = asio::as_tuple(asio::use_awaitable);
+using net::kNoThrow;
 }
 
 Worker::Worker(int index, ProxyStats& stats, router::RouteStats* unrouted, WorkerLimits limits)
@@ -106,13 +106,13 @@ void Worker::drain() {
   asio::post(io_, [this] {
     draining_ = true;
     boost::system::error_code ec;
-    for (tcp::socket* socket : idle_) {
+    for (net::Socket* socket : idle_) {
       socket->cancel(ec);  // the session's pending read ends; it closes the connection
     }
   });
 }
 
-void Worker::setIdle(tcp::socket* socket, bool idle) {
+void Worker::setIdle(net::Socket* socket, bool idle) {
   if (idle) {
     idle_.insert(socket);
   } else {
@@ -123,10 +123,10 @@ void Worker::setIdle(tcp::socket* socket, bool idle) {
 void Worker::startAccepting(const std::string& name, std::shared_ptr<tcp::acceptor> acceptor) {
   asio::co_spawn(
       io_,
-      [this, name, acceptor]() -> asio::awaitable<void> {
-        asio::steady_timer backoff(io_);
+      [this, name, acceptor]() -> net::Awaitable<void> {
+        net::Timer backoff(io_);
         while (acceptor->is_open()) {
-          auto [ec, socket] = co_await acceptor->async_accept(kNoThrow);
+          auto [ec, socket] = co_await acceptor->async_accept(io_, kNoThrow);  // a socket on net::Executor
           if (ec == asio::error::operation_aborted || !acceptor->is_open()) {
             co_return;
           }

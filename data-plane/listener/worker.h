@@ -17,6 +17,7 @@
 #include <thread>
 #include <vector>
 
+#include "data-plane/net/executor.h"
 #include "absl/container/flat_hash_set.h"
 #include "data-plane/config/snapshot.h"
 #include "data-plane/http/access_log_writer.h"
@@ -78,7 +79,7 @@ class Worker {
   bool draining() const { return draining_; }
   // A session registers its socket while it waits for the next request, so drain() can close
   // it; it unregisters before handling a request. RAII: see IdleRegistration.
-  void setIdle(boost::asio::ip::tcp::socket* socket, bool idle);
+  void setIdle(net::Socket* socket, bool idle);
   void connectionOpened() { active_connections_.fetch_add(1, std::memory_order_relaxed); }
   void connectionClosed() { active_connections_.fetch_sub(1, std::memory_order_relaxed); }
   // The endpoint for the next request to `cluster` by its load-balancing policy, or null when
@@ -104,7 +105,7 @@ class Worker {
   http::RequestIdGenerator request_ids_;
   bool draining_ = false;
   std::atomic<int> active_connections_{0};
-  absl::flat_hash_set<boost::asio::ip::tcp::socket*> idle_;
+  absl::flat_hash_set<net::Socket*> idle_;
   // After io_: destroyed first, and its timer handler never runs once io_ has stopped.
   http::AccessLogWriter access_log_{io_};
 };

@@ -2,7 +2,7 @@
 
 namespace portico::dp::net {
 
-ConnectionDeadline::ConnectionDeadline(boost::asio::ip::tcp::socket& socket)
+ConnectionDeadline::ConnectionDeadline(net::Socket& socket)
     : state_(std::make_shared<State>(socket)) {}
 
 ConnectionDeadline::~ConnectionDeadline() {

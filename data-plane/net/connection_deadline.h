@@ -17,7 +17,7 @@
 // safe.
 
 #include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/steady_timer.hpp>
+#include "data-plane/net/executor.h"
 
 #include <chrono>
 #include <memory>
@@ -28,7 +28,7 @@ class ConnectionDeadline {
  public:
   using Clock = std::chrono::steady_clock;
 
-  explicit ConnectionDeadline(boost::asio::ip::tcp::socket& socket);
+  explicit ConnectionDeadline(net::Socket& socket);
   ~ConnectionDeadline();
   ConnectionDeadline(const ConnectionDeadline&) = delete;
   ConnectionDeadline& operator=(const ConnectionDeadline&) = delete;
@@ -42,9 +42,9 @@ class ConnectionDeadline {
 
  private:
   struct State {
-    explicit State(boost::asio::ip::tcp::socket& s) : socket(&s), timer(s.get_executor()) {}
-    boost::asio::ip::tcp::socket* socket;  // null once the deadline is destroyed
-    boost::asio::steady_timer timer;
+    explicit State(net::Socket& s) : socket(&s), timer(s.get_executor()) {}
+    net::Socket* socket;  // null once the deadline is destroyed
+    net::Timer timer;
     Clock::time_point deadline = Clock::time_point::max();
     Clock::time_point armed = Clock::time_point::max();  // max: no wait pending
     bool expired = false;
@@ -57,8 +57,8 @@ class ConnectionDeadline {
 
 // A socket with its deadline: a client connection as a session reads and writes it.
 struct TimedSocket {
-  explicit TimedSocket(boost::asio::ip::tcp::socket s) : socket(std::move(s)) {}
-  boost::asio::ip::tcp::socket socket;
+  explicit TimedSocket(net::Socket s) : socket(std::move(s)) {}
+  net::Socket socket;
   ConnectionDeadline deadline{socket};
 };
 

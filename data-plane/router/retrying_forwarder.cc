@@ -16,7 +16,7 @@ using Clock = std::chrono::steady_clock;
 
 namespace {
 
-constexpr auto kNoThrow = asio::as_tuple(asio::use_awaitable);
+using net::kNoThrow;
 
 Clock::time_point tryDeadline(const RetryPolicy* policy, Clock::time_point deadline) {
   if (policy == nullptr || policy->per_try_timeout <= absl::ZeroDuration()) return deadline;
@@ -52,8 +52,8 @@ bool retriable(const RetryPolicy& policy, const UpstreamResult& result, TryOutco
 }
 
 // Waits until `until` on the worker's timer (the thread keeps serving other requests).
-asio::awaitable<void> sleepUntil(listener::Worker& worker, Clock::time_point until) {
-  asio::steady_timer timer(worker.io(), until);
+net::Awaitable<void> sleepUntil(listener::Worker& worker, Clock::time_point until) {
+  net::Timer timer(worker.io(), until);
   co_await timer.async_wait(kNoThrow);
 }
 
@@ -110,7 +110,7 @@ std::optional<upstream::outlier::TryResult> outlierResult(const UpstreamResult& 
   return std::nullopt;
 }
 
-asio::awaitable<UpstreamResult> forwardWithRetries(listener::Worker& worker,
+net::Awaitable<UpstreamResult> forwardWithRetries(listener::Worker& worker,
                                                    const upstream::Cluster& cluster,
                                                    const RetryPolicy* policy, Request& request,
                                                    Clock::time_point deadline,

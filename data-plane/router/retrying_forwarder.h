@@ -17,6 +17,7 @@
 #include <chrono>
 #include <optional>
 
+#include "data-plane/net/executor.h"
 #include "data-plane/router/retry_policy.h"
 #include "data-plane/router/upstream_request.h"
 #include "data-plane/upstream/outlier/outlier_detector.h"
@@ -33,7 +34,7 @@ inline constexpr char kAttemptCountHeader[] = "x-portico-attempt-count";
 // none). The request must carry the headers the upstream should see; its body is sent again on
 // every try. `pick` goes to the load balancer (the route's hash: a retry of a hashed request
 // walks on from its endpoint), with the endpoints tried so far avoided on retries.
-boost::asio::awaitable<UpstreamResult> forwardWithRetries(
+net::Awaitable<UpstreamResult> forwardWithRetries(
     listener::Worker& worker, const upstream::Cluster& cluster, const RetryPolicy* policy,
     Request& request, std::chrono::steady_clock::time_point deadline, upstream::PickContext pick);
 

@@ -24,7 +24,7 @@ using Clock = std::chrono::steady_clock;
 
 namespace {
 
-constexpr auto kNoThrow = asio::as_tuple(asio::use_awaitable);
+using net::kNoThrow;
 
 void setOverloaded(UpstreamResult& result, const upstream::Cluster& cluster, upstream::Resource resource) {
   result.outcome = UpstreamOutcome::kOverloaded;
@@ -34,7 +34,7 @@ void setOverloaded(UpstreamResult& result, const upstream::Cluster& cluster, ups
 }
 
 // Opens a new connection, bounded by the cluster's connect timeout and the try's deadline.
-asio::awaitable<upstream::UpstreamConnectionPtr> connect(listener::Worker& worker, const upstream::Endpoint& endpoint,
+net::Awaitable<upstream::UpstreamConnectionPtr> connect(listener::Worker& worker, const upstream::Endpoint& endpoint,
                                                          const upstream::Cluster& cluster, Clock::time_point deadline,
                                                          UpstreamResult& result) {
   auto connection = std::make_unique<upstream::UpstreamConnection>(worker.io().get_executor());
@@ -78,7 +78,7 @@ void dropIdleConnection(listener::Worker& worker, const upstream::Cluster& clust
 // A new connection under the cluster's breakers: while it is being established the request is
 // pending (max_pending_requests), and the connection holds a max_connections slot until it is
 // closed, in use or idle in the pool.
-asio::awaitable<upstream::UpstreamConnectionPtr> openConnection(listener::Worker& worker,
+net::Awaitable<upstream::UpstreamConnectionPtr> openConnection(listener::Worker& worker,
                                                                 const upstream::Endpoint& endpoint,
                                                                 const upstream::Cluster& cluster,
                                                                 Clock::time_point deadline, UpstreamResult& result) {
@@ -111,7 +111,7 @@ struct Exchange {
 };
 
 // Writes the request and reads the final (non-1xx) response into `parser`.
-asio::awaitable<Exchange> exchange(upstream::UpstreamConnection& connection, Request& request,
+net::Awaitable<Exchange> exchange(upstream::UpstreamConnection& connection, Request& request,
                                    std::optional<bhttp::response_parser<bhttp::string_body>>& parser,
                                    uint64_t body_limit, Clock::time_point deadline) {
   Exchange out;
@@ -167,7 +167,7 @@ UpstreamResult switchProtocols(const Request& request, const upstream::Endpoint&
 
 }  // namespace
 
-asio::awaitable<UpstreamResult> forwardUpstream(listener::Worker& worker, const upstream::Cluster& cluster,
+net::Awaitable<UpstreamResult> forwardUpstream(listener::Worker& worker, const upstream::Cluster& cluster,
                                                 Request& request, Clock::time_point deadline,
                                                 const upstream::PickContext& pick) {
   UpstreamResult result;

@@ -13,6 +13,7 @@
 #include <chrono>
 #include <optional>
 
+#include "data-plane/net/executor.h"
 #include "data-plane/upstream/cluster.h"
 #include "data-plane/upstream/conn_pool.h"
 #include "data-plane/upstream/pick_context.h"
@@ -55,7 +56,7 @@ struct UpstreamResult {
 // `deadline` is the end of this try (time_point::max() for none). The request must already
 // carry the headers the upstream should see. `pick` goes to the load balancer (the route's
 // hash, the endpoint to avoid).
-boost::asio::awaitable<UpstreamResult> forwardUpstream(listener::Worker& worker, const upstream::Cluster& cluster,
+net::Awaitable<UpstreamResult> forwardUpstream(listener::Worker& worker, const upstream::Cluster& cluster,
                                                        Request& request,
                                                        std::chrono::steady_clock::time_point deadline,
                                                        const upstream::PickContext& pick);

@@ -21,7 +21,7 @@
 namespace portico::dp::upstream {
 
 struct UpstreamConnection {
-  explicit UpstreamConnection(boost::asio::any_io_executor executor) : socket(std::move(executor)) {}
+  explicit UpstreamConnection(net::Executor executor) : socket(std::move(executor)) {}
   // The cluster's max_connections slot, given back when the connection is destroyed (closed
   // after an exchange, dropped from the idle pool, or at shutdown). The shared pointer keeps
   // the ClusterState alive for a pooled connection that outlives every snapshot naming the
@@ -29,7 +29,7 @@ struct UpstreamConnection {
   std::shared_ptr<ClusterState> cluster_state;
   ResourceSlot connection_slot;
   OpenConnection endpoint_connection;  // EndpointState::connections
-  boost::asio::ip::tcp::socket socket;
+  net::Socket socket;
   // The current exchange's deadline (connect, or request to response); a pooled idle
   // connection has none (the pool's idle timeout applies). See net/connection_deadline.h.
   net::ConnectionDeadline deadline{socket};

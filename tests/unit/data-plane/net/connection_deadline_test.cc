@@ -19,13 +19,13 @@ using namespace std::chrono_literals;
 
 // A connected loopback pair: `near` is the side under a deadline, `far` the peer.
 struct SocketPair {
-  explicit SocketPair(asio::io_context& io) : near(io), far(io) {
+  explicit SocketPair(asio::io_context& io) : near(io.get_executor()), far(io.get_executor()) {
     tcp::acceptor acceptor(io, tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0));
     near.connect(acceptor.local_endpoint());
     acceptor.accept(far);
   }
-  tcp::socket near;
-  tcp::socket far;
+  Socket near;
+  Socket far;
 };
 
 struct ReadResult {
@@ -34,7 +34,7 @@ struct ReadResult {
 };
 
 // Starts one read on `socket`; the result lands in the returned optional.
-std::shared_ptr<std::optional<ReadResult>> startRead(tcp::socket& socket, std::array<char, 16>& buffer) {
+std::shared_ptr<std::optional<ReadResult>> startRead(Socket& socket, std::array<char, 16>& buffer) {
   auto result = std::make_shared<std::optional<ReadResult>>();
   socket.async_read_some(asio::buffer(buffer), [result](boost::system::error_code ec, size_t n) {
     *result = ReadResult{ec, n};
