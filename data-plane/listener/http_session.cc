@@ -272,6 +272,53 @@ Outcome redirectResponse(const router::Route& route, const Request& request, std
   return out;
 }
 
+// The answer to a proxied request, from its upstream result. A plain function, not part of the
+// handle() coroutine: the Outcome temporaries of every case would otherwise all live in its
+// frame, allocated per request (a frame over 1 KiB is never recycled by Asio's allocator).
+Outcome upstreamOutcome(router::UpstreamResult&& result, const router::Route& route,
+                        const Request& request, bool client_keep_alive, const RequestContext& ctx) {
+  switch (result.outcome) {
+    case router::UpstreamOutcome::kOk: {
+      Outcome out;
+      out.stats = route.stats;
+      out.close = !client_keep_alive;
+      out.response = std::move(result.response);
+      route.response_headers.apply(out.response);
+      finishResponse(out.response, request, ctx, client_keep_alive);
+      if (result.tunnel) {
+        // 101: the client's connection carries WebSocket frames from now on, never another request.
+        out.response.erase(bhttp::field::connection);
+        setUpgradeHeaders(out.response);
+        out.tunnel = std::move(result.tunnel);
+        out.close = true;
+      }
+      return out;
+    }
+    case router::UpstreamOutcome::kNoEndpoint:
+      return localOutcome(503, "no_healthy_upstream", result.detail, ctx, request, route.stats);
+    case router::UpstreamOutcome::kConnectFailed:
+      return localOutcome(502, "upstream_connect_failed", result.detail, ctx, request,
+                             route.stats);
+    case router::UpstreamOutcome::kConnectTimeout:
+    case router::UpstreamOutcome::kTimeout:
+      return localOutcome(504, "upstream_timeout", result.detail, ctx, request, route.stats);
+    case router::UpstreamOutcome::kReset:
+      return localOutcome(502, "upstream_reset", result.detail, ctx, request, route.stats);
+    case router::UpstreamOutcome::kBadResponse:
+    case router::UpstreamOutcome::kResponseTooLarge:
+      return localOutcome(502, "bad_upstream_response", result.detail, ctx, request,
+                             route.stats);
+    case router::UpstreamOutcome::kOverloaded: {
+      // Envoy's x-envoy-overloaded: the gateway, not the upstream, refused the request.
+      Outcome out = localOutcome(503, "overloaded", result.detail, ctx, request, route.stats);
+      out.response.set("x-portico-overloaded", "true");
+      return out;
+    }
+  }
+  return localOutcome(500, "internal", "unexpected upstream outcome", ctx, request,
+                         route.stats);
+}
+
 net::Awaitable<Outcome> handle(Worker& worker, Request& request, const std::string& listener_name,
                                 const std::string& client_ip, RouteCache& cache,
                                 RequestContext& ctx) {
@@ -375,46 +422,7 @@ net::Awaitable<Outcome> handle(Worker& worker, Request& request, const std::stri
       co_await router::forwardWithRetries(worker, *cluster, route->retry_policy.get(), request, deadline, pick);
   request.keep_alive(client_keep_alive);
   ctx.upstream_host = std::move(result.upstream_host);
-  switch (result.outcome) {
-    case router::UpstreamOutcome::kOk: {
-      Outcome out;
-      out.stats = route->stats;
-      out.close = !client_keep_alive;
-      out.response = std::move(result.response);
-      route->response_headers.apply(out.response);
-      finishResponse(out.response, request, ctx, client_keep_alive);
-      if (result.tunnel) {
-        // 101: the client's connection carries WebSocket frames from now on, never another request.
-        out.response.erase(bhttp::field::connection);
-        setUpgradeHeaders(out.response);
-        out.tunnel = std::move(result.tunnel);
-        out.close = true;
-      }
-      co_return out;
-    }
-    case router::UpstreamOutcome::kNoEndpoint:
-      co_return localOutcome(503, "no_healthy_upstream", result.detail, ctx, request, route->stats);
-    case router::UpstreamOutcome::kConnectFailed:
-      co_return localOutcome(502, "upstream_connect_failed", result.detail, ctx, request,
-                             route->stats);
-    case router::UpstreamOutcome::kConnectTimeout:
-    case router::UpstreamOutcome::kTimeout:
-      co_return localOutcome(504, "upstream_timeout", result.detail, ctx, request, route->stats);
-    case router::UpstreamOutcome::kReset:
-      co_return localOutcome(502, "upstream_reset", result.detail, ctx, request, route->stats);
-    case router::UpstreamOutcome::kBadResponse:
-    case router::UpstreamOutcome::kResponseTooLarge:
-      co_return localOutcome(502, "bad_upstream_response", result.detail, ctx, request,
-                             route->stats);
-    case router::UpstreamOutcome::kOverloaded: {
-      // Envoy's x-envoy-overloaded: the gateway, not the upstream, refused the request.
-      Outcome out = localOutcome(503, "overloaded", result.detail, ctx, request, route->stats);
-      out.response.set("x-portico-overloaded", "true");
-      co_return out;
-    }
-  }
-  co_return localOutcome(500, "internal", "unexpected upstream outcome", ctx, request,
-                         route->stats);
+  co_return upstreamOutcome(std::move(result), *route, request, client_keep_alive, ctx);
 }
 
 std::string_view sv(beast::string_view s) { return std::string_view(s.data(), s.size()); }
