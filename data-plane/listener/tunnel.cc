@@ -23,7 +23,6 @@ constexpr size_t kChunkBytes = 16 * 1024;
 
 struct TunnelState {
   Clock::time_point last_activity = Clock::now();
-  TunnelTotals totals;
 };
 
 void closeBoth(net::Socket& a, net::Socket& b) {
@@ -35,7 +34,7 @@ void closeBoth(net::Socket& a, net::Socket& b) {
 // Copies `from` → `to` until `from` ends. EOF is passed on as a half-close; any other error
 // ends the whole tunnel (closing both sockets makes the other direction's pending read end).
 net::Awaitable<void> pump(net::Socket& from, net::Socket& to, beast::flat_buffer& pending,
-                           TunnelState& state, uint64_t& counted) {
+                           TunnelState& state) {
   if (pending.size() > 0) {
     auto [ec, n] = co_await asio::async_write(to, pending.data(), kNoThrow);
     pending.consume(pending.size());
@@ -43,7 +42,6 @@ net::Awaitable<void> pump(net::Socket& from, net::Socket& to, beast::flat_buffer
       closeBoth(from, to);
       co_return;
     }
-    counted += n;
   }
   std::array<char, kChunkBytes> chunk;  // lives in the coroutine frame: one allocation per tunnel
   while (true) {
@@ -63,7 +61,6 @@ net::Awaitable<void> pump(net::Socket& from, net::Socket& to, beast::flat_buffer
       closeBoth(from, to);
       co_return;
     }
-    counted += written;
     state.last_activity = Clock::now();
   }
 }
@@ -78,7 +75,6 @@ net::Awaitable<void> watchdog(net::Socket& a, net::Socket& b, TunnelState& state
     auto [ec] = co_await timer.async_wait(kNoThrow);
     if (ec) co_return;  // cancelled: the tunnel ended
     if (Clock::now() - state.last_activity >= idle_timeout) {
-      state.totals.idle_timeout = true;
       closeBoth(a, b);
       co_return;
     }
@@ -87,7 +83,7 @@ net::Awaitable<void> watchdog(net::Socket& a, net::Socket& b, TunnelState& state
 
 }  // namespace
 
-net::Awaitable<TunnelTotals> runTunnel(net::TimedSocket& client, beast::flat_buffer& client_pending,
+net::Awaitable<void> runTunnel(net::TimedSocket& client, beast::flat_buffer& client_pending,
                                         upstream::UpstreamConnectionPtr upstream,
                                         Clock::duration idle_timeout) {
   // The tunnel does its own timing: no per-operation deadline may fire on either stream.
@@ -96,10 +92,8 @@ net::Awaitable<TunnelTotals> runTunnel(net::TimedSocket& client, beast::flat_buf
   net::Socket& down = client.socket;
   net::Socket& up = upstream->socket;
   TunnelState state;
-  co_await ((pump(down, up, client_pending, state, state.totals.to_upstream) &&
-             pump(up, down, upstream->buffer, state, state.totals.to_client)) ||
+  co_await ((pump(down, up, client_pending, state) && pump(up, down, upstream->buffer, state)) ||
             watchdog(down, up, state, idle_timeout));
-  co_return state.totals;
 }
 
 }  // namespace portico::dp::listener

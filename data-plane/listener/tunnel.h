@@ -15,7 +15,6 @@
 #include <boost/beast/core/flat_buffer.hpp>
 
 #include <chrono>
-#include <cstdint>
 
 #include "data-plane/net/executor.h"
 #include "data-plane/net/connection_deadline.h"
@@ -23,13 +22,8 @@
 
 namespace portico::dp::listener {
 
-struct TunnelTotals {
-  uint64_t to_upstream = 0;  // bytes the client sent through the tunnel
-  uint64_t to_client = 0;    // bytes the upstream sent through the tunnel
-  bool idle_timeout = false;  // the tunnel was closed because nothing moved
-};
 
-net::Awaitable<TunnelTotals> runTunnel(net::TimedSocket& client,
+net::Awaitable<void> runTunnel(net::TimedSocket& client,
                                                boost::beast::flat_buffer& client_pending,
                                                upstream::UpstreamConnectionPtr upstream,
                                                std::chrono::steady_clock::duration idle_timeout);

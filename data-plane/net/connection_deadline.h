@@ -36,7 +36,6 @@ class ConnectionDeadline {
   void expiresAt(Clock::time_point deadline);
   void expiresAfter(Clock::duration timeout) { expiresAt(Clock::now() + timeout); }
   void expiresNever() { state_->deadline = Clock::time_point::max(); }
-  Clock::time_point expiry() const { return state_->deadline; }
   // The deadline passed and the socket was closed.
   bool expired() const { return state_->expired; }
 

@@ -13,59 +13,31 @@
 
 #include "common/http/http_client.h"
 #include "common/strings.h"
-#include "tests/support/control_plane_process.h"
-#include "tests/support/proxy_process.h"
+#include "tests/support/echo_gateway.h"
 #include "tests/support/test_env.h"
 
 namespace portico::testing {
 namespace {
 
-std::string config(uint16_t port, bool with_extra_route) {
-  std::string yaml = cat("version: 1\nlisteners:\n  - { name: public, address: 127.0.0.1, port: ", port,
-                         " }\nroutes:\n  - { name: echo, match: { path_prefix: /echo }, service: echo }\n");
-  if (with_extra_route) yaml += "  - { name: extra, match: { path_prefix: /extra }, service: echo }\n";
-  return yaml;
-}
-
 class ConfigChangeConnectionsTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    port_ = pickFreePort();
-    ControlPlaneProcess::Options options;
-    options.config_yaml = config(port_, false);
-    auto cp = ControlPlaneProcess::start(options);
-    ASSERT_TRUE(cp.ok()) << cp.status();
-    cp_ = std::move(*cp);
-    auto backend = EchoBackend::start({"e1", cat("127.0.0.1:", cp_->adminPort()), "echo", 10});
-    ASSERT_TRUE(backend.ok()) << backend.status();
-    backends_.push_back(std::move(*backend));
-    ProxyProcess::Options proxy_options;
-    proxy_options.xds_address = cp_->xdsAddress();
-    proxy_options.workers = 1;  // one worker: every connection shares the snapshot swaps
-    auto proxy = ProxyProcess::start(proxy_options);
-    ASSERT_TRUE(proxy.ok()) << proxy.status();
-    proxy_ = std::move(*proxy);
-    ASSERT_TRUE(waitUntil([&] { return status("/echo/up") == 200; }, absl::Seconds(20)));
+    // One worker: every connection shares the snapshot swaps.
+    auto gateway = EchoGateway::start({.backend_name = "e1", .workers = 1});
+    ASSERT_TRUE(gateway.ok()) << gateway.status();
+    gateway_ = std::move(*gateway);
+    port_ = gateway_->port();
   }
 
   void TearDown() override {
-    if (HasFailure() && proxy_) std::cerr << "--- proxy log:\n" << proxy_->process().logTail(6000) << "\n";
-    if (proxy_) proxy_->stop();
+    if (HasFailure() && gateway_) std::cerr << "--- proxy log:\n" << gateway_->proxy().process().logTail(6000) << "\n";
     for (auto& backend : backends_) backend->stop();
-    if (cp_) cp_->stop();
-  }
-
-  int status(const std::string& target) {
-    http::ClientRequest request;
-    request.target = target;
-    auto response = http::fetch("127.0.0.1", port_, request, absl::Seconds(5));
-    return response.ok() ? response->status : 0;
+    if (gateway_) gateway_->stop();
   }
 
   uint16_t port_ = 0;
-  std::unique_ptr<ControlPlaneProcess> cp_;
-  std::vector<std::unique_ptr<EchoBackend>> backends_;
-  std::unique_ptr<ProxyProcess> proxy_;
+  std::unique_ptr<EchoGateway> gateway_;
+  std::vector<std::unique_ptr<EchoBackend>> backends_;  // started by a test
 };
 
 TEST_F(ConfigChangeConnectionsTest, RoutePushKeepsIdleAndInFlightConnections) {
@@ -83,8 +55,7 @@ TEST_F(ConfigChangeConnectionsTest, RoutePushKeepsIdleAndInFlightConnections) {
   });
   std::this_thread::sleep_for(std::chrono::milliseconds(200));
 
-  cp_->reloadConfig(config(port_, true));
-  ASSERT_TRUE(waitUntil([&] { return status("/extra/x") == 200; }, absl::Seconds(20)));
+  ASSERT_TRUE(gateway_->addExtraRoute());
 
   EXPECT_EQ(in_flight.get(), 200);
   // The connection opened before the push is still served, with the new routes.
@@ -99,7 +70,7 @@ TEST_F(ConfigChangeConnectionsTest, EndpointChangeKeepsIdleConnections) {
   ASSERT_TRUE(idle.ok());
   ASSERT_EQ((*idle)->send(http::ClientRequest{"GET", "/echo/1", "", {}})->status, 200);
 
-  auto second = EchoBackend::start({"e2", cat("127.0.0.1:", cp_->adminPort()), "echo", 10});
+  auto second = EchoBackend::start({"e2", cat("127.0.0.1:", gateway_->cp().adminPort()), "echo", 10});
   ASSERT_TRUE(second.ok()) << second.status();
   backends_.push_back(std::move(*second));
   // Both endpoints in use through the connection opened before the EDS push.

@@ -26,8 +26,7 @@
 
 #include "common/http/http_client.h"
 #include "common/strings.h"
-#include "tests/support/control_plane_process.h"
-#include "tests/support/proxy_process.h"
+#include "tests/support/echo_gateway.h"
 #include "tests/support/test_env.h"
 
 namespace portico::testing {
@@ -99,45 +98,18 @@ class WsClient {
   websocket::response_type response_;
 };
 
-std::string config(uint16_t port, bool extra_route) {
-  std::string yaml = cat("version: 1\nlisteners:\n  - { name: public, address: 127.0.0.1, port: ", port,
-                         " }\nroutes:\n  - { name: echo, match: { path_prefix: /echo }, service: echo }\n");
-  if (extra_route) yaml += "  - { name: extra, match: { path_prefix: /extra }, service: echo }\n";
-  return yaml;
-}
-
 class WebSocketTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    port_ = pickFreePort();
-    ControlPlaneProcess::Options options;
-    options.config_yaml = config(port_, false);
-    auto cp = ControlPlaneProcess::start(options);
-    ASSERT_TRUE(cp.ok()) << cp.status();
-    cp_ = std::move(*cp);
-    auto backend = EchoBackend::start({"ws1", cat("127.0.0.1:", cp_->adminPort()), "echo", 10});
-    ASSERT_TRUE(backend.ok()) << backend.status();
-    backend_ = std::move(*backend);
-    ProxyProcess::Options proxy_options;
-    proxy_options.xds_address = cp_->xdsAddress();
-    auto proxy = ProxyProcess::start(proxy_options);
-    ASSERT_TRUE(proxy.ok()) << proxy.status();
-    proxy_ = std::move(*proxy);
-    ASSERT_TRUE(waitUntil([&] { return status("/echo/up") == 200; }, absl::Seconds(20)));
+    auto gateway = EchoGateway::start({.backend_name = "ws1"});
+    ASSERT_TRUE(gateway.ok()) << gateway.status();
+    gateway_ = std::move(*gateway);
+    port_ = gateway_->port();
   }
 
   void TearDown() override {
-    if (HasFailure() && proxy_) std::cerr << "--- proxy log:\n" << proxy_->process().logTail(6000) << "\n";
-    if (proxy_) proxy_->stop();
-    if (backend_) backend_->stop();
-    if (cp_) cp_->stop();
-  }
-
-  int status(const std::string& target) {
-    http::ClientRequest request;
-    request.target = target;
-    auto response = http::fetch("127.0.0.1", port_, request, absl::Seconds(5));
-    return response.ok() ? response->status : 0;
+    if (HasFailure() && gateway_) std::cerr << "--- proxy log:\n" << gateway_->proxy().process().logTail(6000) << "\n";
+    if (gateway_) gateway_->stop();
   }
 
   // The echo backend's first message: the upgrade request it received, as JSON.
@@ -150,9 +122,7 @@ class WebSocketTest : public ::testing::Test {
   }
 
   uint16_t port_ = 0;
-  std::unique_ptr<ControlPlaneProcess> cp_;
-  std::unique_ptr<EchoBackend> backend_;
-  std::unique_ptr<ProxyProcess> proxy_;
+  std::unique_ptr<EchoGateway> gateway_;
 };
 
 TEST_F(WebSocketTest, HandshakeAndFramesPassThrough) {
@@ -189,7 +159,7 @@ TEST_F(WebSocketTest, HandshakeAndFramesPassThrough) {
   // The close handshake crosses the tunnel both ways.
   EXPECT_FALSE(client.close());
 
-  auto metrics = proxy_->admin("/metrics");
+  auto metrics = gateway_->proxy().admin("/metrics");
   ASSERT_TRUE(metrics.ok());
   EXPECT_NE(metrics->body.find("portico_proxy_downstream_upgrades_total 1"), std::string::npos);
 }
@@ -198,8 +168,7 @@ TEST_F(WebSocketTest, TunnelSurvivesConfigPush) {
   WsClient client;
   ASSERT_FALSE(client.connect(port_, "/echo/ws"));
   upgradeEcho(client);
-  cp_->reloadConfig(config(port_, true));
-  ASSERT_TRUE(waitUntil([&] { return status("/extra/x") == 200; }, absl::Seconds(20)));
+  ASSERT_TRUE(gateway_->addExtraRoute());
   ASSERT_FALSE(client.send("after push", true));
   auto [ec, text] = client.receive();
   ASSERT_FALSE(ec) << ec.message();
