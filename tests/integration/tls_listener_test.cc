@@ -3,13 +3,10 @@
 // serves the plaintext listener of the same update, and does not listen on the TLS port at all
 // (never plaintext on a port the operator declared TLS); it warns once and counts the listener.
 
-#include <dirent.h>
 #include <gtest/gtest.h>
-#include <unistd.h>
 
 #include <boost/json/parse.hpp>
 #include <boost/json/value.hpp>
-#include <fstream>
 #include <iostream>
 #include <set>
 #include <sstream>
@@ -25,39 +22,6 @@ namespace portico::testing {
 namespace {
 
 namespace json = boost::json;
-
-// The TCP ports process `pid` listens on: its socket inodes matched against /proc/net/tcp{,6}.
-std::set<uint16_t> listeningPorts(pid_t pid) {
-  std::set<std::string> inodes;
-  const std::string fd_dir = cat("/proc/", pid, "/fd");
-  if (DIR* dir = opendir(fd_dir.c_str())) {
-    while (dirent* entry = readdir(dir)) {
-      char target[256];
-      const ssize_t n =
-          readlink(cat(fd_dir, "/", entry->d_name).c_str(), target, sizeof(target) - 1);
-      if (n <= 0) continue;
-      const std::string link(target, n);
-      if (link.rfind("socket:[", 0) == 0) inodes.insert(link.substr(8, link.size() - 9));
-    }
-    closedir(dir);
-  }
-  std::set<uint16_t> ports;
-  for (const char* table : {"/proc/net/tcp", "/proc/net/tcp6"}) {
-    std::ifstream in(table);
-    std::string line;
-    std::getline(in, line);  // header
-    while (std::getline(in, line)) {
-      std::istringstream fields(line);
-      std::string slot, local, remote, state, queues, timer, retransmits, uid, timeout, inode;
-      fields >> slot >> local >> remote >> state >> queues >> timer >> retransmits >> uid >>
-          timeout >> inode;
-      if (state != "0A" || !inodes.count(inode)) continue;  // 0A: LISTEN
-      ports.insert(
-          static_cast<uint16_t>(std::stoul(local.substr(local.find(':') + 1), nullptr, 16)));
-    }
-  }
-  return ports;
-}
 
 size_t occurrences(const std::string& text, const std::string& needle) {
   size_t count = 0;

@@ -1,14 +1,18 @@
 #include "tests/support/test_env.h"
 
+#include <dirent.h>
 #include <netinet/in.h>
 #include <stdlib.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <fstream>
+#include <sstream>
 #include <mutex>
 #include <set>
 #include <thread>
+
+#include "common/strings.h"
 
 #include "absl/time/clock.h"
 
@@ -67,6 +71,38 @@ std::string binaryPath(const std::string& name) { return std::string(PORTICO_BIN
 
 std::string sourcePath(const std::string& relative) {
   return std::string(PORTICO_SOURCE_DIR) + "/" + relative;
+}
+
+std::set<uint16_t> listeningPorts(pid_t pid) {
+  std::set<std::string> inodes;
+  const std::string fd_dir = cat("/proc/", pid, "/fd");
+  if (DIR* dir = opendir(fd_dir.c_str())) {
+    while (dirent* entry = readdir(dir)) {
+      char target[256];
+      const ssize_t n =
+          readlink(cat(fd_dir, "/", entry->d_name).c_str(), target, sizeof(target) - 1);
+      if (n <= 0) continue;
+      const std::string link(target, n);
+      if (link.rfind("socket:[", 0) == 0) inodes.insert(link.substr(8, link.size() - 9));
+    }
+    closedir(dir);
+  }
+  std::set<uint16_t> ports;
+  for (const char* table : {"/proc/net/tcp", "/proc/net/tcp6"}) {
+    std::ifstream in(table);
+    std::string line;
+    std::getline(in, line);  // header
+    while (std::getline(in, line)) {
+      std::istringstream fields(line);
+      std::string slot, local, remote, state, queues, timer, retransmits, uid, timeout, inode;
+      fields >> slot >> local >> remote >> state >> queues >> timer >> retransmits >> uid >>
+          timeout >> inode;
+      if (state != "0A" || !inodes.count(inode)) continue;  // 0A: LISTEN
+      ports.insert(
+          static_cast<uint16_t>(std::stoul(local.substr(local.find(':') + 1), nullptr, 16)));
+    }
+  }
+  return ports;
 }
 
 }  // namespace portico::testing

@@ -4,6 +4,8 @@
 
 #include <cstdint>
 #include <functional>
+#include <set>
+#include <sys/types.h>
 #include <string>
 
 #include "absl/time/time.h"
@@ -22,6 +24,9 @@ void writeFile(const std::string& path, const std::string& content);
 // Polls `condition` every `poll` until it is true (returns true) or `timeout` passes (false).
 bool waitUntil(const std::function<bool()>& condition, absl::Duration timeout,
                absl::Duration poll = absl::Milliseconds(25));
+
+// The TCP ports process `pid` listens on: its socket inodes matched against /proc/net/tcp{,6}.
+std::set<uint16_t> listeningPorts(pid_t pid);
 
 // build/bin/<name>: our binaries.
 std::string binaryPath(const std::string& name);
