@@ -3,3 +3,4 @@
 // the headers, which keeps per-file compile times down.
 #include <boost/asio/impl/src.hpp>
 #include <boost/beast/src.hpp>
+#include <boost/asio/ssl/impl/src.hpp>
