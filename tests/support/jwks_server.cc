@@ -12,11 +12,15 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl/context.hpp>
 #include <boost/asio/ssl/stream.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/string_body.hpp>
 #include <boost/beast/http/write.hpp>
+
+#include <unistd.h>
 
 #include <stdexcept>
 #include <thread>
@@ -83,7 +87,10 @@ class JwksServer::Impl {
  public:
   Impl(JwksServer& owner, std::string body) : owner_(owner), body_(std::move(body)) {
     ca_key_ = EVP_PKEY_Q_keygen(nullptr, nullptr, "EC", "P-256");
-    ca_ = makeCertificate(ca_key_, "Portico Test CA", nullptr, nullptr, 1, true);
+    // A name of its own: two test CAs with one name would make OpenSSL try the wrong issuer.
+    static std::atomic<int> next_ca{0};
+    const std::string ca_name = cat("Portico Test CA ", getpid(), "-", next_ca.fetch_add(1));
+    ca_ = makeCertificate(ca_key_, ca_name.c_str(), nullptr, nullptr, 1, true);
     key_ = EVP_PKEY_Q_keygen(nullptr, nullptr, "EC", "P-256");
     cert_ = makeCertificate(key_, "127.0.0.1", ca_, ca_key_, 2, false);
     SSL_CTX_use_certificate(tls_.native_handle(), cert_);
@@ -133,6 +140,10 @@ class JwksServer::Impl {
     std::lock_guard lock(mu_);
     status_ = status;
   }
+  void setDelayMs(int delay_ms) {
+    std::lock_guard lock(mu_);
+    delay_ms_ = delay_ms;
+  }
 
  private:
   asio::awaitable<void> accept() {
@@ -150,6 +161,16 @@ class JwksServer::Impl {
     bhttp::request<bhttp::string_body> request;
     if (auto [ec, n] = co_await bhttp::async_read(stream, buffer, request, kNoThrow); ec) co_return;
     owner_.fetches_.fetch_add(1);
+    int delay_ms = 0;
+    {
+      std::lock_guard lock(mu_);
+      delay_ms = delay_ms_;
+    }
+    if (delay_ms > 0) {
+      asio::steady_timer timer(co_await asio::this_coro::executor);
+      timer.expires_after(std::chrono::milliseconds(delay_ms));
+      co_await timer.async_wait(kNoThrow);
+    }
     bhttp::response<bhttp::string_body> response;
     {
       std::lock_guard lock(mu_);
@@ -176,6 +197,7 @@ class JwksServer::Impl {
   std::mutex mu_;
   std::string body_;
   int status_ = 200;
+  int delay_ms_ = 0;
 };
 
 std::unique_ptr<JwksServer> JwksServer::start(const std::string& dir, std::string body) {
@@ -192,6 +214,7 @@ JwksServer::~JwksServer() = default;
 std::string JwksServer::uri() const { return cat("https://127.0.0.1:", port_, "/jwks.json"); }
 void JwksServer::setBody(std::string body) { impl_->setBody(std::move(body)); }
 void JwksServer::setStatus(int status) { impl_->setStatus(status); }
+void JwksServer::setDelayMs(int delay_ms) { impl_->setDelayMs(delay_ms); }
 void JwksServer::stop() { impl_->stop(); }
 void JwksServer::restart() { impl_->listen(port_); }
 

@@ -25,6 +25,7 @@ class JwksServer {
   const std::string& caFile() const { return ca_file_; }
   void setBody(std::string body);
   void setStatus(int status);         // e.g. 500 to make fetches fail while it is up
+  void setDelayMs(int delay_ms);      // wait this long before answering
   int fetches() const { return fetches_.load(); }
   // Stops listening (connections are refused), then listens again on the same port.
   void stop();

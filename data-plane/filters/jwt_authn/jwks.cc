@@ -2,6 +2,7 @@
 
 #include <openssl/bn.h>
 #include <openssl/core_names.h>
+#include <openssl/err.h>
 #include <openssl/param_build.h>
 
 #include <boost/json/object.hpp>
@@ -275,6 +276,7 @@ absl::StatusOr<std::shared_ptr<const Jwks>> Jwks::parse(std::string_view json_te
     reasons += line;
     if (skipped != nullptr) skipped->push_back(std::move(line));
   }
+  ERR_clear_error();  // refused keys leave OpenSSL errors behind; they are reported above instead
   if (usable.empty()) {
     return absl::InvalidArgumentError(
         list.empty() ? std::string("JWKS has no keys") : cat("JWKS has no usable key: ", reasons));

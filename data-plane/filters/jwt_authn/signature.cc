@@ -2,6 +2,7 @@
 
 #include <openssl/crypto.h>
 #include <openssl/ec.h>
+#include <openssl/err.h>
 #include <openssl/hmac.h>
 #include <openssl/rsa.h>
 
@@ -24,6 +25,8 @@ const EVP_MD* digest(Algorithm alg) {
     default: return nullptr;
   }
 }
+
+bool verifyWithKey(const Jwk& key, Algorithm alg, std::string_view signing_input, std::string_view signature);
 
 struct MdCtxDeleter {
   void operator()(EVP_MD_CTX* ctx) const { EVP_MD_CTX_free(ctx); }
@@ -84,6 +87,16 @@ bool digestVerify(const Jwk& key, Algorithm alg, std::string_view input, std::st
 
 bool verifySignature(const Jwk& key, Algorithm alg, std::string_view signing_input, std::string_view signature) {
   if (!key.canVerify(alg)) return false;
+  const bool ok = verifyWithKey(key, alg, signing_input, signature);
+  // A failed verification leaves entries on this thread's OpenSSL error queue; left there, they
+  // would be reported as the cause of the worker's next unrelated TLS error.
+  if (!ok) ERR_clear_error();
+  return ok;
+}
+
+namespace {
+
+bool verifyWithKey(const Jwk& key, Algorithm alg, std::string_view signing_input, std::string_view signature) {
   switch (key.type) {
     case KeyType::kOct:
       return verifyHmac(key, alg, signing_input, signature);
@@ -98,5 +111,7 @@ bool verifySignature(const Jwk& key, Algorithm alg, std::string_view signing_inp
   }
   return false;
 }
+
+}  // namespace
 
 }  // namespace portico::dp::filters::jwt_authn
