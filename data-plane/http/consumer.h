@@ -32,6 +32,9 @@ struct Consumer {
   std::string name;
   std::vector<std::string> groups;
   std::vector<ConsumerOverride> overrides;  // sorted by chain_index
+  // A filter this proxy does not implement that a plugin override enables for this consumer:
+  // once identified, the consumer's requests are refused (fail closed), not served without it.
+  std::string blocked_by_filter;
 
   bool inGroup(std::string_view group) const;
   // The override of the filter at `chain_index`, or null.

@@ -118,6 +118,10 @@ class HttpFilter {
   virtual net::Awaitable<FilterStatus> decodeHeadersAsync(FilterState& state,
                                                           const FilterRouteConfig* config) const;
 
+  // True for a filter that answers CORS preflights (the CORS filter). While a preflight is
+  // being offered (FilterState::cors_preflight), only such filters run.
+  virtual bool answersCorsPreflight() const { return false; }
+
   // The response on its way to the client, in reverse chain order, for every filter whose
   // decodeHeaders ran for this request (also when it or a later filter answered locally, and
   // for the gateway's own error replies).

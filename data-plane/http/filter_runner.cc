@@ -1,6 +1,7 @@
 #include "data-plane/http/filter_runner.h"
 
 #include "data-plane/http/consumer.h"
+#include "common/strings.h"
 
 namespace portico::dp::http {
 
@@ -15,12 +16,27 @@ const FilterRouteConfig* effectiveConfig(const ActiveFilter& filter, const Filte
   return filter.config.get();
 }
 
+namespace {
+
+// A consumer whose plugin overrides enable a filter this proxy does not implement is refused
+// once identified (fail closed; see Consumer::blocked_by_filter).
+bool blockedConsumer(FilterState& state) {
+  if (state.consumer == nullptr || state.consumer->blocked_by_filter.empty()) return false;
+  state.reply.status = 503;
+  state.reply.code = "filter_not_supported";
+  state.reply.message = cat("consumer \"", state.consumer->name, "\" enables filter ",
+                            state.consumer->blocked_by_filter, ", which this proxy version does not implement");
+  return true;
+}
+
+}  // namespace
+
 FilterStatus runDecoders(const ActiveFilters& filters, FilterState& state, size_t& next) {
   for (; next < filters.size(); ++next) {
     const ActiveFilter& filter = filters[next];
     bool enabled = false;
     const FilterRouteConfig* config = effectiveConfig(filter, state, enabled);
-    if (!enabled) continue;
+    if (!enabled || (state.cors_preflight && !filter.filter->answersCorsPreflight())) continue;
     state.decoded |= uint32_t{1} << filter.chain_index;
     state.decoded_config[filter.chain_index] = config;
     const FilterStatus status = filter.filter->decodeHeaders(state, config);
@@ -28,6 +44,10 @@ FilterStatus runDecoders(const ActiveFilters& filters, FilterState& state, size_
     if (status == FilterStatus::kLocalReply) {
       ++next;
       return status;
+    }
+    if (blockedConsumer(state)) {
+      ++next;
+      return FilterStatus::kLocalReply;
     }
   }
   return FilterStatus::kContinue;
@@ -38,6 +58,7 @@ net::Awaitable<FilterStatus> asyncDecoder(const ActiveFilters& filters, FilterSt
   ++next;
   FilterStatus status =
       co_await filter.filter->decodeHeadersAsync(state, state.decoded_config[filter.chain_index]);
+  if (status == FilterStatus::kContinue && blockedConsumer(state)) co_return FilterStatus::kLocalReply;
   co_return status == FilterStatus::kAsync ? FilterStatus::kContinue : status;
 }
 
