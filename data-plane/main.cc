@@ -24,6 +24,7 @@
 #include "data-plane/admin/endpoint_health_metrics.h"
 #include "data-plane/admin/proxy_admin.h"
 #include "data-plane/config/snapshot_publisher.h"
+#include "data-plane/filters/jwt_authn/jwks_registry.h"
 #include "data-plane/listener/proxy_stats.h"
 #include "data-plane/listener/worker.h"
 #include "data-plane/upstream/cluster_metrics.h"
@@ -61,6 +62,8 @@ ABSL_FLAG(absl::Duration, request_header_timeout, absl::Seconds(30),
 ABSL_FLAG(absl::Duration, idle_timeout, absl::Seconds(60),
           "Default time a kept-alive connection waits for its next request (and any body read "
           "waits); 0 disables");
+ABSL_FLAG(absl::Duration, jwks_min_refetch_interval, absl::Seconds(10),
+          "Shortest time between two fetches of one remote JWKS caused by tokens naming an unknown key id");
 ABSL_FLAG(absl::Duration, drain_timeout, absl::Seconds(20),
           "On SIGTERM/SIGINT: stop accepting, let requests in flight finish for at most this long, "
           "then exit (a second signal exits at once)");
@@ -164,6 +167,15 @@ int run() {
     PORTICO_LOG(kError, limits.status().message());
     return 2;
   }
+  // Remote JWT key sets, kept across snapshots. Declared before the workers so it outlives every
+  // snapshot they hold; stopped after them (its fetch thread wakes their waiting requests).
+  dp::http::JwksRegistry::Options jwks_options;
+  jwks_options.worker_count = static_cast<size_t>(worker_count);
+  jwks_options.min_refetch_interval = absl::GetFlag(FLAGS_jwks_min_refetch_interval);
+  dp::http::JwksRegistry jwks(jwks_options, prom.get());
+  exposition.add(jwks.verifications());
+  jwks.start();
+
   dp::router::RouteStats* unrouted = route_stats.get("", "");
   std::vector<std::unique_ptr<dp::listener::Worker>> workers;
   std::vector<dp::listener::Worker*> worker_ptrs;
@@ -174,7 +186,10 @@ int run() {
     workers.back()->start();
   }
 
-  dp::config::SnapshotPublisher publisher(worker_ptrs, route_stats);
+  dp::http::FilterBuildContext filter_base;
+  filter_base.worker_count = static_cast<size_t>(worker_count);
+  filter_base.jwks = &jwks;
+  dp::config::SnapshotPublisher publisher(worker_ptrs, route_stats, filter_base);
   exposition.add(std::make_shared<dp::upstream::ClusterMetrics>(publisher.states()));
   exposition.add(std::make_shared<dp::admin::EndpointHealthMetrics>([&publisher] { return publisher.current(); }));
   // Active health checks: one checker per process, fed every snapshot the publisher applies.
@@ -234,6 +249,7 @@ int run() {
   for (auto& worker : workers) {
     worker->stop();
   }
+  jwks.stop();
   return 0;
 }
 

@@ -13,6 +13,7 @@
 #include "absl/base/thread_annotations.h"
 #include "absl/status/status.h"
 #include "data-plane/config/snapshot.h"
+#include "data-plane/http/filter.h"
 #include "data-plane/listener/listener_manager.h"
 #include "data-plane/listener/worker.h"
 #include "data-plane/router/route_stats.h"
@@ -22,7 +23,10 @@ namespace portico::dp::config {
 
 class SnapshotPublisher {
  public:
-  SnapshotPublisher(std::vector<listener::Worker*> workers, router::RouteStatsStore& stats);
+  // `filter_base`: what every filter factory gets besides its config (worker count, the JWKS
+  // registry); the registry in it must outlive the publisher.
+  SnapshotPublisher(std::vector<listener::Worker*> workers, router::RouteStatsStore& stats,
+                    http::FilterBuildContext filter_base = {});
 
   absl::Status apply(const xds::ResourceSet& candidate);
   SnapshotPtr current() const;
@@ -34,6 +38,7 @@ class SnapshotPublisher {
  private:
   std::vector<listener::Worker*> workers_;
   router::RouteStatsStore& stats_;
+  const http::FilterBuildContext filter_base_;
   upstream::StateRegistry states_;
   listener::ListenerManager listeners_;
   mutable std::mutex mu_;

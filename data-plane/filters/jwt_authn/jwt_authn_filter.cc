@@ -142,9 +142,10 @@ void JwtAuthnFilter::applyVerified(http::FilterState& state, const Requirement::
     }
   }
   if (removed_param) {
-    // The target was rebuilt: point the query view at the new one.
+    // The target was rebuilt: point the views at the new one (the path part is unchanged).
     const std::string_view target = request.target();
     const size_t question = target.find('?');
+    state.path = target.substr(0, question);
     state.query = question == std::string_view::npos ? std::string_view() : target.substr(question + 1);
   }
 }

@@ -1204,20 +1204,34 @@ TEST_F(SnapshotCompilerTest, EnabledUnimplementedFilterBlocksEveryRoute) {
   EXPECT_EQ(blockedBy(snapshot, "b"), "portico.filters.http.rate_limit");
 }
 
-// A required (not optional) jwt_authn is known now: accepted, and it blocks the routes it guards.
-TEST_F(SnapshotCompilerTest, RequiredJwtFilterIsAcceptedAndBlocks) {
+// A required (not optional) known filter without an implementation is accepted, and it blocks
+// the routes it guards.
+TEST_F(SnapshotCompilerTest, RequiredKnownFilterIsAcceptedAndBlocks) {
   SnapshotPtr snapshot =
-      compileOk(setWithFilters({httpFilter("envoy.filters.http.jwt_authn", kJwtType)}));
+      compileOk(setWithFilters({httpFilter("portico.filters.http.ext_auth", "type.googleapis.com/portico.filters.ext_auth.v1.ExtAuth")}));
   ASSERT_NE(snapshot, nullptr);
-  EXPECT_EQ(blockedBy(snapshot, "echo"), "envoy.filters.http.jwt_authn");
+  EXPECT_EQ(blockedBy(snapshot, "echo"), "portico.filters.http.ext_auth");
 }
 
 // is_optional does not make a known filter skippable: it still fails closed.
 TEST_F(SnapshotCompilerTest, OptionalKnownFilterStillBlocks) {
   SnapshotPtr snapshot = compileOk(setWithFilters(
-      {httpFilter("envoy.filters.http.jwt_authn", kJwtType, false, /*optional=*/true)}));
+      {httpFilter("portico.filters.http.rate_limit", kRateLimitType, false, /*optional=*/true)}));
   ASSERT_NE(snapshot, nullptr);
-  EXPECT_EQ(blockedBy(snapshot, "echo"), "envoy.filters.http.jwt_authn");
+  EXPECT_EQ(blockedBy(snapshot, "echo"), "portico.filters.http.rate_limit");
+}
+
+// jwt_authn is implemented: it runs on the route instead of blocking it.
+TEST_F(SnapshotCompilerTest, JwtFilterRunsOnTheRoute) {
+  SnapshotPtr snapshot =
+      compileOk(setWithFilters({httpFilter("envoy.filters.http.jwt_authn", kJwtType)}));
+  ASSERT_NE(snapshot, nullptr);
+  EXPECT_EQ(blockedBy(snapshot, "echo"), "");
+  const router::Route* route = findRoute(*snapshot->routeTable("public"), 0, "echo");
+  ASSERT_NE(route, nullptr);
+  ASSERT_EQ(route->filters.size(), 1u);
+  EXPECT_EQ(route->filters[0].name, "envoy.filters.http.jwt_authn");
+  EXPECT_TRUE(route->filters[0].enabled);
 }
 
 TEST_F(SnapshotCompilerTest, DisabledFilterEnabledByOneRouteBlocksOnlyThatRoute) {
@@ -1296,7 +1310,7 @@ TEST_F(SnapshotCompilerTest, PerRouteConfigOfAnotherFilterIsIgnored) {
   EXPECT_EQ(blockedBy(snapshot, "a"), "");
 }
 
-TEST_F(SnapshotCompilerTest, JwtPerRouteConfigDisabledDoesNotBlock) {
+TEST_F(SnapshotCompilerTest, JwtPerRouteConfigDisabledSwitchesItOff) {
   namespace jwt = envoy::extensions::filters::http::jwt_authn::v3;
   xds::ResourceSet set = setWithFilters({httpFilter("jwt", kJwtType)});
   RouteConfiguration config = builders::buildRouteConfiguration(
@@ -1317,10 +1331,15 @@ TEST_F(SnapshotCompilerTest, JwtPerRouteConfigDisabledDoesNotBlock) {
   add(set, config);
   SnapshotPtr snapshot = compileOk(set);
   ASSERT_NE(snapshot, nullptr);
-  EXPECT_EQ(blockedBy(snapshot, "raw"), "");
-  EXPECT_EQ(blockedBy(snapshot, "wrapped"), "");
-  EXPECT_EQ(blockedBy(snapshot, "guarded"), "jwt");
-  EXPECT_EQ(blockedBy(snapshot, "default"), "jwt") << "jwt_authn is not disabled at the listener";
+  const router::RouteTable& table = *snapshot->routeTable("public");
+  using Filters = std::vector<std::pair<std::string, bool>>;
+  EXPECT_EQ(routeFilters(findRoute(table, 0, "raw")), (Filters{{"jwt", false}}));
+  EXPECT_EQ(routeFilters(findRoute(table, 0, "wrapped")), (Filters{{"jwt", false}}));
+  EXPECT_EQ(routeFilters(findRoute(table, 0, "guarded")), (Filters{{"jwt", true}}));
+  EXPECT_NE(findRoute(table, 0, "guarded")->filters[0].config, nullptr) << "its requirement name";
+  EXPECT_EQ(routeFilters(findRoute(table, 0, "default")), (Filters{{"jwt", true}}))
+      << "jwt_authn is not disabled at the listener";
+  for (const char* name : {"raw", "wrapped", "guarded", "default"}) EXPECT_EQ(blockedBy(snapshot, name), "");
 }
 
 TEST_F(SnapshotCompilerTest, CorsRunsOnlyWhereAPolicyExists) {
@@ -1625,16 +1644,17 @@ consumers:
   SnapshotPtr snapshot = compileOk(translateYaml(yaml));
   ASSERT_NE(snapshot, nullptr);
   const router::RouteTable& table = *snapshot->routeTable("public");
-  EXPECT_EQ(findRoute(table, 0, "api")->blocked_by_filter, "envoy.filters.http.jwt_authn");
+  using Filters = std::vector<std::pair<std::string, bool>>;
+  EXPECT_EQ(findRoute(table, 0, "api")->blocked_by_filter, "");
+  EXPECT_EQ(routeFilters(findRoute(table, 0, "api")), (Filters{{"envoy.filters.http.jwt_authn", true}}));
   EXPECT_EQ(findRoute(table, 0, "public")->blocked_by_filter, "");
+  EXPECT_EQ(routeFilters(findRoute(table, 0, "public")), (Filters{{"envoy.filters.http.jwt_authn", false}}));
 }
 
 // Regression test (fixed; was cp filter_builder.cc addJwtFilters + dp route_compiler.cc filterEnabled): with
-// jwt configured on one route only (no global instance), portico-cp emits jwt_authn without
-// `disabled` and without rules, i.e. it requires nothing on other routes; the proxy reads "not
-// disabled" as "enabled everywhere" and answers every other route 503 filter_not_supported.
-// Expected: only the jwt route is blocked.
-TEST_F(SnapshotCompilerTest, TranslatedRouteScopedJwtBlocksOnlyItsRoute) {
+// jwt configured on one route only (no global instance), portico-cp emits jwt_authn disabled at
+// the listener and enabled on that route: the other routes do not run it.
+TEST_F(SnapshotCompilerTest, TranslatedRouteScopedJwtRunsOnlyOnItsRoute) {
   const std::string yaml = cat(kYamlHead, R"(routes:
   - { name: secure, match: { path_prefix: /secure }, service: files }
   - { name: open, match: { path_prefix: /open }, service: files }
@@ -1648,8 +1668,11 @@ plugins:
   SnapshotPtr snapshot = compileOk(translateYaml(yaml));
   ASSERT_NE(snapshot, nullptr);
   const router::RouteTable& table = *snapshot->routeTable("public");
-  EXPECT_EQ(findRoute(table, 0, "secure")->blocked_by_filter, "envoy.filters.http.jwt_authn");
-  EXPECT_EQ(findRoute(table, 0, "open")->blocked_by_filter, "")
+  using Filters = std::vector<std::pair<std::string, bool>>;
+  EXPECT_EQ(findRoute(table, 0, "secure")->blocked_by_filter, "");
+  EXPECT_EQ(routeFilters(findRoute(table, 0, "secure")), (Filters{{"envoy.filters.http.jwt_authn", true}}));
+  EXPECT_EQ(findRoute(table, 0, "open")->blocked_by_filter, "");
+  EXPECT_EQ(routeFilters(findRoute(table, 0, "open")), (Filters{{"envoy.filters.http.jwt_authn", false}}))
       << "no JWT requirement applies to this route";
 }
 

@@ -17,6 +17,7 @@
 #include "control-plane/translator/resource_builders.h"
 #include "control-plane/translator/translator.h"
 #include "data-plane/config/snapshot_compiler.h"
+#include "data-plane/filters/jwt_authn/jwks_registry.h"
 #include "envoy/extensions/filters/http/router/v3/router.pb.h"
 #include "envoy/extensions/filters/network/http_connection_manager/v3/http_connection_manager.pb.h"
 
@@ -132,7 +133,9 @@ inline xds::ResourceSet minimalSet() {
 class SnapshotCompilerTest : public ::testing::Test {
  protected:
   absl::StatusOr<SnapshotPtr> compile(const xds::ResourceSet& set) {
-    return compileSnapshot(set, stats_);
+    http::FilterBuildContext base;
+    base.jwks = &jwks_;  // never started: remote key sets are created but not fetched
+    return compileSnapshot(set, stats_, nullptr, &base);
   }
 
   // The compile error message; fails the test when the set compiles.
@@ -152,6 +155,8 @@ class SnapshotCompilerTest : public ::testing::Test {
     return result.ok() ? *result : nullptr;
   }
 
+  // Before anything that may hold a snapshot: it must outlive them.
+  http::JwksRegistry jwks_{http::JwksRegistry::Options{}, nullptr};
   router::RouteStatsStore stats_{1};
 };
 
