@@ -69,6 +69,21 @@ absl::StatusOr<std::string> resolveSecret(const YamlReader& r, const SecretRef& 
   return absl::InvalidArgumentError("unknown secret kind");
 }
 
+constexpr size_t kMinHmacSecretBytes = 32;
+
+// http://127.0.0.1…, http://[::1]…, http://localhost…
+bool loopbackUrl(std::string_view url) {
+  std::string_view rest = url.substr(std::string_view("http://").size());
+  std::string_view host = rest.substr(0, rest.find_first_of("/?#"));
+  if (!host.empty() && host.front() == '[') {
+    const size_t close = host.find(']');
+    host = close == std::string_view::npos ? std::string_view() : host.substr(1, close - 1);
+  } else {
+    host = host.substr(0, host.find(':'));
+  }
+  return host == "localhost" || host == "::1" || host.rfind("127.", 0) == 0;
+}
+
 constexpr std::string_view kJwtAlgorithms[] = {
     "RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "EdDSA", "HS256", "HS384", "HS512"};
 
@@ -84,8 +99,11 @@ JwtProviderConfig parseProvider(YamlReader& r, const YAML::Node& node, const std
   if (auto v = r.stringList(node, "audiences", path, false)) out.audiences = std::move(*v);
   int sources = 0;
   if (auto v = r.string(node, "jwks_uri", path, false)) {
-    if (!absl::StartsWith(*v, "https://") && !absl::StartsWith(*v, "http://")) {
-      r.error(node["jwks_uri"], YamlReader::join(path, "jwks_uri"), "must be an http:// or https:// URL");
+    // Keys fetched in the clear could be swapped by anyone on the path: https only, except to
+    // this host (portico-proxy applies the same rule).
+    if (!absl::StartsWith(*v, "https://") && !(absl::StartsWith(*v, "http://") && loopbackUrl(*v))) {
+      r.error(node["jwks_uri"], YamlReader::join(path, "jwks_uri"),
+              "must be an https:// URL (http:// only to 127.0.0.1, [::1] or localhost)");
     }
     out.jwks_uri = *v;
     ++sources;
@@ -101,6 +119,11 @@ JwtProviderConfig parseProvider(YamlReader& r, const YAML::Node& node, const std
       auto resolved = resolveSecret(r, *out.secret);
       if (!resolved.ok()) {
         r.error(node["secret"], YamlReader::join(path, "secret"), sv(resolved.status().message()));
+      } else if (resolved->size() < kMinHmacSecretBytes) {
+        // RFC 7518 §3.2: at least the hash's size (HS256: 32 bytes; HS384 48, HS512 64).
+        r.error(node["secret"], YamlReader::join(path, "secret"),
+                cat("an HMAC secret must be at least ", kMinHmacSecretBytes, " bytes (RFC 7518 §3.2); this one has ",
+                    resolved->size()));
       } else {
         out.secret_bytes = std::move(*resolved);
       }

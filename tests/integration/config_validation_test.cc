@@ -236,7 +236,7 @@ INSTANTIATE_TEST_SUITE_P(BadFiles, ConfigValidationTest, ::testing::ValuesIn(bad
                          });
 
 TEST(ConfigValidationExamplesTest, ShippedExamplesValidate) {
-  ::setenv("JWT_SECRET", "example-secret-for-validation", 1);
+  ::setenv("JWT_SECRET", "example-secret-for-validation-0123456789", 1);
   const ToolRun full =
       runTool(binaryPath("porticoctl"), {"validate", sourcePath("examples/full.yaml")});
   ::unsetenv("JWT_SECRET");

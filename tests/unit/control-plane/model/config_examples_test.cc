@@ -55,7 +55,7 @@ class FullExampleTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
     // The example's HMAC provider takes its secret from $JWT_SECRET, resolved at load.
-    ::setenv("JWT_SECRET", "example-secret", 1);
+    ::setenv("JWT_SECRET", "example-secret-0123456789abcdef0123", 1);
     auto parsed = loadConfigFile(example("full.yaml"));
     ::unsetenv("JWT_SECRET");
     ASSERT_TRUE(parsed.ok()) << parsed.status();
@@ -245,7 +245,7 @@ TEST_F(FullExampleTest, PluginScopesAndPrecedenceFields) {
   ASSERT_TRUE(jwt_config.providers[1].secret.has_value());
   EXPECT_EQ(jwt_config.providers[1].secret->kind, SecretRef::Kind::kEnv);
   EXPECT_EQ(jwt_config.providers[1].secret->value, "JWT_SECRET");
-  EXPECT_EQ(jwt_config.providers[1].secret_bytes, "example-secret");
+  EXPECT_EQ(jwt_config.providers[1].secret_bytes, "example-secret-0123456789abcdef0123");
   EXPECT_EQ(jwt_config.consumer_claim, "client_id");
   EXPECT_EQ(jwt_config.claims_to_headers,
             (std::map<std::string, std::string>{{"role", "x-user-role"}, {"sub", "x-user-id"}}));

@@ -9,6 +9,7 @@
 #include <variant>
 #include <vector>
 
+#include "common/strings.h"
 #include "absl/strings/match.h"
 #include "control-plane/model/config_parser.h"
 #include "tests/support/test_env.h"
@@ -38,7 +39,7 @@ TEST(AuthPluginsTest, AuthPluginConfigs) {
           jwks: { keys: [ { kty: oct, k: AAAA } ] }
         - name: hmac
           issuer: internal
-          secret: { base64: c2VjcmV0 }
+          secret: { base64: c2VjcmV0LXNlY3JldC1zZWNyZXQtc2VjcmV0LXNlY3JldA== }
       from_headers: [Authorization, X-Token]
       from_query: [access_token]
       consumer_claim: client_id
@@ -73,8 +74,8 @@ TEST(AuthPluginsTest, AuthPluginConfigs) {
   EXPECT_EQ(jwt.providers[1].jwks_inline, R"({"keys":[{"kty":"oct","k":"AAAA"}]})");
   ASSERT_TRUE(jwt.providers[2].secret.has_value());
   EXPECT_EQ(jwt.providers[2].secret->kind, SecretRef::Kind::kBase64);
-  EXPECT_EQ(jwt.providers[2].secret->value, "c2VjcmV0");
-  EXPECT_EQ(jwt.providers[2].secret_bytes, "secret");  // resolved when the file is loaded
+  EXPECT_EQ(jwt.providers[2].secret->value, "c2VjcmV0LXNlY3JldC1zZWNyZXQtc2VjcmV0LXNlY3JldA==");
+  EXPECT_EQ(jwt.providers[2].secret_bytes, "secret-secret-secret-secret-secret");  // resolved when the file is loaded
   EXPECT_EQ(jwt.from_headers, (std::vector<std::string>{"authorization", "x-token"}));
   EXPECT_EQ(jwt.from_query, (std::vector<std::string>{"access_token"}));
   EXPECT_EQ(jwt.consumer_claim, "client_id");
@@ -115,7 +116,7 @@ TEST(AuthPluginsTest, JwtProviderWithTwoKeySources) {
         - name: idp
           issuer: https://idp.example.com/
           jwks_uri: https://idp.example.com/jwks
-          secret: { base64: c2VjcmV0 }
+          secret: { base64: c2VjcmV0LXNlY3JldC1zZWNyZXQtc2VjcmV0LXNlY3JldA== }
 )"),
             "portico.yaml:5: plugins[0].config.providers[0]: give exactly one key source: "
             "jwks_uri, jwks or secret");
@@ -186,7 +187,7 @@ TEST(AuthPluginsTest, JwtSecretIsResolvedAtLoad) {
 )"),
             "portico.yaml:5: plugins[0].config.providers[0].secret: base64: not valid base64");
 
-  ::setenv("PORTICO_TEST_JWT_SECRET", "from-env", 1);
+  ::setenv("PORTICO_TEST_JWT_SECRET", "from-env-0123456789abcdef0123456789", 1);
   PorticoConfig config = parseOk(R"(plugins:
   - name: jwt
     config:
@@ -196,13 +197,44 @@ TEST(AuthPluginsTest, JwtSecretIsResolvedAtLoad) {
   ::unsetenv("PORTICO_TEST_JWT_SECRET");
   ASSERT_EQ(config.plugins.size(), 1u);
   ASSERT_TRUE(std::holds_alternative<JwtConfig>(config.plugins[0].config));
-  EXPECT_EQ(std::get<JwtConfig>(config.plugins[0].config).providers[0].secret_bytes, "from-env");
+  EXPECT_EQ(std::get<JwtConfig>(config.plugins[0].config).providers[0].secret_bytes, "from-env-0123456789abcdef0123456789");
+}
+
+TEST(AuthPluginsTest, JwtSecretsMustBeLongEnough) {
+  EXPECT_EQ(errorOf(R"(plugins:
+  - name: jwt
+    config:
+      providers:
+        - { name: internal, issuer: internal, secret: { base64: c2VjcmV0 } }
+)"),
+            "portico.yaml:5: plugins[0].config.providers[0].secret: an HMAC secret must be at least 32 bytes "
+            "(RFC 7518 §3.2); this one has 6");
+}
+
+TEST(AuthPluginsTest, JwksUriMustBeHttpsUnlessLoopback) {
+  EXPECT_EQ(errorOf(R"(plugins:
+  - name: jwt
+    config:
+      providers:
+        - { name: idp, issuer: idp, jwks_uri: "http://idp.example.com/jwks" }
+)"),
+            "portico.yaml:5: plugins[0].config.providers[0].jwks_uri: must be an https:// URL (http:// only to "
+            "127.0.0.1, [::1] or localhost)");
+  for (const char* uri : {"http://127.0.0.1:8080/jwks", "http://[::1]:9000/jwks", "http://localhost/jwks",
+                          "https://idp.example.com/jwks"}) {
+    parseOk(portico::cat(R"(plugins:
+  - name: jwt
+    config:
+      providers:
+        - { name: idp, issuer: idp, jwks_uri: ")", uri, R"(" }
+)"));
+  }
 }
 
 // A secret file named relatively is found beside the config file.
 TEST(AuthPluginsTest, JwtSecretFileIsRelativeToTheConfigFile) {
   const std::string dir = testing::makeTempDir("plugins-test");
-  testing::writeFile(dir + "/jwt.key", "file-secret\n");
+  testing::writeFile(dir + "/jwt.key", "file-secret-0123456789abcdef0123456789\n");
   testing::writeFile(dir + "/portico.yaml", R"(plugins:
   - name: jwt
     config:
@@ -214,7 +246,7 @@ TEST(AuthPluginsTest, JwtSecretFileIsRelativeToTheConfigFile) {
   ASSERT_TRUE(std::holds_alternative<JwtConfig>(config->plugins[0].config));
   const JwtProviderConfig& provider = std::get<JwtConfig>(config->plugins[0].config).providers[0];
   EXPECT_EQ(provider.secret->kind, SecretRef::Kind::kFile);
-  EXPECT_EQ(provider.secret_bytes, "file-secret");  // trailing newline dropped
+  EXPECT_EQ(provider.secret_bytes, "file-secret-0123456789abcdef0123456789");  // trailing newline dropped
 
   testing::writeFile(dir + "/portico.yaml", R"(plugins:
   - name: jwt

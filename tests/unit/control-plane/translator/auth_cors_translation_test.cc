@@ -32,7 +32,7 @@ constexpr char kRoutes[] =
     "  - { name: r3, match: { path_prefix: /three }, service: orders }\n"
     "  - { name: r4, match: { hosts: [api.example.com], path_prefix: /four }, service: orders }\n";
 
-// A global jwt with a JWKS provider and an HMAC provider (secret "\xfb\xff\xbf" in base64).
+// A global jwt with a JWKS provider and an HMAC provider (secret "\xfb\xff\xbf" × 11 in base64).
 constexpr char kGlobalJwt[] =
     "  - name: jwt\n"
     "    config:\n"
@@ -43,7 +43,7 @@ constexpr char kGlobalJwt[] =
     "          jwks_uri: https://idp.example.com/jwks.json\n"
     "          require: [exp, sub]\n"
     "          algorithms: [RS256, ES256]\n"
-    "        - { name: internal, issuer: internal, secret: { base64: \"+/+/\" } }\n"
+    "        - { name: internal, issuer: internal, secret: { base64: \"+/+/+/+/+/+/+/+/+/+/+/+/+/+/+/+/+/+/+/+/+/+/\" } }\n"
     "      consumer_claim: client_id\n"
     "      claims_to_headers: { sub: x-user-id }\n";
 
@@ -121,7 +121,7 @@ TEST(JwtTranslationTest, HmacSecretBecomesInlineOctJwks) {
   const jwt::JwtProvider& internal = authn.providers().at("global/internal");
   EXPECT_FALSE(internal.has_remote_jwks());
   // base64url without padding of 0xfb 0xff 0xbf.
-  EXPECT_EQ(internal.local_jwks().inline_string(), R"({"keys":[{"kty":"oct","k":"-_-_"}]})");
+  EXPECT_EQ(internal.local_jwks().inline_string(), R"({"keys":[{"kty":"oct","k":"-_-_-_-_-_-_-_-_-_-_-_-_-_-_-_-_-_-_-_-_-_-_"}]})");
 }
 
 TEST(JwtTranslationTest, PolicyCompanionCarriesClaimsAlgorithmsAndConsumerClaim) {

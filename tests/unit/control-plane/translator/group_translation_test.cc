@@ -207,7 +207,7 @@ constexpr char kRich[] =
     "      providers:\n"
     "        - { name: p1, issuer: i1, jwks_uri: https://one/jwks, require: [exp, sub] }\n"
     "        - { name: p2, issuer: i2, jwks_uri: https://two/jwks }\n"
-    "        - { name: p3, issuer: i3, secret: { base64: c2VjcmV0LWJ5dGVz } }\n"
+    "        - { name: p3, issuer: i3, secret: { base64: c2VjcmV0LXNlY3JldC1zZWNyZXQtc2VjcmV0LXNlY3JldA== } }\n"
     "      claims_to_headers: { sub: x-sub, role: x-role, tenant: x-tenant }\n"
     "  - { name: jwt, route: r2, config: { providers: [ { name: q, issuer: q, jwks_uri: "
     "https://q/jwks } ] } }\n"
