@@ -33,7 +33,7 @@ absl::Status ControlPlaneProcess::launch() {
     args.push_back("--admin_token_file=" + path);
   }
   args.insert(args.end(), options_.extra_args.begin(), options_.extra_args.end());
-  auto process = Process::start(binaryPath("portico-cp"), args, dir_ + "/portico-cp.log");
+  auto process = Process::start(binaryPath("portico-cp"), args, dir_ + "/portico-cp.log", options_.env);
   if (!process.ok()) {
     return process.status();
   }

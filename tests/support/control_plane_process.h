@@ -22,6 +22,7 @@ class ControlPlaneProcess {
     // Written to a file passed as --admin_token_file, and sent as a bearer token by request()
     // and the helpers below; empty: no token.
     std::string admin_token;
+    std::vector<std::string> env;  // "NAME=value" added to the process's environment
   };
   static absl::StatusOr<std::unique_ptr<ControlPlaneProcess>> start(const Options& options);
 
