@@ -40,6 +40,10 @@ bool overridden(const char* entry, const ToolEnv& env) {
 
 }  // namespace
 
+std::ostream& operator<<(std::ostream& os, const ToolRun& run) {
+  return os << "exit " << run.exit_code << "\n--- stdout:\n" << run.out << "--- stderr:\n" << run.err;
+}
+
 ToolRun runTool(const std::string& binary, const std::vector<std::string>& args, const ToolEnv& env,
                 absl::Duration timeout) {
   static const std::string dir = makeTempDir("tool-run");

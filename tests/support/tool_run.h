@@ -3,6 +3,7 @@
 // Runs a command-line tool (porticoctl, ...) to completion for a test: stdout and stderr
 // captured separately, the environment adjusted, bounded in time.
 
+#include <ostream>
 #include <string>
 #include <vector>
 
@@ -15,6 +16,9 @@ struct ToolRun {
   std::string out;
   std::string err;     // when the tool could not be run: why
 };
+
+// "exit N", then stdout and stderr: for test failure messages.
+std::ostream& operator<<(std::ostream& os, const ToolRun& run);
 
 struct ToolEnv {
   std::vector<std::string> set;    // "NAME=value", added (or replacing the inherited value)
