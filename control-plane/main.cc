@@ -5,6 +5,7 @@
 #include <signal.h>
 
 #include <grpcpp/grpcpp.h>
+#include <prometheus/gauge.h>
 #include <prometheus/registry.h>
 
 #include <cstdlib>
@@ -194,7 +195,15 @@ int run() {
     }
   }
   store.setOnChange([&loop] { loop.notify(); });
-  revocations.setOnChange([&loop] { loop.notify(); });
+  prometheus::Gauge& revoked_gauge = prometheus::BuildGauge()
+                                        .Name("portico_cp_jwt_revocations")
+                                        .Help("JWT ids on the revocation list (pushed to groups with jwt)")
+                                        .Register(*prom)
+                                        .Add({});
+  revocations.setOnChange([&loop, &revocations, &revoked_gauge] {
+    revoked_gauge.Set(static_cast<double>(revocations.size()));
+    loop.notify();
+  });
   loop.start();
   cp::registry::TtlSweeper sweeper(store, absl::GetFlag(FLAGS_ttl_sweep_interval), &revocations);
 

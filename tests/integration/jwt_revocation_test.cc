@@ -140,6 +140,8 @@ TEST_F(JwtRevocationTest, RevokeReachesTheProxyAndUnrevokeRemovesIt) {
   EXPECT_TRUE(everywhere({"a/b@0", "tok-123@1893456000"}))
       << "cp: " << absl::StrJoin(inControlPlane(), ",") << " proxy: " << absl::StrJoin(inProxy(), ",");
 
+  EXPECT_NE(cp_->get("/metrics")->body.find("\nportico_cp_jwt_revocations 2\n"), std::string::npos);
+
   const ToolRun listed = ctl({"jwt", "revocations"});
   EXPECT_EQ(listed.exit_code, 0) << listed.err;
   EXPECT_NE(listed.out.find("JTI"), std::string::npos) << listed.out;
