@@ -8,7 +8,9 @@
 // is refused by name rather than ignored):
 // - Listener: socket address (IP literal, port; addresses compared in canonical form) + one
 //   filter chain with an HttpConnectionManager using RDS over ADS or an inline route_config, and
-//   HTTP filters of which only the router is known (others must be marked is_optional).
+//   HTTP filters: the router (last), the filters this proxy implements (filters/
+//   builtin_filters.h, compiled by filter_chain_compiler.h), known filters it does not implement
+//   yet (routes enabling them fail closed), and unknown ones only when marked is_optional.
 //   api_listener resources (proxyless gRPC) are skipped. The chain's transport_socket may be
 //   absent or raw_buffer (plaintext), or a DownstreamTlsContext (TLS) with at least one
 //   certificate (chain + key), known protocol versions (min ≤ max) and, when it requires client
@@ -21,6 +23,7 @@
 
 #include "absl/status/statusor.h"
 #include "data-plane/config/snapshot.h"
+#include "data-plane/http/filter.h"
 #include "data-plane/router/route_stats.h"
 #include "data-plane/upstream/state_registry.h"
 
@@ -28,9 +31,12 @@ namespace portico::dp::config {
 
 // `registry` keeps cluster and endpoint state (health, ejections, circuit-breaker gauges) across
 // snapshots; null gives the snapshot fresh state of its own (tests, offline tools).
+// `filter_base`: what HTTP filters are built with besides their configs (worker count,
+// process-wide registries); null: defaults (one worker, no registries).
 absl::StatusOr<SnapshotPtr> compileSnapshot(const xds::ResourceSet& resources,
                                             router::RouteStatsStore& stats,
-                                            upstream::StateRegistry* registry = nullptr);
+                                            upstream::StateRegistry* registry = nullptr,
+                                            const http::FilterBuildContext* filter_base = nullptr);
 
 // The EDS resource name a cluster subscribes to: eds_cluster_config.service_name, else its name.
 std::string edsServiceName(const envoy::config::cluster::v3::Cluster& cluster);
