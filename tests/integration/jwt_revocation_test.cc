@@ -32,7 +32,7 @@ std::string configYaml(uint16_t port, bool extra_route) {
              "routes:\n", "  - { name: api, match: { path_prefix: /api }, service: api }\n",
              extra_route ? "  - { name: extra, match: { path_prefix: /extra }, service: api }\n" : "",
              "plugins:\n", "  - name: jwt\n", "    config:\n", "      providers:\n",
-             "        - { name: internal, issuer: internal, secret: { base64: \"c2VjcmV0LXNlY3JldC1zZWNyZXQ=\" } }\n");
+             "        - { name: internal, issuer: internal, secret: { base64: \"c2VjcmV0LXNlY3JldC1zZWNyZXQtc2VjcmV0LXNlY3JldA==\" } }\n");
 }
 
 // "jti@expires_at" for each revoked_tokens entry of the listener's jwt_policy filter, in

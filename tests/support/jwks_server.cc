@@ -20,6 +20,7 @@
 #include <boost/beast/http/string_body.hpp>
 #include <boost/beast/http/write.hpp>
 
+#include <fcntl.h>
 #include <unistd.h>
 
 #include <stdexcept>
@@ -111,6 +112,9 @@ class JwksServer::Impl {
     acceptor_ = std::make_unique<asio::ip::tcp::acceptor>(*io_);
     const asio::ip::tcp::endpoint endpoint(asio::ip::make_address("127.0.0.1"), port);
     acceptor_->open(endpoint.protocol());
+    // Not inherited by the processes the test starts later (Asio does not set close-on-exec):
+    // a child holding the socket would keep the port listening after stop().
+    ::fcntl(acceptor_->native_handle(), F_SETFD, FD_CLOEXEC);
     acceptor_->set_option(asio::socket_base::reuse_address(true));
     acceptor_->bind(endpoint);
     acceptor_->listen();
@@ -216,6 +220,17 @@ void JwksServer::setBody(std::string body) { impl_->setBody(std::move(body)); }
 void JwksServer::setStatus(int status) { impl_->setStatus(status); }
 void JwksServer::setDelayMs(int delay_ms) { impl_->setDelayMs(delay_ms); }
 void JwksServer::stop() { impl_->stop(); }
-void JwksServer::restart() { impl_->listen(port_); }
+void JwksServer::restart() {
+  // The port was free a moment ago; bounded retries cover a socket of ours still closing.
+  for (int attempt = 0;; ++attempt) {
+    try {
+      impl_->listen(port_);
+      return;
+    } catch (const boost::system::system_error&) {
+      if (attempt == 50) throw;
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+  }
+}
 
 }  // namespace portico::testing

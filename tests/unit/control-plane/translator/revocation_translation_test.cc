@@ -30,7 +30,7 @@ constexpr char kConfig[] =
     "    groups: [web]\n"
     "    config:\n"
     "      providers:\n"
-    "        - { name: internal, issuer: internal, secret: { base64: \"c2VjcmV0LXNlY3JldC1zZWNyZXQ=\" } }\n";
+    "        - { name: internal, issuer: internal, secret: { base64: \"c2VjcmV0LXNlY3JldC1zZWNyZXQtc2VjcmV0LXNlY3JldA==\" } }\n";
 
 JwtPolicy policyOf(const HttpConnectionManager& hcm) {
   JwtPolicy policy;
