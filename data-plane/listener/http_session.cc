@@ -64,7 +64,7 @@ bool hopByHop(bhttp::field name) {
 
 // One pass in field order by the parser's field code, instead of a lookup by name per
 // hop-by-hop header (each a chain of case-insensitive compares; this ran twice per request).
-void removeHopByHop(bhttp::fields& fields) {
+void removeHopByHop(router::Fields& fields) {
   // Headers named in Connection are hop-by-hop too (every Connection field's tokens; rare, so
   // only collected when there are any but the usual close / keep-alive).
   absl::InlinedVector<std::string, 2> nominated;
@@ -100,13 +100,13 @@ bool isWebSocketUpgrade(const Request& request) {
 }
 
 // Puts back the two hop-by-hop headers an upgrade needs on the next hop (after removeHopByHop).
-void setUpgradeHeaders(bhttp::fields& fields) {
+void setUpgradeHeaders(router::Fields& fields) {
   fields.set(bhttp::field::connection, "Upgrade");
   fields.set(bhttp::field::upgrade, "websocket");
 }
 
 // Identity headers are set by the gateway only: a client must never be able to send them.
-void removeIdentityHeaders(bhttp::fields& fields) {
+void removeIdentityHeaders(router::Fields& fields) {
   for (auto it = fields.begin(); it != fields.end();) {
     std::string_view name = it->name_string();
     if (absl::StartsWithIgnoreCase(av(name), "x-portico-") || absl::StartsWithIgnoreCase(av(name), "x-user-")) {

@@ -472,13 +472,13 @@ envoy::config::route::v3::HeaderMatcher headerMatcher(const std::string& name) {
   return out;
 }
 
-router::RequestView requestWith(const bhttp::fields& headers, std::string_view method = "GET",
+router::RequestView requestWith(const router::Fields& headers, std::string_view method = "GET",
                                 std::string_view query = "") {
   return router::RequestView{method, "/", query, &headers};
 }
 
-bhttp::fields fieldsOf(std::initializer_list<std::pair<std::string, std::string>> entries) {
-  bhttp::fields out;
+router::Fields fieldsOf(std::initializer_list<std::pair<std::string, std::string>> entries) {
+  router::Fields out;
   for (const auto& [name, value] : entries) out.insert(name, value);
   return out;
 }
@@ -674,7 +674,7 @@ TEST_F(RouteCompileTest, MethodPseudoHeader) {
   in.mutable_safe_regex_match()->set_regex("GET|HEAD");
   const router::HeaderMatcher* m = compiledHeader(in);
   ASSERT_NE(m, nullptr);
-  const bhttp::fields none;
+  const router::Fields none;
   EXPECT_TRUE(m->matches(requestWith(none, "GET")));
   EXPECT_TRUE(m->matches(requestWith(none, "HEAD")));
   EXPECT_FALSE(m->matches(requestWith(none, "POST")));
@@ -1011,7 +1011,7 @@ TEST_F(SnapshotCompilerTest, HeaderMutationsMergeConfigVirtualHostAndRouteInOrde
       << "deprecated append: true appends";
   EXPECT_EQ(removedOf(out.response_headers), (std::vector<std::string>{"server"}));
 
-  bhttp::fields request;
+  router::Fields request;
   request.set("x-level", "client");
   request.set("x-trail", "client");
   request.set("x-internal", "secret");
@@ -1052,7 +1052,7 @@ TEST_F(RouteCompileTest, AppendActionsAddIfAbsentAndOverwriteIfExists) {
   const router::Route* out = compiled(route);
   ASSERT_NE(out, nullptr);
 
-  bhttp::fields has_both;
+  router::Fields has_both;
   has_both.set("x-tenant", "acme");
   has_both.set("x-trace", "client");
   out->request_headers.apply(has_both);
@@ -1060,7 +1060,7 @@ TEST_F(RouteCompileTest, AppendActionsAddIfAbsentAndOverwriteIfExists) {
       << "ADD_IF_ABSENT must not replace an existing value";
   EXPECT_EQ(std::string(has_both["x-trace"]), "gateway");
 
-  bhttp::fields has_neither;
+  router::Fields has_neither;
   out->request_headers.apply(has_neither);
   EXPECT_EQ(std::string(has_neither["x-tenant"]), "default");
   EXPECT_EQ(has_neither.count("x-trace"), 0u)
@@ -1083,7 +1083,7 @@ TEST_F(SnapshotCompilerTest, RouteOverwriteReplacesAValueAppendedByTheRouteConfi
   add(set, config);
   SnapshotPtr snapshot = compileOk(set);
   ASSERT_NE(snapshot, nullptr);
-  bhttp::fields request;
+  router::Fields request;
   snapshot->routeTable("public")->virtualHosts()[0].routes[0].request_headers.apply(request);
   EXPECT_EQ(request.count("x-env"), 1u);
   EXPECT_EQ(std::string(request["x-env"]), "route");
