@@ -521,7 +521,10 @@ net::Awaitable<Outcome> handle(Worker& worker, Request& request, const std::stri
   request.set(bsv(ctx.id_header), ctx.request_id);
   http::setForwardingHeaders(request, client_ip, "http", forwarding);  // plaintext listeners only
   request.version(11);
-  request.keep_alive(true);
+  // HTTP/1.1 persists by default, and hop-by-hop removal left no Connection field unless the
+  // route's header mutations added one: only then does Beast's keep_alive() have work to do.
+  const auto has_connection = [&request] { return request.find(bhttp::field::connection) != request.end(); };
+  if (has_connection()) request.keep_alive(true);
   if (upgrade) setUpgradeHeaders(request);
   http::frameRequestBody(request);
 
@@ -531,7 +534,7 @@ net::Awaitable<Outcome> handle(Worker& worker, Request& request, const std::stri
                                                  absl::ToChronoNanoseconds(route->timeout));
   router::UpstreamResult result =
       co_await router::forwardWithRetries(worker, *cluster, route->retry_policy.get(), request, deadline, pick);
-  request.keep_alive(client_keep_alive);
+  if (!client_keep_alive || has_connection()) request.keep_alive(client_keep_alive);
   ctx.upstream_host = std::move(result.upstream_host);
   co_return upstreamOutcome(std::move(result), *route, request, client_keep_alive, ctx);
 }
