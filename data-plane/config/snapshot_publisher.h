@@ -16,13 +16,16 @@
 #include "data-plane/listener/listener_manager.h"
 #include "data-plane/listener/worker.h"
 #include "data-plane/router/route_stats.h"
+#include "data-plane/tls/context_registry.h"
 #include "data-plane/upstream/state_registry.h"
 
 namespace portico::dp::config {
 
 class SnapshotPublisher {
  public:
-  SnapshotPublisher(std::vector<listener::Worker*> workers, router::RouteStatsStore& stats);
+  // `metrics`: where the TLS counters are registered (null: nowhere visible; tests).
+  SnapshotPublisher(std::vector<listener::Worker*> workers, router::RouteStatsStore& stats,
+                    prometheus::Registry* metrics = nullptr);
 
   absl::Status apply(const xds::ResourceSet& candidate);
   SnapshotPtr current() const;
@@ -30,11 +33,14 @@ class SnapshotPublisher {
   void closeListeners();
   // Cluster and endpoint state shared across snapshots (health checker, admin).
   upstream::StateRegistry& states() { return states_; }
+  // The listeners' TLS contexts shared across snapshots (the certificate watcher reloads them).
+  tls::ContextRegistry& tlsContexts() { return tls_contexts_; }
 
  private:
   std::vector<listener::Worker*> workers_;
   router::RouteStatsStore& stats_;
   upstream::StateRegistry states_;
+  tls::ContextRegistry tls_contexts_;
   listener::ListenerManager listeners_;
   mutable std::mutex mu_;
   SnapshotPtr current_ ABSL_GUARDED_BY(mu_);
