@@ -19,6 +19,8 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/value.hpp>
 
+#include <signal.h>
+
 #include <iostream>
 #include <sstream>
 #include <string>
@@ -93,6 +95,7 @@ class TlsTerminationTest : public ::testing::Test {
                "  - name: mtls\n", "    address: 127.0.0.1\n", "    port: ", mtls_port_, "\n",
                "    tls:\n", "      certificates: [{ cert: ", a_.first, ", key: ", a_.second, " }]\n",
                "      min_version: \"1.3\"\n", "      client_ca: ", ca_file_, "\n",
+               "    http: { header_timeout: 1s }\n",
                "routes:\n",
                "  - { name: echo, match: { path_prefix: /echo }, service: echo }\n",
                "  - name: moved\n", "    match: { path_prefix: /moved }\n",
@@ -289,6 +292,23 @@ TEST_F(TlsTerminationTest, PlaintextHttpOnTheTlsPortIsRefused) {
   EXPECT_TRUE(counted(refused, before));
 }
 
+// The handshake counts against the listener's header timeout: a client that connects and
+// says nothing (or stops halfway through its ClientHello) is cut, not kept forever.
+TEST_F(TlsTerminationTest, SilentClientIsCutAtTheHeaderTimeout) {
+  const std::string timeouts = handshakeErrors("mtls", "timeout");
+  const double before = metric(timeouts);
+  auto silent = RawConnection::connect(mtls_port_);
+  ASSERT_TRUE(silent.ok()) << silent.status();
+  auto partial = RawConnection::connect(mtls_port_);
+  ASSERT_TRUE(partial.ok()) << partial.status();
+  // The first bytes of a TLS record header (handshake, TLS 1.0 record version), then nothing.
+  ASSERT_TRUE((*partial)->send(std::string("\x16\x03\x01", 3)));
+  EXPECT_TRUE((*silent)->readUntilClose(absl::Seconds(15)).closed);
+  EXPECT_TRUE((*partial)->readUntilClose(absl::Seconds(15)).closed);
+  EXPECT_TRUE(waitUntil([&] { return metric(timeouts) >= before + 2; }, absl::Seconds(10)))
+      << metric(timeouts);
+}
+
 // ---- client certificates -------------------------------------------------------------------
 
 TEST_F(TlsTerminationTest, ClientCertificateIsRequiredAndVerified) {
@@ -409,6 +429,21 @@ TEST_F(TlsTerminationTest, BadCertificateInAnUpdateIsNackedAndServingContinues) 
   EXPECT_EQ(curl.exit_code, 0) << curl.output;
   CommandResult b = curlEcho(secure_port_, "b.test");
   EXPECT_EQ(b.exit_code, 0) << b.output;
+}
+
+// SIGTERM drains TLS connections like plaintext ones (drain_test has the plaintext cases): a
+// kept-alive connection waiting for its next request is closed at once, and the proxy exits 0.
+TEST_F(TlsTerminationTest, DrainClosesIdleTlsConnections) {
+  auto idle = TlsClient::connect(secure_port_, clientOptions("a.test"));
+  ASSERT_TRUE(idle.ok()) << idle.status();
+  auto response = (*idle)->get("/echo/1", "a.test");
+  ASSERT_TRUE(response.ok()) << response.status();
+  proxy_->process().signal(SIGTERM);
+  std::string rest;
+  EXPECT_TRUE((*idle)->readUntilClose(rest, absl::Seconds(15))) << "closed by the drain";
+  EXPECT_EQ(rest, "");
+  EXPECT_EQ(proxy_->process().stop(SIGTERM, absl::Seconds(15)), 0);
+  proxy_.reset();
 }
 
 // ---- WebSocket over TLS --------------------------------------------------------------------

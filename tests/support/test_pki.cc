@@ -99,7 +99,8 @@ TestCa::~TestCa() {
 }
 
 PemPair TestCa::issue(const Leaf& leaf) const {
-  EVP_PKEY* key = newKey();
+  EVP_PKEY* key = leaf.rsa ? EVP_RSA_gen(2048) : newKey();
+  check(key != nullptr, "key generation");
   X509* certificate = newCertificate(key, leaf.serial, leaf.not_after_days);
   setName(X509_get_subject_name(certificate), leaf.organization, leaf.common_name);
   X509_set_issuer_name(certificate, X509_get_subject_name(certificate_));

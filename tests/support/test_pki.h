@@ -34,6 +34,7 @@ class TestCa {
     bool client = false;               // extendedKeyUsage clientAuth (else serverAuth)
     int64_t serial = 0;                // 0: a random one
     int64_t not_after_days = 30;       // from now; negative: already expired
+    bool rsa = false;                  // an RSA 2048 key instead of EC P-256
   };
   PemPair issue(const Leaf& leaf) const;
   std::string certificatePem() const;

@@ -92,6 +92,21 @@ TEST_F(ServerContextTest, ConfiguredCipherListReplacesTheDefault) {
                                    "ECDHE-ECDSA-AES256-GCM-SHA384"}).ok);
 }
 
+TEST_F(ServerContextTest, RsaCertificateServesBothVersions) {
+  TlsSettings settings = settingsFor(pki_);
+  const auto rsa = portico::testing::writePemPair(
+      pki_.dir, "rsa", pki_.ca.issue({"rsa.test", "", {"rsa.test"}, false, 0, 30, /*rsa=*/true}));
+  settings.certificates = {testing::source(rsa)};
+  auto context = build(settings);
+  ASSERT_NE(context, nullptr);
+  EXPECT_TRUE(handshake(*context, {"rsa.test"}).ok);
+  EXPECT_TRUE(handshake(*context, {"rsa.test", TLS1_2_VERSION, TLS1_2_VERSION, {}, nullptr,
+                                   "ECDHE-RSA-AES128-GCM-SHA256"}).ok);
+  EXPECT_FALSE(handshake(*context, {"rsa.test", TLS1_2_VERSION, TLS1_2_VERSION, {}, nullptr,
+                                    "ECDHE-ECDSA-AES128-GCM-SHA256"}).ok)
+      << "an RSA key cannot sign for ECDSA suites";
+}
+
 TEST_F(ServerContextTest, UnknownCipherListIsAnError) {
   TlsSettings settings = settingsFor(pki_);
   settings.cipher_list = "NOT-A-CIPHER";
@@ -181,6 +196,18 @@ TEST_F(ServerContextTest, RequiredClientCertificate) {
     ASSERT_TRUE(valid.ok) << version << ": " << valid.error.message();
     EXPECT_EQ(valid.client_subject, "CN=client-1,O=Portico Test");
   }
+}
+
+// A certificate issued for servers (extendedKeyUsage serverAuth) is no client certificate.
+TEST_F(ServerContextTest, ServerCertificateIsNotAcceptedAsAClientCertificate) {
+  TlsSettings settings = settingsFor(pki_);
+  settings.trusted_ca = PemSource{"validation_context.trusted_ca", pki_.ca_file, ""};
+  settings.require_client_certificate = true;
+  auto context = build(settings);
+  const portico::testing::PemPair server_cert = pki_.ca.issue({"x.test", "", {"x.test"}, false});
+  auto result = handshake(*context, {"a.test", TLS1_2_VERSION, TLS1_3_VERSION, {}, &server_cert});
+  EXPECT_FALSE(result.ok);
+  EXPECT_EQ(failureOf(result), HandshakeFailure::kBadClientCertificate) << result.error.message();
 }
 
 TEST_F(ServerContextTest, OptionalClientCertificateIsVerifiedWhenPresented) {
