@@ -249,6 +249,76 @@ bool filterEnabled(const FilterSpec& filter, const FilterConfigs& route, const F
   return !(override->UnpackTo(&jwt) && jwt.disabled());
 }
 
+// The override of `filter` for a route: the route's own typed_per_filter_config, else its
+// virtual host's; null when neither has one.
+const google::protobuf::Any* findOverride(const FilterSpec& filter, const FilterConfigs& route, const FilterConfigs& vhost) {
+  if (auto it = route.find(filter.name); it != route.end()) return &it->second;
+  if (auto it = vhost.find(filter.name); it != vhost.end()) return &it->second;
+  return nullptr;
+}
+
+// An implemented filter as this route runs it: enabled or not, and its per-route config built
+// by the filter's factory from the override (unwrapped from a FilterConfig).
+bool compileActiveFilter(const FilterSpec& spec, size_t chain_index, const route_v3::Route& source,
+                         const route_v3::VirtualHost& vhost, const RouteCompileContext& context,
+                         const std::string& where, http::ActiveFilter& out, Errors& errors) {
+  out.filter = spec.filter;
+  out.chain_index = static_cast<uint16_t>(chain_index);
+  out.name = spec.name;
+  out.enabled = filterEnabled(spec, source.typed_per_filter_config(), vhost.typed_per_filter_config());
+  const google::protobuf::Any* override =
+      findOverride(spec, source.typed_per_filter_config(), vhost.typed_per_filter_config());
+  if (override == nullptr || !out.enabled) return true;
+  const google::protobuf::Any* config = override;
+  route_v3::FilterConfig wrapper;
+  if (override->Is<route_v3::FilterConfig>()) {
+    if (!override->UnpackTo(&wrapper)) {
+      errors.push_back(cat(where, ".typed_per_filter_config[\"", spec.name, "\"]: cannot decode FilterConfig"));
+      return false;
+    }
+    config = &wrapper.config();
+  }
+  if (config->type_url().empty()) return true;  // enabled with the filter-level config
+  auto route_config = spec.factory->createRouteConfig(*config, *context.filter_context);
+  if (!route_config.ok()) {
+    errors.push_back(cat(where, ".typed_per_filter_config[\"", spec.name, "\"]: ", route_config.status().message()));
+    return false;
+  }
+  out.config = std::move(*route_config);
+  return true;
+}
+
+// The route's view of the listener's filter chain (route.filters), and fail-closed blocking for
+// known filters this proxy does not implement.
+void compileRouteFilters(const route_v3::Route& source, const route_v3::VirtualHost& vhost,
+                         const RouteCompileContext& context, const std::string& where, router::Route& route,
+                         Errors& errors) {
+  for (size_t i = 0; i < context.filters->size(); ++i) {
+    const FilterSpec& filter = (*context.filters)[i];
+    if (filter.passive) continue;
+    bool weighted_override = false;
+    bool enabled = filterEnabled(filter, source.typed_per_filter_config(), vhost.typed_per_filter_config());
+    if (source.route().has_weighted_clusters()) {
+      for (const auto& weighted : source.route().weighted_clusters().clusters()) {
+        weighted_override = weighted_override || weighted.typed_per_filter_config().contains(filter.name);
+        enabled = enabled || filterEnabled(filter, weighted.typed_per_filter_config(), source.typed_per_filter_config());
+      }
+    }
+    if (!filter.implemented || weighted_override) {
+      // Fail closed: a policy this proxy cannot enforce (a filter it does not implement, or a
+      // per-weighted-cluster filter config, which it does not apply) must not be skipped. A
+      // weighted cluster may enable a filter for its share of the traffic, so the whole route is.
+      if (enabled && route.blocked_by_filter.empty()) route.blocked_by_filter = filter.name;
+      continue;
+    }
+    if (filter.filter == nullptr) continue;  // its config failed; the error is recorded
+    http::ActiveFilter active;
+    if (compileActiveFilter(filter, i, source, vhost, context, where, active, errors)) {
+      route.filters.push_back(std::move(active));
+    }
+  }
+}
+
 }  // namespace
 
 router::RouteTable compileRouteTable(const route_v3::RouteConfiguration& config, const RouteCompileContext& context,
@@ -290,21 +360,7 @@ router::RouteTable compileRouteTable(const route_v3::RouteConfiguration& config,
       addMutations(config.response_headers_to_add(), nullptr, route.response_headers);
       addMutations(in.response_headers_to_add(), nullptr, route.response_headers);
       addMutations(source.response_headers_to_add(), &source.response_headers_to_remove(), route.response_headers);
-      for (const FilterSpec& filter : *context.filters) {
-        if (filter.implemented || filter.passive) continue;
-        bool enabled = filterEnabled(filter, source.typed_per_filter_config(), in.typed_per_filter_config());
-        // A weighted cluster may enable a filter for its share of the traffic: that share
-        // must fail closed too, so the whole route does.
-        if (source.route().has_weighted_clusters()) {
-          for (const auto& weighted : source.route().weighted_clusters().clusters()) {
-            enabled = enabled || filterEnabled(filter, weighted.typed_per_filter_config(), source.typed_per_filter_config());
-          }
-        }
-        if (enabled) {
-          route.blocked_by_filter = filter.name;
-          break;
-        }
-      }
+      compileRouteFilters(source, in, context, rwhere, route, errors);
       route.stats = context.stats->get(route.name.empty() ? route.cluster : route.name, route.cluster);
       vhost.routes.push_back(std::move(route));
     }

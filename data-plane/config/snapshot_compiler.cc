@@ -9,6 +9,8 @@
 #include "common/strings.h"
 #include "common/xds/type_urls.h"
 #include "data-plane/config/cluster_compiler.h"
+#include "data-plane/config/filter_chain_compiler.h"
+#include "data-plane/filters/builtin_filters.h"
 #include "data-plane/config/hcm_options_compiler.h"
 #include "data-plane/config/http_options_compiler.h"
 #include "data-plane/config/route_compiler.h"
@@ -99,30 +101,30 @@ bool checkTransportSocket(const envoy::config::listener::v3::FilterChain& chain,
 }
 
 // The HTTP filters this proxy knows. Unknown types are refused unless marked is_optional
-// (Envoy's rule); known ones this version does not run yet make the routes that enable them
-// refuse requests (fail closed, see RouteCompileContext).
+// (Envoy's rule); known ones this version does not run yet (no factory in
+// filters/builtin_filters.cc) make the routes that enable them refuse requests (fail closed,
+// see RouteCompileContext).
 struct KnownFilter {
   std::string_view type_url;
-  bool implemented;
   bool passive;
   bool needs_policy;
 };
 
 const KnownFilter* knownFilter(const std::string& type_url) {
   static const KnownFilter kKnown[] = {
-      {"type.googleapis.com/portico.filters.consumers.v1.Consumers", false, true, false},
-      {"type.googleapis.com/portico.filters.jwt_policy.v1.JwtPolicy", false, true, false},
-      {"type.googleapis.com/envoy.extensions.filters.http.cors.v3.Cors", false, false, true},
-      {"type.googleapis.com/portico.filters.request_size_limit.v1.RequestSizeLimit", false, false, false},
-      {"type.googleapis.com/portico.filters.key_auth.v1.KeyAuth", false, false, false},
-      {"type.googleapis.com/envoy.extensions.filters.http.jwt_authn.v3.JwtAuthentication", false, false, false},
-      {"type.googleapis.com/portico.filters.ext_auth.v1.ExtAuth", false, false, false},
-      {"type.googleapis.com/portico.filters.authorize.v1.Authorize", false, false, false},
-      {"type.googleapis.com/portico.filters.rate_limit.v1.RateLimit", false, false, false},
-      {"type.googleapis.com/portico.filters.quota.v1.Quota", false, false, false},
-      {"type.googleapis.com/portico.filters.cache.v1.Cache", false, false, false},
-      {"type.googleapis.com/portico.filters.headers.v1.HeaderMutation", false, false, false},
-      {"type.googleapis.com/envoy.extensions.filters.http.grpc_json_transcoder.v3.GrpcJsonTranscoder", false, false,
+      {"type.googleapis.com/portico.filters.consumers.v1.Consumers", true, false},
+      {"type.googleapis.com/portico.filters.jwt_policy.v1.JwtPolicy", true, false},
+      {"type.googleapis.com/envoy.extensions.filters.http.cors.v3.Cors", false, true},
+      {"type.googleapis.com/portico.filters.request_size_limit.v1.RequestSizeLimit", false, false},
+      {"type.googleapis.com/portico.filters.key_auth.v1.KeyAuth", false, false},
+      {"type.googleapis.com/envoy.extensions.filters.http.jwt_authn.v3.JwtAuthentication", false, false},
+      {"type.googleapis.com/portico.filters.ext_auth.v1.ExtAuth", false, false},
+      {"type.googleapis.com/portico.filters.authorize.v1.Authorize", false, false},
+      {"type.googleapis.com/portico.filters.rate_limit.v1.RateLimit", false, false},
+      {"type.googleapis.com/portico.filters.quota.v1.Quota", false, false},
+      {"type.googleapis.com/portico.filters.cache.v1.Cache", false, false},
+      {"type.googleapis.com/portico.filters.headers.v1.HeaderMutation", false, false},
+      {"type.googleapis.com/envoy.extensions.filters.http.grpc_json_transcoder.v3.GrpcJsonTranscoder", false,
        false},
   };
   for (const KnownFilter& filter : kKnown) {
@@ -159,14 +161,22 @@ std::vector<FilterSpec> checkHttpFilters(const hcm::HttpConnectionManager& manag
       }
       continue;  // optional and unknown: skipped, as Envoy does
     }
-    specs.push_back(FilterSpec{filter.name(), filter.disabled(), known->implemented, known->passive,
-                               known->needs_policy});
+    FilterSpec spec;
+    spec.name = filter.name();
+    spec.config = filter.typed_config();
+    spec.disabled = filter.disabled();
+    spec.passive = known->passive;
+    spec.factory = filters::findFilterFactory(filter.typed_config().type_url());
+    spec.implemented = spec.factory != nullptr;
+    spec.needs_policy = spec.implemented ? spec.factory->needsRouteConfig() : known->needs_policy;
+    specs.push_back(std::move(spec));
   }
   return specs;
 }
 
 struct PendingListener {
   ListenerConfig config;
+  std::string hcm_where;  // "listener \"x\": http_connection_manager", for filter errors
   std::vector<FilterSpec> filters;
   std::optional<route_v3::RouteConfiguration> inline_routes;
 };
@@ -212,6 +222,7 @@ void compileListeners(const xds::ResourceSet& in, tls::ContextRegistry& tls_cont
     const std::string hcm_where = cat(where, ": http_connection_manager");
     PendingListener pending;
     pending.filters = checkHttpFilters(manager, hcm_where, errors);
+    pending.hcm_where = hcm_where;
     ListenerConfig& config = pending.config;
     config.name = name;
     config.address = address;
@@ -274,7 +285,9 @@ std::vector<std::string> referencedLoadAssignments(const xds::ResourceSet& resou
 
 absl::StatusOr<SnapshotPtr> compileSnapshot(const xds::ResourceSet& resources, router::RouteStatsStore& stats,
                                             upstream::StateRegistry* registry,
+                                            const http::FilterBuildContext* filter_base,
                                             tls::ContextRegistry* tls_contexts) {
+  static const http::FilterBuildContext kNoFilterBase;
   upstream::StateRegistry fresh;  // tests and tools: state that lives only with this snapshot
   upstream::StateRegistry& states = registry != nullptr ? *registry : fresh;
   std::optional<tls::ContextRegistry> fresh_tls;
@@ -304,7 +317,9 @@ absl::StatusOr<SnapshotPtr> compileSnapshot(const xds::ResourceSet& resources, r
   std::vector<std::string> route_errors;
   std::vector<ListenerConfig> listeners;
   for (PendingListener& listener : pending) {
-    RouteCompileContext context{&cluster_index, &listener.filters, &stats};
+    const http::FilterBuildContext filter_context = compileFilterChain(
+        listener.filters, filter_base != nullptr ? *filter_base : kNoFilterBase, listener.hcm_where, route_errors);
+    RouteCompileContext context{&cluster_index, &listener.filters, &stats, &filter_context};
     if (listener.inline_routes) {
       listener.config.routes =
           std::make_shared<router::RouteTable>(compileRouteTable(*listener.inline_routes, context, route_errors));
@@ -318,7 +333,10 @@ absl::StatusOr<SnapshotPtr> compileSnapshot(const xds::ResourceSet& resources, r
   for (const auto& [name, config] : resources.routes) {
     bool used = false;
     for (const ListenerConfig& listener : listeners) used = used || (!listener.inline_routes && listener.route_config == name);
-    if (!used) compileRouteTable(*config, RouteCompileContext{&cluster_index, &kNoFilters, &stats}, route_errors);
+    if (!used) {
+      compileRouteTable(*config, RouteCompileContext{&cluster_index, &kNoFilters, &stats, &kNoFilterBase},
+                        route_errors);
+    }
   }
   // One listener's routes compile once per listener: report each problem once.
   std::set<std::string> unique(route_errors.begin(), route_errors.end());

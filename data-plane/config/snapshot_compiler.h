@@ -8,7 +8,9 @@
 // is refused by name rather than ignored):
 // - Listener: socket address (IP literal, port; addresses compared in canonical form) + one
 //   filter chain with an HttpConnectionManager using RDS over ADS or an inline route_config, and
-//   HTTP filters of which only the router is known (others must be marked is_optional).
+//   HTTP filters: the router (last), the filters this proxy implements (filters/
+//   builtin_filters.h, compiled by filter_chain_compiler.h), known filters it does not implement
+//   yet (routes enabling them fail closed), and unknown ones only when marked is_optional.
 //   api_listener resources (proxyless gRPC) are skipped. The chain's transport_socket may be
 //   absent or raw_buffer (plaintext), or a DownstreamTlsContext (TLS termination; what is
 //   accepted: tls/tls_settings.h). A TLS listener's certificates, keys and client CA are read
@@ -21,6 +23,7 @@
 
 #include "absl/status/statusor.h"
 #include "data-plane/config/snapshot.h"
+#include "data-plane/http/filter.h"
 #include "data-plane/router/route_stats.h"
 #include "data-plane/tls/context_registry.h"
 #include "data-plane/upstream/state_registry.h"
@@ -30,9 +33,12 @@ namespace portico::dp::config {
 // `registry` keeps cluster and endpoint state (health, ejections, circuit-breaker gauges) across
 // snapshots, and `tls_contexts` the listeners' TLS contexts; null gives the snapshot fresh ones
 // of its own (tests, offline tools).
+// `filter_base`: what HTTP filters are built with besides their configs (worker count,
+// process-wide registries); null: defaults (one worker, no registries).
 absl::StatusOr<SnapshotPtr> compileSnapshot(const xds::ResourceSet& resources,
                                             router::RouteStatsStore& stats,
                                             upstream::StateRegistry* registry = nullptr,
+                                            const http::FilterBuildContext* filter_base = nullptr,
                                             tls::ContextRegistry* tls_contexts = nullptr);
 
 // The EDS resource name a cluster subscribes to: eds_cluster_config.service_name, else its name.

@@ -17,6 +17,8 @@
 #include "common/logging.h"
 #include "common/strings.h"
 #include "common/xds/hcm_extensions.h"
+#include "data-plane/http/consumer.h"
+#include "data-plane/http/filter_runner.h"
 #include "data-plane/http/forwarded_headers.h"
 #include "data-plane/http/local_reply.h"
 #include "data-plane/http/request_decoder.h"
@@ -140,6 +142,10 @@ struct RequestContext {
   // and the subject of the client certificate it verified (empty: none).
   std::string_view scheme = "http";
   std::string_view client_cert_subject;
+  // The route's filters and what they established (identity, CORS headers); the session runs
+  // their encoders over whatever response the request gets (runEncoders).
+  const http::ActiveFilters* filters = nullptr;
+  http::FilterState filter_state;
 
   bool logs() const { return listener != nullptr && !listener->access_logs.empty(); }
 };
@@ -339,6 +345,77 @@ Outcome upstreamOutcome(router::UpstreamResult&& result, const router::Route& ro
                          route.stats);
 }
 
+// A filter's local answer (FilterState::reply): the JSON error reply when it has a code, else a
+// bodiless answer (a CORS preflight), with the headers the filter asked for.
+Outcome filterReplyOutcome(const http::LocalReply& reply, const RequestContext& ctx, const Request& request,
+                           router::RouteStats* stats) {
+  Outcome out;
+  if (!reply.code.empty()) {
+    out = localOutcome(reply.status, reply.code, reply.message, ctx, request, stats);
+  } else {
+    out.stats = stats;
+    out.close = !request.keep_alive();
+    out.response = Response{static_cast<bhttp::status>(reply.status), request.version()};
+    out.response.set(bhttp::field::server, "portico");
+    finishResponse(out.response, request, ctx, !out.close);
+  }
+  for (const auto& [name, value] : reply.headers) out.response.set(bsv(name), value);
+  return out;
+}
+
+// A CORS preflight: OPTIONS with Origin and Access-Control-Request-Method. Its route is the one
+// the requested method would take (the preflight asks about that request), so a route limited
+// to GET/POST still gets its preflight answered.
+bool isCorsPreflight(const Request& request) {
+  return request.method() == bhttp::verb::options && request.count(bhttp::field::origin) > 0 &&
+         request.count(bhttp::field::access_control_request_method) > 0;
+}
+
+void startFilterState(Worker& worker, Request& request, const router::RequestView& view, RequestContext& ctx) {
+  http::FilterState& state = ctx.filter_state;
+  state.request = &request;
+  state.path = view.path;
+  state.query = view.query;
+  state.client_address = ctx.client_address;
+  state.worker_index = worker.index();
+}
+
+// Finds the route and runs its filters' synchronous part (a plain function: a request whose
+// filters never wait costs no coroutine frame). On kAsync, `next` is the filter to co_await
+// (http/filter_runner.h). A preflight is first matched with the requested method and offered to
+// the filters that answer preflights (CORS); if none answers, the request is matched again as
+// the plain OPTIONS it is.
+const router::Route* routeAndFilter(Worker& worker, Request& request, const router::RouteTable& table,
+                                    const router::RequestView& view, RequestContext& ctx, size_t& next,
+                                    http::FilterStatus& status) {
+  status = http::FilterStatus::kContinue;
+  next = 0;
+  startFilterState(worker, request, view, ctx);
+  if (isCorsPreflight(request)) {
+    router::RequestView asked = view;
+    asked.method = request[bhttp::field::access_control_request_method];
+    const router::Route* route = table.match(request[bhttp::field::host], asked);
+    if (route != nullptr && !route->filters.empty() && route->blocked_by_filter.empty()) {
+      ctx.filter_state.cors_preflight = true;
+      ctx.filter_state.route_name = route->name;
+      status = http::runDecoders(route->filters, ctx.filter_state, next);
+      if (status != http::FilterStatus::kContinue) {
+        ctx.filters = &route->filters;
+        return route;
+      }
+      ctx.filter_state.reset();  // not answered: start over as a plain OPTIONS
+      startFilterState(worker, request, view, ctx);
+      next = 0;
+    }
+  }
+  const router::Route* route = table.match(request[bhttp::field::host], view);
+  if (route == nullptr || !route->blocked_by_filter.empty() || route->filters.empty()) return route;
+  ctx.filter_state.route_name = route->name;
+  ctx.filters = &route->filters;
+  status = http::runDecoders(route->filters, ctx.filter_state, next);
+  return route;
+}
+
 net::Awaitable<Outcome> handle(Worker& worker, Request& request, const std::string& listener_name,
                                 const std::string& client_ip, RouteCache& cache,
                                 RequestContext& ctx) {
@@ -372,11 +449,32 @@ net::Awaitable<Outcome> handle(Worker& worker, Request& request, const std::stri
                            request, worker.unroutedStats());
   }
   std::string_view target = request.target();
-  const size_t question = target.find('?');
-  const std::string_view path = target.substr(0, question);
-  const std::string_view query = question == std::string_view::npos ? std::string_view() : target.substr(question + 1);
+  size_t question = target.find('?');
+  std::string_view path = target.substr(0, question);
+  std::string_view query = question == std::string_view::npos ? std::string_view() : target.substr(question + 1);
   const router::RequestView view{request.method_string(), path, query, &request.base()};
-  const router::Route* route = cache.table->match(request[bhttp::field::host], view);
+  // Identity headers are the gateway's to set (filters set them below): a client's copies are
+  // dropped before anything reads them, route matching included.
+  removeIdentityHeaders(request);
+  if (!ctx.client_cert_subject.empty()) {  // the TLS client's verified identity, for filters too
+    request.set(kClientCertSubjectHeader, bsv(ctx.client_cert_subject));
+  }
+  http::FilterStatus filtered = http::FilterStatus::kContinue;
+  size_t next_filter = 0;
+  const router::Route* route = routeAndFilter(worker, request, *cache.table, view, ctx, next_filter, filtered);
+  while (filtered == http::FilterStatus::kAsync) {
+    filtered = co_await http::asyncDecoder(route->filters, ctx.filter_state, next_filter);
+    if (filtered == http::FilterStatus::kContinue) {
+      filtered = http::runDecoders(route->filters, ctx.filter_state, next_filter);
+    }
+  }
+  if (ctx.filters != nullptr) {
+    // A filter may have rewritten the target (key-auth hiding a key in the query).
+    target = request.target();
+    question = target.find('?');
+    path = target.substr(0, question);
+    query = question == std::string_view::npos ? std::string_view() : target.substr(question + 1);
+  }
   if (route == nullptr) {
     co_return localOutcome(404, "no_route",
                            cat("no route for ", request.method_string(), " ", path), ctx, request,
@@ -390,6 +488,9 @@ net::Awaitable<Outcome> handle(Worker& worker, Request& request, const std::stri
         cat("route \"", route->name, "\" enables filter ", route->blocked_by_filter,
             ", which this proxy version does not implement"),
         ctx, request, route->stats);
+  }
+  if (filtered == http::FilterStatus::kLocalReply) {
+    co_return filterReplyOutcome(ctx.filter_state.reply, ctx, request, route->stats);
   }
   if (route->action == router::Route::Action::kDirectResponse) {
     co_return directResponse(*route, request, ctx);
@@ -425,13 +526,9 @@ net::Awaitable<Outcome> handle(Worker& worker, Request& request, const std::stri
   const bool client_keep_alive = request.keep_alive();
   const bool upgrade = isWebSocketUpgrade(request);
   removeHopByHop(request);
-  removeIdentityHeaders(request);
   route->request_headers.apply(request);
   request.set(bsv(ctx.id_header), ctx.request_id);
   http::setForwardingHeaders(request, client_ip, ctx.scheme, forwarding);
-  if (!ctx.client_cert_subject.empty()) {  // after removeIdentityHeaders: never the client's
-    request.set(kClientCertSubjectHeader, bsv(ctx.client_cert_subject));
-  }
   request.version(11);
   request.keep_alive(true);
   if (upgrade) setUpgradeHeaders(request);
@@ -543,6 +640,9 @@ net::Awaitable<bool> serveRequests(Worker& worker, net::TimedStream<Stream>& cli
     ctx.scheme = connection.scheme;
     ctx.client_cert_subject = connection.client_cert_subject;
     Outcome outcome = co_await handle(worker, request, listener_name, client_ip, cache, ctx);
+    if (ctx.filter_state.decoded != 0) {
+      http::runEncoders(*ctx.filters, ctx.filter_state, outcome.response);
+    }
     dropForbiddenBody(outcome.response, head_request);
     if (worker.draining() && !outcome.close) {
       outcome.close = true;  // tell the client to go elsewhere for its next request

@@ -15,6 +15,7 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/time/time.h"
+#include "data-plane/http/active_filter.h"
 #include "data-plane/router/hash_policy.h"
 #include "data-plane/router/route_index.h"
 
@@ -128,6 +129,9 @@ struct Route {
   // An HTTP filter enabled on this route that this proxy does not implement yet: requests are
   // refused (fail closed) rather than served without the policy.
   std::string blocked_by_filter;
+  // Every implemented filter of the listener's chain, in chain order, as this route runs it
+  // (enabled or not, per-route config). Empty when the chain has only the router.
+  http::ActiveFilters filters;
   RouteStats* stats = nullptr;
 
   bool matchesPath(std::string_view request_path) const;

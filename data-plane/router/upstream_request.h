@@ -7,13 +7,12 @@
 // worker thread.
 
 #include <boost/asio/awaitable.hpp>
-#include <boost/beast/http/message.hpp>
-#include <boost/beast/http/string_body.hpp>
 
 #include <chrono>
 #include <optional>
 
 #include "data-plane/net/executor.h"
+#include "data-plane/router/message.h"
 #include "data-plane/upstream/cluster.h"
 #include "data-plane/upstream/conn_pool.h"
 #include "data-plane/upstream/pick_context.h"
@@ -23,9 +22,6 @@ class Worker;
 }
 
 namespace portico::dp::router {
-
-using Request = boost::beast::http::request<boost::beast::http::string_body>;
-using Response = boost::beast::http::response<boost::beast::http::string_body>;
 
 enum class UpstreamOutcome {
   kOk,

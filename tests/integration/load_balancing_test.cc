@@ -88,7 +88,7 @@ class LoadBalancingTest : public ::testing::Test {
         "version: 1\nlisteners:\n  - { name: public, address: 127.0.0.1, port: ", listener_port_,
         " }\n", "services:\n", "  - { name: weighted, endpoints: [", endpoint(port("a"), 3), ", ",
         endpoint(port("b"), 1), "] }\n",
-        "  - { name: sticky, lb: ring_hash, hash_on: { header: x-user-id }, endpoints: [",
+        "  - { name: sticky, lb: ring_hash, hash_on: { header: x-session-id }, endpoints: [",
         endpoint(port("a")), ", ", endpoint(port("b")), ", ", endpoint(port("c")), "] }\n",
         "  - { name: cookie, lb: maglev, hash_on: { cookie: session }, endpoints: [",
         endpoint(port("a")), ", ", endpoint(port("b")), ", ", endpoint(port("c")), "] }\n",
@@ -285,7 +285,7 @@ TEST_F(LoadBalancingTest, RandomHonoursWeights) {
 TEST_F(LoadBalancingTest, RingHashOnAHeaderIsStickyAndSpreadsUsers) {
   std::map<std::string, int> users_per_backend;
   for (int user = 0; user < 30; ++user) {
-    const http::HeaderList headers = {{"x-user-id", cat("user-", user)}};
+    const http::HeaderList headers = {{"x-session-id", cat("user-", user)}};
     const std::map<std::string, int> counts = countBackends("/sticky", 4, headers);
     ASSERT_EQ(counts.size(), 1u) << "user-" << user << " moved between backends";
     ++users_per_backend[counts.begin()->first];

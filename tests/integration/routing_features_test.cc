@@ -23,6 +23,7 @@
 #include "common/http/http_client.h"
 #include "common/strings.h"
 #include "tests/support/control_plane_process.h"
+#include "tests/support/echo_reply.h"
 #include "tests/support/proxy_process.h"
 #include "tests/support/test_env.h"
 
@@ -133,15 +134,7 @@ plugins:
 )yaml");
 }
 
-struct Echo {
-  int status = 0;
-  std::string backend;  // the echo backend's name ("a", "b", "c"); "" when not an echo
-  std::string method;
-  std::string path;
-  std::string query;
-  std::map<std::string, std::string> headers;
-  std::string body;  // raw
-};
+using Echo = EchoReply;
 
 class RoutingFeaturesTest : public ::testing::Test {
  protected:
@@ -215,36 +208,14 @@ class RoutingFeaturesTest : public ::testing::Test {
     return parse(last_);
   }
 
-  static Echo parse(const http::ClientResponse& response) {
-    Echo out;
-    out.status = response.status;
-    out.body = response.body;
-    if (response.header("x-echo-name") == nullptr) return out;  // not from an echo backend
-    boost::system::error_code ec;
-    json::value parsed = json::parse(response.body, ec);
-    if (ec || !parsed.is_object()) return out;
-    const json::object& object = parsed.as_object();
-    out.backend = std::string(object.at("name").as_string());
-    out.method = std::string(object.at("method").as_string());
-    out.path = std::string(object.at("path").as_string());
-    out.query = std::string(object.at("query").as_string());
-    for (const auto& [name, value] : object.at("headers").as_object()) {
-      out.headers[std::string(name)] = std::string(value.as_string());
-    }
-    return out;
-  }
+  static Echo parse(const http::ClientResponse& response) { return parseEchoReply(response); }
 
   static std::string get(const std::string& target, http::HeaderList headers = {}) {
     return send("GET", target, std::move(headers)).backend;
   }
 
   // The "error" code of a proxy's local JSON reply ("" when there is none).
-  static std::string errorCode(const Echo& echo) {
-    boost::system::error_code ec;
-    json::value parsed = json::parse(echo.body, ec);
-    if (ec || !parsed.is_object() || !parsed.as_object().contains("error")) return "";
-    return std::string(parsed.as_object().at("error").as_string());
-  }
+  static std::string errorCode(const Echo& echo) { return localErrorCode(echo.body); }
 
   static std::string header(const std::string& name) {
     const std::string* value = last_.header(name);

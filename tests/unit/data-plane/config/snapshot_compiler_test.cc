@@ -11,6 +11,7 @@
 
 #include "envoy/extensions/filters/http/cors/v3/cors.pb.h"
 #include "envoy/extensions/filters/http/jwt_authn/v3/config.pb.h"
+#include "portico/filters/request_size_limit/v1/request_size_limit.pb.h"
 #include "tests/unit/data-plane/config/snapshot_compiler_test_util.h"
 
 namespace portico::dp::config {
@@ -1235,15 +1236,23 @@ TEST_F(SnapshotCompilerTest, DisabledFilterEnabledByOneRouteBlocksOnlyThatRoute)
 
 // A per-route config of the filter's own type (not wrapped in FilterConfig) enables it too.
 TEST_F(SnapshotCompilerTest, DisabledFilterEnabledByARawPerRouteConfig) {
-  xds::ResourceSet set = setWithFilters({httpFilter("cors", kCorsType)});
+  xds::ResourceSet set = setWithFilters({httpFilter("limit", kRequestSizeLimitType, /*disabled=*/true)});
   RouteConfiguration config = twoRoutes();
-  (*config.mutable_virtual_hosts(0)->mutable_routes(0)->mutable_typed_per_filter_config())["cors"] =
-      anyOf(envoy::extensions::filters::http::cors::v3::CorsPolicy());
+  (*config.mutable_virtual_hosts(0)->mutable_routes(0)->mutable_typed_per_filter_config())["limit"] =
+      anyOf(portico::filters::request_size_limit::v1::RequestSizeLimit());
   add(set, config);
   SnapshotPtr snapshot = compileOk(set);
   ASSERT_NE(snapshot, nullptr);
-  EXPECT_EQ(blockedBy(snapshot, "a"), "cors");
+  EXPECT_EQ(blockedBy(snapshot, "a"), "limit");
   EXPECT_EQ(blockedBy(snapshot, "b"), "");
+}
+
+// The HTTP filters a route runs (implemented ones): name → enabled, in chain order.
+std::vector<std::pair<std::string, bool>> routeFilters(const router::Route* route) {
+  std::vector<std::pair<std::string, bool>> out;
+  if (route == nullptr) return out;
+  for (const http::ActiveFilter& filter : route->filters) out.emplace_back(filter.name, filter.enabled);
+  return out;
 }
 
 TEST_F(SnapshotCompilerTest, VirtualHostEnablesAndRouteDisables) {
@@ -1314,7 +1323,8 @@ TEST_F(SnapshotCompilerTest, JwtPerRouteConfigDisabledDoesNotBlock) {
   EXPECT_EQ(blockedBy(snapshot, "default"), "jwt") << "jwt_authn is not disabled at the listener";
 }
 
-TEST_F(SnapshotCompilerTest, CorsBlocksOnlyWhereAPolicyExists) {
+TEST_F(SnapshotCompilerTest, CorsRunsOnlyWhereAPolicyExists) {
+  using Filters = std::vector<std::pair<std::string, bool>>;
   xds::ResourceSet set = setWithFilters({httpFilter("envoy.filters.http.cors", kCorsType)});
   RouteConfiguration config = twoRoutes();
   auto* with_policy = config.add_virtual_hosts();
@@ -1333,11 +1343,30 @@ TEST_F(SnapshotCompilerTest, CorsBlocksOnlyWhereAPolicyExists) {
   SnapshotPtr snapshot = compileOk(set);
   ASSERT_NE(snapshot, nullptr);
   const router::RouteTable& table = *snapshot->routeTable("public");
-  EXPECT_EQ(findRoute(table, 0, "a")->blocked_by_filter, "")
+  EXPECT_EQ(findRoute(table, 0, "a")->blocked_by_filter, "");
+  EXPECT_EQ(routeFilters(findRoute(table, 0, "a")), (Filters{{"envoy.filters.http.cors", false}}))
       << "no policy: CORS does nothing there";
-  EXPECT_EQ(findRoute(table, 0, "b")->blocked_by_filter, "envoy.filters.http.cors");
-  EXPECT_EQ(findRoute(table, 1, "r")->blocked_by_filter, "envoy.filters.http.cors")
+  EXPECT_EQ(routeFilters(findRoute(table, 0, "b")), (Filters{{"envoy.filters.http.cors", true}}));
+  EXPECT_NE(findRoute(table, 0, "b")->filters.front().config, nullptr) << "the route's policy";
+  EXPECT_EQ(routeFilters(findRoute(table, 1, "r")), (Filters{{"envoy.filters.http.cors", true}}))
       << "virtual host policy";
+}
+
+// A per-route config the filter cannot use is refused with the route and filter named.
+TEST_F(SnapshotCompilerTest, BadPerRouteFilterConfigIsRefused) {
+  xds::ResourceSet set = setWithFilters({httpFilter("envoy.filters.http.cors", kCorsType)});
+  RouteConfiguration config = twoRoutes();
+  envoy::extensions::filters::http::cors::v3::CorsPolicy bad;
+  bad.add_allow_origin_string_match()->mutable_safe_regex()->set_regex("(unclosed");
+  const google::protobuf::Any bad_any = anyOf(bad);
+  (*config.mutable_virtual_hosts(0)->mutable_routes(1)->mutable_typed_per_filter_config())
+      ["envoy.filters.http.cors"] = filterConfig(false, &bad_any);
+  add(set, config);
+  auto result = compile(set);
+  ASSERT_FALSE(result.ok());
+  EXPECT_THAT(std::string(result.status().message()),
+              ::testing::HasSubstr("routes[1].typed_per_filter_config[\"envoy.filters.http.cors\"]: "
+                                   "allow_origin_string_match[0]"));
 }
 
 TEST_F(SnapshotCompilerTest, PassiveFiltersNeverBlock) {
@@ -1542,7 +1571,8 @@ plugins:
   EXPECT_EQ(findRoute(table, 0, "open")->blocked_by_filter, "");
 }
 
-TEST_F(SnapshotCompilerTest, TranslatedGlobalCorsBlocksEveryRouteOfTheVirtualHost) {
+TEST_F(SnapshotCompilerTest, TranslatedGlobalCorsRunsOnEveryRouteOfTheVirtualHost) {
+  using Filters = std::vector<std::pair<std::string, bool>>;
   const std::string yaml = cat(kYamlHead, R"(routes:
   - { name: api, match: { path_prefix: /api }, service: files }
   - { name: health, match: { path: /health }, direct_response: { status: 200 } }
@@ -1555,9 +1585,11 @@ plugins:
   SnapshotPtr snapshot = compileOk(translateYaml(yaml));
   ASSERT_NE(snapshot, nullptr);
   const router::RouteTable& table = *snapshot->routeTable("public");
-  EXPECT_EQ(findRoute(table, 0, "api")->blocked_by_filter, "envoy.filters.http.cors")
-      << "the global CORS policy (per virtual host) comes first in the chain";
-  EXPECT_EQ(findRoute(table, 0, "health")->blocked_by_filter, "envoy.filters.http.cors");
+  EXPECT_EQ(findRoute(table, 0, "api")->blocked_by_filter, "portico.filters.http.rate_limit")
+      << "rate limiting is not implemented yet: fail closed";
+  EXPECT_EQ(findRoute(table, 0, "health")->blocked_by_filter, "");
+  EXPECT_EQ(routeFilters(findRoute(table, 0, "health")), (Filters{{"envoy.filters.http.cors", true}}))
+      << "the global CORS policy (per virtual host)";
 }
 
 TEST_F(SnapshotCompilerTest, TranslatedGlobalRateLimitSwitchedOffOnOneRoute) {

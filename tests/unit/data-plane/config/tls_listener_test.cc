@@ -166,18 +166,18 @@ TEST_F(SnapshotCompilerTest, BadClientCaIsRefused) {
 TEST_F(SnapshotCompilerTest, UnchangedTlsSettingsKeepTheContextAcrossSnapshots) {
   tls::ContextRegistry contexts;
   upstream::StateRegistry states;
-  auto first = compileSnapshot(setWith(tlsListener("secure")), stats_, &states, &contexts);
+  auto first = compileSnapshot(setWith(tlsListener("secure")), stats_, &states, nullptr, &contexts);
   ASSERT_TRUE(first.ok()) << first.status();
   xds::ResourceSet next = setWith(tlsListener("secure"));
   add(next, builders::buildRouteConfiguration("secure", {entry("echo", "/echo", "echo"),
                                                          entry("more", "/more", "echo")}));
-  auto second = compileSnapshot(next, stats_, &states, &contexts);
+  auto second = compileSnapshot(next, stats_, &states, nullptr, &contexts);
   ASSERT_TRUE(second.ok()) << second.status();
   EXPECT_EQ((*first)->listener("secure")->tls, (*second)->listener("secure")->tls);
 
   model::ListenerTls config = tlsConfig();
   config.min_version = "1.3";
-  auto third = compileSnapshot(setWith(tlsListener("secure", 8443, config)), stats_, &states, &contexts);
+  auto third = compileSnapshot(setWith(tlsListener("secure", 8443, config)), stats_, &states, nullptr, &contexts);
   ASSERT_TRUE(third.ok()) << third.status();
   EXPECT_NE((*third)->listener("secure")->tls, (*first)->listener("secure")->tls);
 }

@@ -144,11 +144,17 @@ TEST(ContextRegistryTest, SameSettingsShareTheSlotWhileItLives) {
   EXPECT_NE(registry.slotFor("other", contextFor(pki.a), "where", errors), first);
   EXPECT_NE(registry.slotFor("secure", contextFor(pki.b), "where", errors), first);
   EXPECT_TRUE(errors.empty());
-  const ServerContext* raw = first->current().get();
+  std::weak_ptr<ContextSlot> weak = first;
   first.reset();
   again.reset();
+  EXPECT_TRUE(weak.expired());
+  EXPECT_TRUE(registry.live().empty()) << "the registry holds no slot alive by itself";
+  // Asked again, the slot is built anew: the files are read now (no reload involved).
+  portico::testing::writePemPair(pki.dir, "a", pki.ca.issue({"a.test", "Later", {"a.test"}}));
   auto fresh = registry.slotFor("secure", contextFor(pki.a), "where", errors);
-  EXPECT_NE(fresh->current().get(), raw) << "a slot no snapshot holds is gone; the files are read again";
+  ASSERT_NE(fresh, nullptr);
+  EXPECT_EQ(fresh->current()->certificates()[0].subject, "CN=a.test,O=Later");
+  EXPECT_EQ(registry.live().size(), 1u);
 }
 
 TEST(ContextRegistryTest, BadSettingsAndFilesAreErrors) {

@@ -1,0 +1,24 @@
+#include "data-plane/filters/builtin_filters.h"
+
+#include <utility>
+
+#include "data-plane/filters/authorize/authorize_filter.h"
+#include "data-plane/filters/cors/cors_filter.h"
+#include "data-plane/filters/key_auth/key_auth_filter.h"
+
+namespace portico::dp::filters {
+
+const http::FilterFactory* findFilterFactory(std::string_view type_url) {
+  // One entry per implemented filter: {type URL of its filter-level config, its factory}.
+  static const std::pair<std::string_view, const http::FilterFactory*> kFactories[] = {
+      {"type.googleapis.com/envoy.extensions.filters.http.cors.v3.Cors", &cors::corsFactory()},
+      {"type.googleapis.com/portico.filters.key_auth.v1.KeyAuth", &key_auth::keyAuthFactory()},
+      {"type.googleapis.com/portico.filters.authorize.v1.Authorize", &authorize::authorizeFactory()},
+  };
+  for (const auto& [url, factory] : kFactories) {
+    if (url == type_url) return factory;
+  }
+  return nullptr;
+}
+
+}  // namespace portico::dp::filters
