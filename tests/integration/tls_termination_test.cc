@@ -71,9 +71,24 @@ class TlsTerminationTest : public ::testing::Test {
     auto proxy = ProxyProcess::start(options);
     ASSERT_TRUE(proxy.ok()) << proxy.status();
     proxy_ = std::move(*proxy);
-    ASSERT_TRUE(waitUntil([&] { return curlEcho(secure_port_, "a.test").exit_code == 0; },
-                          absl::Seconds(20)))
-        << curlEcho(secure_port_, "a.test").output;
+    // Each listener's routes arrive on their own (RDS): wait until all three route.
+    const std::vector<std::string> with_cert = {"--cert", client_.first, "--key", client_.second};
+    ASSERT_TRUE(waitUntil(
+        [&] {
+          return routed(curlEcho(secure_port_, "a.test")) &&
+                 routed(curlEcho(mtls_port_, "a.test", with_cert)) &&
+                 routed(runCommand({"curl", "-sS", "--max-time", "10", "-w", "\n%{http_code} x",
+                                    cat("http://127.0.0.1:", plain_port_, "/echo/x")},
+                                   kToolTimeout));
+        },
+        absl::Seconds(20)))
+        << curlEcho(secure_port_, "a.test").output << "\n"
+        << curlEcho(mtls_port_, "a.test", with_cert).output;
+  }
+
+  // curl reached the echo backend (its output ends with "200 <version>").
+  static bool routed(const CommandResult& result) {
+    return result.exit_code == 0 && result.output.find("\n200 ") != std::string::npos;
   }
 
   void TearDown() override {
