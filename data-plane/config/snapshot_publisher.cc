@@ -8,7 +8,7 @@ SnapshotPublisher::SnapshotPublisher(std::vector<listener::Worker*> workers, rou
     : workers_(workers), stats_(stats), listeners_(std::move(workers)) {}
 
 absl::Status SnapshotPublisher::apply(const xds::ResourceSet& candidate) {
-  absl::StatusOr<SnapshotPtr> snapshot = compileSnapshot(candidate, stats_, &states_);
+  absl::StatusOr<SnapshotPtr> snapshot = compileSnapshot(candidate, stats_, &states_, &filter_base_);
   if (!snapshot.ok()) {
     return snapshot.status();
   }
