@@ -7,6 +7,7 @@
 #include <map>
 
 #include "common/xds/resource_json.h"
+#include "data-plane/admin/dump_types.h"
 
 namespace portico::dp::admin {
 
@@ -130,6 +131,7 @@ json::object endpointJson(const upstream::Endpoint& endpoint, const std::string&
 }  // namespace
 
 void addProxyAdminRoutes(::portico::http::PathRouter& router, ProxyAdminDeps deps) {
+  linkDumpTypes();
   auto& publisher = deps.publisher;
   auto& exposition = deps.exposition;
   router.add("GET", "/ready", [ready = deps.ready, draining = deps.draining](
