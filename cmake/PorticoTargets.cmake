@@ -13,12 +13,13 @@ endif()
 # Beast/Asio: compile Asio's separately-compilable parts once (see common/asio_impl.cc) and keep
 # the headers lean in every other translation unit.
 # BOOST_ASIO_RECYCLING_ALLOCATOR_CACHE_SIZE: how many freed blocks each thread keeps per purpose
-# (coroutine frames, operation handlers) for reuse. Asio's default of 2 is less than the frames
-# one proxied request nests (session → handle → retries → one try → write/read operations), so
-# every request went to malloc for ~8 blocks of 240–1,104 bytes. With 16, about a fifth of them
-# are reused (perf probe on malloc); the rest still miss because Asio's cache hands blocks out
-# first-fit and drops one on every miss. It changes the layout of Asio's thread_info_base, so it
-# must be the same in every translation unit: set here, for all.
+# (operation states, coroutine frames) for reuse. Asio's default of 2 is less than the
+# operations a proxied request has in flight; with 16 the request path's operation states
+# (socket reads and writes, Beast's composed read) are all reused (perf probe on malloc).
+# Coroutine frames on the workers' executor no longer use this cache: they come from
+# net::FramePool (data-plane/net/executor.h), because Asio's cache hands blocks out first-fit and
+# keeps none over 1,020 bytes. It changes the layout of Asio's thread_info_base, so it must be
+# the same in every translation unit: set here, for all.
 set(PORTICO_ASIO_DEFINES BOOST_ASIO_SEPARATE_COMPILATION BOOST_BEAST_SEPARATE_COMPILATION
     BOOST_ASIO_NO_DEPRECATED BOOST_BEAST_USE_STD_STRING_VIEW BOOST_ASIO_RECYCLING_ALLOCATOR_CACHE_SIZE=16)
 

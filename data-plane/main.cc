@@ -32,11 +32,22 @@
 #include "data-plane/upstream/health/health_checker.h"
 #include "data-plane/upstream/lb/lb_stats.h"
 #include "data-plane/xds/ads_client.h"
+#include "data-plane/xds/channel_credentials.h"
 
 ABSL_FLAG(std::string, xds, "127.0.0.1:18000", "host:port of portico-cp's ADS server");
 ABSL_FLAG(std::string, xds_protocol, "delta",
           "ADS variant: delta (DeltaAggregatedResources, incremental) or sotw "
           "(StreamAggregatedResources, state of the world)");
+ABSL_FLAG(std::string, xds_tls_ca, "",
+          "PEM CA bundle that signs portico-cp's gRPC certificate: connect with TLS and verify it "
+          "(empty: plaintext)");
+ABSL_FLAG(std::string, xds_tls_cert, "",
+          "PEM client certificate chain presented to portico-cp (needed when it runs with "
+          "--grpc_client_ca); with --xds_tls_key and --xds_tls_ca");
+ABSL_FLAG(std::string, xds_tls_key, "", "PEM private key of --xds_tls_cert");
+ABSL_FLAG(std::string, xds_tls_server_name, "",
+          "Name to verify in portico-cp's certificate instead of the --xds host (when the "
+          "certificate does not list the address dialed)");
 ABSL_FLAG(std::string, node_id, "", "Node id reported to the control plane (default: hostname-pid)");
 ABSL_FLAG(std::string, group, "default", "Gateway group (node.cluster): selects the snapshot served");
 ABSL_FLAG(std::string, zone, "",
@@ -169,6 +180,16 @@ int run() {
     PORTICO_LOG(kError, limits.status().message());
     return 2;
   }
+  auto xds_credentials = dp::xds::buildChannelCredentials(
+      {absl::GetFlag(FLAGS_xds_tls_ca), absl::GetFlag(FLAGS_xds_tls_cert), absl::GetFlag(FLAGS_xds_tls_key)});
+  if (!xds_credentials.ok()) {
+    PORTICO_LOG(kError, xds_credentials.status().message());
+    return 2;
+  }
+  if (!absl::GetFlag(FLAGS_xds_tls_server_name).empty() && absl::GetFlag(FLAGS_xds_tls_ca).empty()) {
+    PORTICO_LOG(kError, "--xds_tls_server_name needs --xds_tls_ca");
+    return 2;
+  }
   dp::router::RouteStats* unrouted = route_stats.get("", "");
   std::vector<std::unique_ptr<dp::listener::Worker>> workers;
   std::vector<dp::listener::Worker*> worker_ptrs;
@@ -196,6 +217,8 @@ int run() {
   health_checker.start();
   dp::xds::AdsClient::Options ads_options;
   ads_options.target = absl::GetFlag(FLAGS_xds);
+  ads_options.credentials = *xds_credentials;
+  ads_options.tls_server_name = absl::GetFlag(FLAGS_xds_tls_server_name);
   ads_options.protocol = xds_protocol;
   ads_options.node_id = node_id;
   ads_options.group = absl::GetFlag(FLAGS_group);
@@ -227,9 +250,12 @@ int run() {
     return 1;
   }
   ads.start();
+  const char* xds_security = absl::GetFlag(FLAGS_xds_tls_ca).empty()     ? "plaintext"
+                             : absl::GetFlag(FLAGS_xds_tls_cert).empty() ? "TLS"
+                                                                         : "mutual TLS";
   PORTICO_LOG(kInfo, "portico-proxy node \"", node_id, "\" group \"", ads_options.group, "\": ", worker_count,
               " workers, control plane ", ads_options.target, " (",
-              dp::xds::xdsProtocolName(xds_protocol), "), admin on ", admin_options.address, ":",
+              dp::xds::xdsProtocolName(xds_protocol), ", ", xds_security, "), admin on ", admin_options.address, ":",
               (*admin)->port());
 
   int received = 0;

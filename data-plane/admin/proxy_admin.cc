@@ -8,6 +8,7 @@
 
 #include "common/xds/resource_json.h"
 #include "data-plane/admin/tls_admin.h"
+#include "data-plane/admin/dump_types.h"
 
 namespace portico::dp::admin {
 
@@ -131,6 +132,7 @@ json::object endpointJson(const upstream::Endpoint& endpoint, const std::string&
 }  // namespace
 
 void addProxyAdminRoutes(::portico::http::PathRouter& router, ProxyAdminDeps deps) {
+  linkDumpTypes();
   auto& publisher = deps.publisher;
   auto& exposition = deps.exposition;
   router.add("GET", "/ready", [ready = deps.ready, draining = deps.draining](

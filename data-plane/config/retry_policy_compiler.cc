@@ -105,6 +105,7 @@ std::shared_ptr<const RetryPolicy> compileRetryPolicy(
   compileMatchers(in.retriable_request_headers(), cat(where, ".retriable_request_headers"),
                   out->retriable_request_headers, errors);
   if (errors.size() != errors_before) return nullptr;
+  out->precomputeMethodVerdicts();
   return out;
 }
 

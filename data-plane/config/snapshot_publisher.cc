@@ -9,7 +9,8 @@ SnapshotPublisher::SnapshotPublisher(std::vector<listener::Worker*> workers, rou
     : workers_(workers), stats_(stats), tls_contexts_(metrics), listeners_(std::move(workers)) {}
 
 absl::Status SnapshotPublisher::apply(const xds::ResourceSet& candidate) {
-  absl::StatusOr<SnapshotPtr> snapshot = compileSnapshot(candidate, stats_, &states_, /*filter_base=*/nullptr, &tls_contexts_);
+  absl::StatusOr<SnapshotPtr> snapshot =
+      compileSnapshot(candidate, stats_, &states_, &filter_base_, &tls_contexts_);
   if (!snapshot.ok()) {
     return snapshot.status();
   }

@@ -49,10 +49,16 @@ std::string_view nthFromRight(const bhttp::fields& fields, uint32_t n) {
 // fields of that name are replaced by the one result.
 void appendToList(bhttp::fields& fields, std::string_view name, std::string_view last) {
   std::string merged;
+  bool present = false;
   for (const auto& field : fields) {
     if (!named(field, name)) continue;
+    present = true;
     if (!merged.empty()) merged.append(", ");
     merged.append(field.value());
+  }
+  if (!present) {  // the common case: nothing to merge or replace
+    if (!last.empty()) fields.insert(name, last);
+    return;
   }
   if (!last.empty()) {
     if (!merged.empty()) merged.append(", ");
@@ -80,12 +86,25 @@ void setForwardingHeaders(bhttp::fields& fields, std::string_view peer, std::str
   if (options.use_remote_address) appendToList(fields, kXff, peer);
   // A client's own X-Forwarded-Proto is only believed from a trusted hop.
   const bool trusted = !options.use_remote_address || options.xff_trusted_hops > 0;
+  // One pass: how many X-Forwarded-Proto fields the client sent, and the last one's value.
+  int count = 0;
+  std::string_view proto;
+  for (const auto& field : fields) {
+    if (named(field, kXfp)) {
+      ++count;
+      proto = field.value();
+    }
+  }
   bool keep = false;
-  if (trusted && fields.count(kXfp) == 1) {
-    const std::string_view proto = trimOws(fields.find(kXfp)->value());
+  if (trusted && count == 1) {
+    proto = trimOws(proto);
     keep = absl::EqualsIgnoreCase(av(proto), "http") || absl::EqualsIgnoreCase(av(proto), "https");
   }
-  if (!keep) fields.set(kXfp, scheme);
+  if (count == 0) {
+    fields.insert(kXfp, scheme);
+  } else if (!keep) {
+    fields.set(kXfp, scheme);
+  }
   appendVia(fields, options);
 }
 

@@ -40,6 +40,37 @@ void frameRequestBody(Request& request) {
   }
 }
 
+void setExactLength(bhttp::fields& fields, uint64_t size) {
+  char digits[24];
+  const auto end = std::to_chars(digits, digits + sizeof(digits), size).ptr;
+  const std::string_view length(digits, static_cast<size_t>(end - digits));
+  int lengths = 0;
+  bool same = false;
+  for (auto it = fields.begin(); it != fields.end();) {
+    const bhttp::field name = it->name();
+    if (name == bhttp::field::transfer_encoding) {
+      it = fields.erase(it);
+      continue;
+    }
+    if (name == bhttp::field::content_length) {
+      ++lengths;
+      same = it->value() == length;
+    }
+    ++it;
+  }
+  if (lengths == 1 && same) return;
+  if (lengths > 0) fields.erase(bhttp::field::content_length);
+  fields.insert(bhttp::field::content_length, length);
+}
+
+void setPersistence(bhttp::fields& fields, unsigned version, bool keep_alive) {
+  if (version >= 11 && !keep_alive) {
+    fields.insert(bhttp::field::connection, "close");
+  } else if (version < 11 && keep_alive) {
+    fields.insert(bhttp::field::connection, "keep-alive");
+  }
+}
+
 void writeRequestHead(const Request& request, std::string& out) {
   out.clear();
   out.append(request.method_string());

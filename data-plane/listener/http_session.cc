@@ -11,6 +11,7 @@
 #include <tuple>
 #include <optional>
 
+#include "absl/container/inlined_vector.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_split.h"
@@ -49,25 +50,41 @@ namespace {
 
 using net::kNoThrow;
 
+beast::string_view bsv(std::string_view s) { return beast::string_view(s.data(), s.size()); }
+
 // Hop-by-hop headers (RFC 9110 §7.6.1) never cross the proxy.
+bool hopByHop(bhttp::field name) {
+  switch (name) {
+    case bhttp::field::connection:
+    case bhttp::field::keep_alive:
+    case bhttp::field::proxy_connection:
+    case bhttp::field::te:
+    case bhttp::field::trailer:
+    case bhttp::field::upgrade:
+      return true;
+    default:
+      return false;
+  }
+}
+
+// One pass in field order by the parser's field code, instead of a lookup by name per
+// hop-by-hop header (each a chain of case-insensitive compares; this ran twice per request).
 void removeHopByHop(bhttp::fields& fields) {
-  // Headers named in Connection are hop-by-hop too.
-  auto connection = fields.find(bhttp::field::connection);
-  if (connection != fields.end()) {
-    std::string listed(connection->value());
-    for (absl::string_view token : absl::StrSplit(listed, ',')) {
-      std::string name(absl::StripAsciiWhitespace(token));
-      if (!name.empty() && !absl::EqualsIgnoreCase(name, "close") && !absl::EqualsIgnoreCase(name, "keep-alive")) {
-        fields.erase(name);
+  // Headers named in Connection are hop-by-hop too (every Connection field's tokens; rare, so
+  // only collected when there are any but the usual close / keep-alive).
+  absl::InlinedVector<std::string, 2> nominated;
+  for (auto it = fields.begin(); it != fields.end();) {
+    if (it->name() == bhttp::field::connection) {
+      for (absl::string_view token : absl::StrSplit(av(it->value()), ',')) {
+        token = absl::StripAsciiWhitespace(token);
+        if (!token.empty() && !absl::EqualsIgnoreCase(token, "close") && !absl::EqualsIgnoreCase(token, "keep-alive")) {
+          nominated.emplace_back(token);
+        }
       }
     }
+    it = hopByHop(it->name()) ? fields.erase(it) : std::next(it);
   }
-  fields.erase(bhttp::field::connection);
-  fields.erase(bhttp::field::keep_alive);
-  fields.erase(bhttp::field::proxy_connection);
-  fields.erase(bhttp::field::te);
-  fields.erase(bhttp::field::trailer);
-  fields.erase(bhttp::field::upgrade);
+  for (const std::string& name : nominated) fields.erase(bsv(name));
 }
 
 // A WebSocket handshake (RFC 6455 §4.1): GET with "Upgrade: websocket" and "upgrade" among the
@@ -150,8 +167,6 @@ struct RequestContext {
   bool logs() const { return listener != nullptr && !listener->access_logs.empty(); }
 };
 
-beast::string_view bsv(std::string_view s) { return beast::string_view(s.data(), s.size()); }
-
 // The verified client certificate's subject, on requests from a TLS listener that verifies
 // client certificates (docs/security.md).
 constexpr std::string_view kClientCertSubjectHeader = "x-portico-client-cert-subject";
@@ -226,11 +241,10 @@ void finishResponse(Response& response, const Request& request, const RequestCon
   if (!bodilessStatus(status) && (request.method() != bhttp::verb::head || !response.body().empty())) {
     // The body was read (or made) whole, so it goes out with an exact length. A proxied HEAD
     // answer keeps the upstream's Content-Length: it describes the GET body.
-    response.erase(bhttp::field::transfer_encoding);
-    response.content_length(response.body().size());
+    http::setExactLength(response, response.body().size());
   }
   response.version(request.version());
-  response.keep_alive(keep_alive);
+  http::setPersistence(response, response.version(), keep_alive);  // no Connection field left
 }
 
 // RFC 9110: no body after a HEAD request or with 1xx/204/304 (Content-Length of a HEAD answer

@@ -96,7 +96,10 @@ class Worker {
   ProxyStats& stats_;
   router::RouteStats* const unrouted_;
   const WorkerLimits limits_;
-  boost::asio::io_context io_{1};
+  // One thread runs it, and every socket and timer of the worker is only ever touched on that
+  // thread (other threads post to it): Asio's per-socket reactor locks are switched off
+  // (UNSAFE_IO); the scheduler keeps its lock for those posts.
+  boost::asio::io_context io_{BOOST_ASIO_CONCURRENCY_HINT_UNSAFE_IO};
   std::thread thread_;
   config::SnapshotPtr snapshot_;
   upstream::lb::WorkerBalancers balancers_;  // per cluster of snapshot_

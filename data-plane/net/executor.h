@@ -16,6 +16,8 @@
 
 #include <chrono>
 
+#include "data-plane/net/frame_pool.h"
+
 namespace portico::dp::net {
 
 using Executor = boost::asio::io_context::executor_type;
@@ -32,3 +34,20 @@ using Timer = boost::asio::basic_waitable_timer<std::chrono::steady_clock,
 inline constexpr auto kNoThrow = boost::asio::as_tuple(boost::asio::use_awaitable_t<Executor>{});
 
 }  // namespace portico::dp::net
+
+// Coroutine frames on this executor come from the worker's FramePool (net/frame_pool.h) instead
+// of Asio's recycling cache, which keeps a few first-fit blocks per thread and none over 1,020
+// bytes. Explicit specializations of the frame base's allocation functions for this executor
+// only: declared here, where net::Awaitable is, so every translation unit that can create such a
+// frame sees them (coroutines on other executors keep Asio's allocator).
+template <>
+inline void* boost::asio::detail::awaitable_frame_base<portico::dp::net::Executor>::operator new(
+    std::size_t size) {
+  return portico::dp::net::FramePool::allocate(size);
+}
+
+template <>
+inline void boost::asio::detail::awaitable_frame_base<portico::dp::net::Executor>::operator delete(
+    void* pointer, std::size_t size) {
+  portico::dp::net::FramePool::deallocate(pointer, size);
+}

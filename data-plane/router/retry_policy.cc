@@ -1,5 +1,7 @@
 #include "data-plane/router/retry_policy.h"
 
+#include <boost/beast/http/verb.hpp>
+
 #include <algorithm>
 #include <charconv>
 
@@ -18,8 +20,31 @@ bool gatewayError(unsigned status) { return status == 502 || status == 503 || st
 
 bool RetryPolicy::allowsRequest(const RequestView& request) const {
   if (retriable_request_headers.empty()) return true;
+  if (!method_verdicts.empty()) {
+    // string_to_verb is exact (methods are case-sensitive): a known verb is spelled exactly as
+    // the string its verdict was computed from.
+    const boost::beast::http::verb verb = boost::beast::http::string_to_verb(request.method);
+    if (verb != boost::beast::http::verb::unknown) return method_verdicts[static_cast<size_t>(verb)];
+  }
   return std::any_of(retriable_request_headers.begin(), retriable_request_headers.end(),
                      [&](const HeaderMatcher& matcher) { return matcher.matches(request); });
+}
+
+void RetryPolicy::precomputeMethodVerdicts() {
+  method_verdicts.clear();
+  if (retriable_request_headers.empty()) return;
+  for (const HeaderMatcher& matcher : retriable_request_headers) {
+    if (matcher.name != ":method") return;  // depends on other headers: matched per request
+  }
+  const auto last = static_cast<size_t>(boost::beast::http::verb::unlink);
+  std::vector<bool> verdicts(last + 1, false);
+  for (size_t v = 1; v <= last; ++v) {
+    const auto verb = static_cast<boost::beast::http::verb>(v);
+    const RequestView view{boost::beast::http::to_string(verb)};
+    verdicts[v] = std::any_of(retriable_request_headers.begin(), retriable_request_headers.end(),
+                              [&](const HeaderMatcher& matcher) { return matcher.matches(view); });
+  }
+  method_verdicts = std::move(verdicts);
 }
 
 bool RetryPolicy::retriable(TryOutcome outcome, unsigned status,

@@ -50,10 +50,17 @@ struct RetryPolicy {
   // Only requests matching one of these are retried; none given: every request. portico-cp
   // sends a ":method" regex of the idempotent methods here unless the route allows others.
   std::vector<HeaderMatcher> retriable_request_headers;
+  // allowsRequest()'s answer per method (indexed by boost::beast::http::verb) when every
+  // retriable_request_headers matcher reads only ":method", as portico-cp's idempotent-methods
+  // regex does: a request then costs a method lookup instead of a regex match. Empty when not
+  // applicable. Filled by precomputeMethodVerdicts() once the matchers are compiled.
+  std::vector<bool> method_verdicts;
 
   bool has(Condition condition) const { return (retry_on & condition) != 0; }
   // May this request be retried at all (retriable_request_headers)?
   bool allowsRequest(const RequestView& request) const;
+  // Fills method_verdicts from retriable_request_headers (config compile time, not per request).
+  void precomputeMethodVerdicts();
   // Does a try that ended with `outcome` call for a retry? For kResponse, `status` and
   // `headers` describe the response.
   bool retriable(TryOutcome outcome, unsigned status = 0,

@@ -28,13 +28,13 @@
 
 #include "absl/strings/numbers.h"
 #include "common/strings.h"
-#include "tests/support/command.h"
 #include "tests/support/control_plane_process.h"
 #include "tests/support/proxy_process.h"
 #include "tests/support/raw_connection.h"
 #include "tests/support/test_env.h"
 #include "tests/support/test_pki.h"
 #include "tests/support/tls_client.h"
+#include "tests/support/tool_run.h"
 
 namespace portico::testing {
 namespace {
@@ -42,6 +42,20 @@ namespace {
 namespace json = boost::json;
 
 constexpr absl::Duration kToolTimeout = absl::Seconds(20);
+
+// A command-line client's run: its exit code and what it printed (stdout, then stderr).
+struct CommandResult {
+  int exit_code = -1;
+  std::string output;
+};
+
+// Runs /usr/bin/<argv[0]> with the rest of `argv`; `env`: "NAME=value" entries to set.
+CommandResult runCommand(const std::vector<std::string>& argv, absl::Duration timeout,
+                         const std::vector<std::string>& env = {}) {
+  const ToolRun run = runTool(cat("/usr/bin/", argv[0]), {argv.begin() + 1, argv.end()},
+                              ToolEnv{env, {}}, timeout);
+  return {run.exit_code, run.out + run.err};
+}
 
 class TlsTerminationTest : public ::testing::Test {
  protected:
@@ -142,7 +156,7 @@ class TlsTerminationTest : public ::testing::Test {
     std::vector<std::string> argv = {"openssl", "s_client", "-connect", cat("127.0.0.1:", port),
                                      "-CAfile", ca_file_};
     argv.insert(argv.end(), args.begin(), args.end());
-    return runCommand(argv, kToolTimeout, "", env);
+    return runCommand(argv, kToolTimeout, env);
   }
 
   // The value of one series in the proxy's /metrics (-1 when absent).

@@ -1,8 +1,11 @@
 #pragma once
 
-// Certificates for TLS tests, made with OpenSSL in the test itself (no fixtures that expire): a
-// CA, and certificates it issues for servers (DNS names) and clients (clientAuth). EC P-256
-// keys, so generating a handful takes milliseconds.
+// Certificates for TLS tests, made with the OpenSSL API in the test itself (no fixtures that
+// expire): a CA, and certificates it issues for servers (DNS names) and clients (clientAuth),
+// as PEM text in memory. EC P-256 keys (RSA on request), so a handful takes milliseconds. For
+// tests that need the PEM text itself, many certificates, a chosen subject (a rotated
+// certificate told apart by its O=) or atomic file replacement; test_certs.h makes files with
+// the openssl command line.
 
 #include <openssl/evp.h>
 #include <openssl/x509.h>

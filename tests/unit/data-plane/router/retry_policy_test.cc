@@ -5,6 +5,11 @@
 
 #include <gtest/gtest.h>
 
+#include <boost/beast/http/verb.hpp>
+
+#include <string>
+#include <vector>
+
 #include <boost/beast/http/fields.hpp>
 
 namespace portico::dp::router {
@@ -156,6 +161,37 @@ TEST(RetryPolicyTest, IdempotentMethodsOnlyWithTheMethodMatcher) {
   for (const char* method : {"POST", "PATCH", "CONNECT"}) {
     EXPECT_FALSE(policy.allowsRequest(RequestView{method, "/", "", nullptr})) << method;
   }
+}
+
+TEST(RetryPolicyTest, PrecomputedMethodVerdictsAnswerLikeTheMatchers) {
+  RetryPolicy matched = policyOn(RetryPolicy::k5xx);
+  matched.retriable_request_headers.push_back(idempotentMethods());
+  RetryPolicy precomputed = matched;
+  precomputed.precomputeMethodVerdicts();
+  ASSERT_FALSE(precomputed.method_verdicts.empty());
+  // Every known verb, a lower-case spelling (methods are case-sensitive) and unknown methods.
+  std::vector<std::string> methods = {"get", "Get", "BREW", "GETX", ""};
+  for (int v = 1; v <= static_cast<int>(boost::beast::http::verb::unlink); ++v) {
+    methods.emplace_back(boost::beast::http::to_string(static_cast<boost::beast::http::verb>(v)));
+  }
+  for (const std::string& method : methods) {
+    const RequestView view{method, "/", "", nullptr};
+    EXPECT_EQ(precomputed.allowsRequest(view), matched.allowsRequest(view)) << method;
+  }
+  EXPECT_TRUE(precomputed.allowsRequest(RequestView{"DELETE", "/", "", nullptr}));
+  EXPECT_FALSE(precomputed.allowsRequest(RequestView{"POST", "/", "", nullptr}));
+}
+
+TEST(RetryPolicyTest, NoMethodVerdictsWhenAMatcherReadsOtherHeaders) {
+  RetryPolicy policy = policyOn(RetryPolicy::k5xx);
+  policy.retriable_request_headers.push_back(idempotentMethods());
+  policy.retriable_request_headers.push_back(exact("x-idempotency-key", "k1"));
+  policy.precomputeMethodVerdicts();
+  EXPECT_TRUE(policy.method_verdicts.empty());
+  boost::beast::http::fields keyed;
+  keyed.set("x-idempotency-key", "k1");
+  EXPECT_TRUE(policy.allowsRequest(RequestView{"POST", "/", "", &keyed}));
+  EXPECT_FALSE(policy.allowsRequest(RequestView{"POST", "/", "", nullptr}));
 }
 
 TEST(RetryPolicyTest, AnyRequestMatcherSuffices) {
