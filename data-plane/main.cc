@@ -23,18 +23,31 @@
 #include "common/metrics/exposition.h"
 #include "data-plane/admin/endpoint_health_metrics.h"
 #include "data-plane/admin/proxy_admin.h"
+#include "data-plane/admin/tls_admin.h"
 #include "data-plane/config/snapshot_publisher.h"
 #include "data-plane/listener/proxy_stats.h"
 #include "data-plane/listener/worker.h"
+#include "data-plane/tls/certificate_watcher.h"
 #include "data-plane/upstream/cluster_metrics.h"
 #include "data-plane/upstream/health/health_checker.h"
 #include "data-plane/upstream/lb/lb_stats.h"
 #include "data-plane/xds/ads_client.h"
+#include "data-plane/xds/channel_credentials.h"
 
 ABSL_FLAG(std::string, xds, "127.0.0.1:18000", "host:port of portico-cp's ADS server");
 ABSL_FLAG(std::string, xds_protocol, "delta",
           "ADS variant: delta (DeltaAggregatedResources, incremental) or sotw "
           "(StreamAggregatedResources, state of the world)");
+ABSL_FLAG(std::string, xds_tls_ca, "",
+          "PEM CA bundle that signs portico-cp's gRPC certificate: connect with TLS and verify it "
+          "(empty: plaintext)");
+ABSL_FLAG(std::string, xds_tls_cert, "",
+          "PEM client certificate chain presented to portico-cp (needed when it runs with "
+          "--grpc_client_ca); with --xds_tls_key and --xds_tls_ca");
+ABSL_FLAG(std::string, xds_tls_key, "", "PEM private key of --xds_tls_cert");
+ABSL_FLAG(std::string, xds_tls_server_name, "",
+          "Name to verify in portico-cp's certificate instead of the --xds host (when the "
+          "certificate does not list the address dialed)");
 ABSL_FLAG(std::string, node_id, "", "Node id reported to the control plane (default: hostname-pid)");
 ABSL_FLAG(std::string, group, "default", "Gateway group (node.cluster): selects the snapshot served");
 ABSL_FLAG(std::string, zone, "",
@@ -61,6 +74,9 @@ ABSL_FLAG(absl::Duration, request_header_timeout, absl::Seconds(30),
 ABSL_FLAG(absl::Duration, idle_timeout, absl::Seconds(60),
           "Default time a kept-alive connection waits for its next request (and any body read "
           "waits); 0 disables");
+ABSL_FLAG(absl::Duration, tls_reload_interval, absl::Seconds(2),
+          "How often TLS listeners' certificate, key and CA files are checked for changes (a "
+          "change is loaded once it has held still for one interval); 0 disables reloading");
 ABSL_FLAG(absl::Duration, drain_timeout, absl::Seconds(20),
           "On SIGTERM/SIGINT: stop accepting, let requests in flight finish for at most this long, "
           "then exit (a second signal exits at once)");
@@ -164,6 +180,16 @@ int run() {
     PORTICO_LOG(kError, limits.status().message());
     return 2;
   }
+  auto xds_credentials = dp::xds::buildChannelCredentials(
+      {absl::GetFlag(FLAGS_xds_tls_ca), absl::GetFlag(FLAGS_xds_tls_cert), absl::GetFlag(FLAGS_xds_tls_key)});
+  if (!xds_credentials.ok()) {
+    PORTICO_LOG(kError, xds_credentials.status().message());
+    return 2;
+  }
+  if (!absl::GetFlag(FLAGS_xds_tls_server_name).empty() && absl::GetFlag(FLAGS_xds_tls_ca).empty()) {
+    PORTICO_LOG(kError, "--xds_tls_server_name needs --xds_tls_ca");
+    return 2;
+  }
   dp::router::RouteStats* unrouted = route_stats.get("", "");
   std::vector<std::unique_ptr<dp::listener::Worker>> workers;
   std::vector<dp::listener::Worker*> worker_ptrs;
@@ -174,14 +200,25 @@ int run() {
     workers.back()->start();
   }
 
-  dp::config::SnapshotPublisher publisher(worker_ptrs, route_stats);
+  dp::config::SnapshotPublisher publisher(worker_ptrs, route_stats, prom.get());
   exposition.add(std::make_shared<dp::upstream::ClusterMetrics>(publisher.states()));
   exposition.add(std::make_shared<dp::admin::EndpointHealthMetrics>([&publisher] { return publisher.current(); }));
+  exposition.add(std::make_shared<dp::admin::TlsCertificateMetrics>([&publisher] { return publisher.current(); }));
+  // Certificate files are polled off the workers; a change is loaded into new handshakes.
+  if (absl::GetFlag(FLAGS_tls_reload_interval) < absl::ZeroDuration()) {
+    PORTICO_LOG(kError, "--tls_reload_interval must be >= 0");
+    return 2;
+  }
+  dp::tls::CertificateWatcher certificate_watcher(publisher.tlsContexts(),
+                                                  absl::GetFlag(FLAGS_tls_reload_interval));
+  certificate_watcher.start();
   // Active health checks: one checker per process, fed every snapshot the publisher applies.
   dp::upstream::health::HealthChecker health_checker(*prom, std::random_device{}());
   health_checker.start();
   dp::xds::AdsClient::Options ads_options;
   ads_options.target = absl::GetFlag(FLAGS_xds);
+  ads_options.credentials = *xds_credentials;
+  ads_options.tls_server_name = absl::GetFlag(FLAGS_xds_tls_server_name);
   ads_options.protocol = xds_protocol;
   ads_options.node_id = node_id;
   ads_options.group = absl::GetFlag(FLAGS_group);
@@ -213,9 +250,12 @@ int run() {
     return 1;
   }
   ads.start();
+  const char* xds_security = absl::GetFlag(FLAGS_xds_tls_ca).empty()     ? "plaintext"
+                             : absl::GetFlag(FLAGS_xds_tls_cert).empty() ? "TLS"
+                                                                         : "mutual TLS";
   PORTICO_LOG(kInfo, "portico-proxy node \"", node_id, "\" group \"", ads_options.group, "\": ", worker_count,
               " workers, control plane ", ads_options.target, " (",
-              dp::xds::xdsProtocolName(xds_protocol), "), admin on ", admin_options.address, ":",
+              dp::xds::xdsProtocolName(xds_protocol), ", ", xds_security, "), admin on ", admin_options.address, ":",
               (*admin)->port());
 
   int received = 0;
@@ -231,6 +271,7 @@ int run() {
   ads.stop();
   (*admin)->stop();
   health_checker.stop();  // after the admin server: /clusters asks it for its counters
+  certificate_watcher.stop();
   for (auto& worker : workers) {
     worker->stop();
   }

@@ -39,6 +39,7 @@ HttpRequest toRequest(const bhttp::request<bhttp::string_body>& in, const std::s
   }
   auto decoded = boost::urls::make_pct_string_view(raw_path);
   out.path = decoded ? decoded->decode() : std::string(raw_path);
+  out.raw_path = std::string(raw_path);
   for (const auto& field : in) {
     out.headers.emplace_back(absl::AsciiStrToLower(av(field.name_string())), std::string(field.value()));
   }

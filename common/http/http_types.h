@@ -12,6 +12,9 @@ namespace portico::http {
 struct HttpRequest {
   std::string method;  // upper case, e.g. "GET"
   std::string path;    // decoded path without the query
+  // The path as received (still percent-encoded). PathRouter splits this one, so an encoded
+  // '/' ("%2F") stays inside its segment; empty: split `path` (requests built in code).
+  std::string raw_path;
   std::string query;   // raw query string without '?'
   std::vector<std::pair<std::string, std::string>> headers;  // names lower-cased
   std::string body;

@@ -1,5 +1,7 @@
 #include "common/http/path_router.h"
 
+#include <boost/url/pct_string_view.hpp>
+
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "common/strings.h"
@@ -11,6 +13,21 @@ std::vector<std::string> splitPath(std::string_view path) {
   std::vector<std::string> out;
   for (absl::string_view part : absl::StrSplit(av(path), '/', absl::SkipEmpty())) {
     out.emplace_back(part);
+  }
+  return out;
+}
+
+// Splits the encoded path, then decodes each segment: "/v1/x/a%2Fb" has the segments
+// "v1", "x", "a/b". A segment that is not valid percent-encoding is kept as received.
+std::vector<std::string> requestSegments(const HttpRequest& request) {
+  if (request.raw_path.empty()) {
+    return splitPath(request.path);
+  }
+  std::vector<std::string> out = splitPath(request.raw_path);
+  for (std::string& segment : out) {
+    if (auto decoded = boost::urls::make_pct_string_view(segment)) {
+      segment = decoded->decode();
+    }
   }
   return out;
 }
@@ -42,7 +59,7 @@ bool PathRouter::match(const Entry& entry, const std::vector<std::string>& segme
 }
 
 HttpResponse PathRouter::dispatch(const HttpRequest& request) const {
-  const std::vector<std::string> segments = splitPath(request.path);
+  const std::vector<std::string> segments = requestSegments(request);
   std::vector<std::string> allowed;
   PathParams params;
   for (const Entry& entry : entries_) {

@@ -3,10 +3,14 @@
 #include <boost/json/object.hpp>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
+#include <prometheus/counter.h>
+#include <prometheus/registry.h>
 
 #include "absl/time/time.h"
+#include "common/logging.h"
 #include "common/strings.h"
 #include "common/xds/resource_json.h"
+#include "control-plane/admin/revocation_api.h"
 #include "control-plane/sources/rest_registry.h"
 
 namespace portico::cp::admin {
@@ -74,6 +78,7 @@ http::HttpResponse proxyList(const xds::ProxyTracker& tracker) {
     entry["protocol"] = xds::protocolName(status.protocol);
     entry["group"] = status.group;
     entry["peer"] = status.peer;
+    entry["identity"] = status.identity;
     entry["user_agent"] = status.user_agent;
     entry["connected_since"] = formatTime(status.connected_since);
     json::object types;
@@ -101,6 +106,9 @@ http::HttpResponse proxyList(const xds::ProxyTracker& tracker) {
 
 void addCpAdminRoutes(http::PathRouter& router, CpAdminDeps deps) {
   sources::addRegistryRoutes(router, deps.store);
+  if (deps.revocations != nullptr) {
+    addRevocationRoutes(router, *deps.revocations);
+  }
   auto& cache = deps.cache;
   auto& proxies = deps.proxies;
   auto& exposition = deps.exposition;
@@ -147,6 +155,38 @@ void addCpAdminRoutes(http::PathRouter& router, CpAdminDeps deps) {
     }
     return http::jsonError(503, "not_ready", "the first snapshot is not built yet");
   });
+}
+
+std::set<std::string, std::less<>> openAdminPaths(bool protect_metrics) {
+  std::set<std::string, std::less<>> open = {"/healthz", "/readyz"};
+  if (!protect_metrics) {
+    open.insert("/metrics");
+  }
+  return open;
+}
+
+http::AdminServer::Handler adminHandler(const http::PathRouter& router, const http::BearerAuth* auth,
+                                        prometheus::Registry& metrics) {
+  if (auth == nullptr) {
+    return [&router](const http::HttpRequest& request) { return router.dispatch(request); };
+  }
+  auto& family = prometheus::BuildCounter()
+                      .Name("portico_cp_admin_unauthorized_total")
+                      .Help("Admin API requests refused for a missing or wrong bearer token")
+                      .Register(metrics);
+  prometheus::Counter* missing = &family.Add({{"reason", "missing"}});
+  prometheus::Counter* invalid = &family.Add({{"reason", "invalid"}});
+  return [&router, auth, missing, invalid](const http::HttpRequest& request) {
+    std::optional<http::HttpResponse> refusal = auth->check(request);
+    if (!refusal) {
+      return router.dispatch(request);
+    }
+    const bool presented = request.header("authorization") != nullptr;
+    (presented ? invalid : missing)->Increment();
+    PORTICO_LOG(kDebug, "admin: 401 for ", request.method, " ", request.path, " from ", request.remote_address,
+                presented ? " (wrong token)" : " (no token)");
+    return *refusal;
+  };
 }
 
 }  // namespace portico::cp::admin

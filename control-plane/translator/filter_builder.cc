@@ -119,9 +119,16 @@ jwt::JwtRequirement jwtRequirement(const model::JwtConfig& config, const std::st
   return out;
 }
 
-void addJwtFilters(const PluginResolver& plugins, std::vector<hcm::HttpFilter>& out) {
+void addJwtFilters(const PluginResolver& plugins, const registry::RevocationList& revoked,
+                   std::vector<hcm::HttpFilter>& out) {
   jwt::JwtAuthentication authn;
   portico::filters::jwt_policy::v1::JwtPolicy policy;
+  policy.mutable_revoked_tokens()->Reserve(static_cast<int>(revoked.size()));
+  for (const registry::RevokedToken& token : revoked) {
+    auto* entry = policy.add_revoked_tokens();
+    entry->set_jti(token.jti);
+    entry->set_expires_at(token.expires_at);
+  }
   for (const PluginInstance* plugin : plugins.all("jwt")) {
     const auto* config = std::get_if<model::JwtConfig>(&plugin->config);
     if (config == nullptr) continue;  // a bare `enabled: false`
@@ -211,7 +218,8 @@ google::protobuf::Any consumersConfig(const model::PorticoConfig& config, const 
 
 }  // namespace
 
-std::vector<hcm::HttpFilter> buildHttpFilters(const model::PorticoConfig& config, const PluginResolver& plugins) {
+std::vector<hcm::HttpFilter> buildHttpFilters(const model::PorticoConfig& config, const PluginResolver& plugins,
+                                              const registry::RevocationList& revoked) {
   std::vector<hcm::HttpFilter> out;
   if (!config.consumers.empty()) {
     hcm::HttpFilter consumers;
@@ -221,7 +229,7 @@ std::vector<hcm::HttpFilter> buildHttpFilters(const model::PorticoConfig& config
   }
   for (const std::string& name : plugins.activeNames()) {
     if (name == "jwt") {
-      addJwtFilters(plugins, out);
+      addJwtFilters(plugins, revoked, out);
       continue;
     }
     hcm::HttpFilter filter;

@@ -8,7 +8,8 @@
 // - a route whose own or service-level instance overrides the global one gets
 //   typed_per_filter_config[filter] = FilterConfig{config} (or FilterConfig{disabled: true});
 // - jwt becomes Envoy's jwt_authn (providers of every instance, one requirement per instance,
-//   PerRouteConfig per route) plus Portico's jwt_policy; cors becomes Envoy's cors filter with
+//   PerRouteConfig per route) plus Portico's jwt_policy (which also carries the revoked token
+//   ids, `revoked`, already sorted by jti); cors becomes Envoy's cors filter with
 //   CorsPolicy per virtual host (global) or route; consumers (API keys as SHA-256, groups,
 //   consumer-scoped plugins) travel as the config of Portico's consumers filter, first in the
 //   chain.
@@ -19,6 +20,7 @@
 #include <vector>
 
 #include "control-plane/model/portico_config.h"
+#include "control-plane/registry/revocation_store.h"
 #include "control-plane/translator/plugin_resolver.h"
 #include "envoy/extensions/filters/network/http_connection_manager/v3/http_connection_manager.pb.h"
 
@@ -27,7 +29,7 @@ namespace portico::cp::translator {
 using FilterConfigMap = google::protobuf::Map<std::string, google::protobuf::Any>;
 
 std::vector<envoy::extensions::filters::network::http_connection_manager::v3::HttpFilter> buildHttpFilters(
-    const model::PorticoConfig& config, const PluginResolver& plugins);
+    const model::PorticoConfig& config, const PluginResolver& plugins, const registry::RevocationList& revoked = {});
 
 // Per-route overrides for `route`.
 void addRouteFilterConfigs(const model::RouteConfig& route, const PluginResolver& plugins, FilterConfigMap* out);

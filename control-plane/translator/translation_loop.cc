@@ -116,7 +116,9 @@ void TranslationLoop::translateOnce(absl::Time change_time) {
   const absl::Time start = absl::Now();
   registry::RegistryState state = store_.state();
   retainDeparted(state, start);
-  GroupSnapshots snapshots = translate(config, state, change_time);
+  const registry::RevocationList revoked =
+      options_.revocations ? options_.revocations() : registry::RevocationList{};
+  GroupSnapshots snapshots = translate(config, state, change_time, revoked);
   const absl::Duration took = absl::Now() - start;
   translations_total_->Increment();
   translation_seconds_->Observe(absl::ToDoubleSeconds(took));

@@ -8,6 +8,7 @@
 // loop's own thread.
 
 #include <condition_variable>
+#include <functional>
 #include <map>
 #include <string>
 #include <memory>
@@ -17,6 +18,7 @@
 #include "absl/base/thread_annotations.h"
 #include "absl/time/time.h"
 #include "control-plane/model/portico_config.h"
+#include "control-plane/registry/revocation_store.h"
 #include "control-plane/registry/store.h"
 #include "control-plane/xds/snapshot_cache.h"
 
@@ -38,6 +40,9 @@ class TranslationLoop {
     // which gRPC 1.51's client does not recover from when the service comes back (it keeps a
     // cleared route subscription and ignores the identical RouteConfiguration).
     absl::Duration service_retention = absl::Hours(1);
+    // The revoked JWT ids to push (RevocationStore::list); read at every translation. Null:
+    // none. The store's change callback should call notify().
+    std::function<registry::RevocationList()> revocations;
   };
 
   TranslationLoop(registry::Store& store, xds::SnapshotCache& cache, prometheus::Registry& metrics,
@@ -46,7 +51,7 @@ class TranslationLoop {
 
   // Replaces the operator config and schedules a translation.
   void setConfig(model::PorticoConfig config);
-  // Schedules a translation (registry changed).
+  // Schedules a translation (registry or revocations changed).
   void notify();
   // Translates synchronously once (start-up) and starts the loop thread.
   void start();

@@ -70,7 +70,8 @@ bool selected(const std::vector<std::string>& names, const T& item) {
 }
 
 xds::SnapshotPtr groupSnapshot(const model::PorticoConfig& config, const registry::RegistryState& registry,
-                               const std::string& group_name, const Maps& shared, absl::Time change_time) {
+                               const std::string& group_name, const Maps& shared, absl::Time change_time,
+                               const registry::RevocationList& revoked) {
   Maps maps = shared;
   const model::GroupConfig* group = findGroup(config, group_name);
   const bool all_routes = group == nullptr || !group->routes;
@@ -86,7 +87,7 @@ xds::SnapshotPtr groupSnapshot(const model::PorticoConfig& config, const registr
     }
   }
   const PluginResolver plugins(config, group_name);
-  const auto filters = buildHttpFilters(config, plugins);
+  const auto filters = buildHttpFilters(config, plugins, revoked);
   const HcmOptions hcm_options{config.request_id, config.access_log};
   for (const model::ListenerConfig& listener : config.listeners) {
     if (group != nullptr && !selected(group->listeners, listener)) continue;
@@ -108,11 +109,19 @@ std::vector<std::string> groupNames(const model::PorticoConfig& config) {
 }
 
 GroupSnapshots translate(const model::PorticoConfig& config, const registry::RegistryState& registry,
-                         absl::Time change_time) {
+                         absl::Time change_time, const registry::RevocationList& revoked) {
   const Maps shared = sharedResources(config, registry);
+  // Sorted by jti whatever the caller's order: the same set always hashes to the same version.
+  const auto by_jti = [](const registry::RevokedToken& a, const registry::RevokedToken& b) { return a.jti < b.jti; };
+  registry::RevocationList sorted;
+  if (!std::is_sorted(revoked.begin(), revoked.end(), by_jti)) {
+    sorted = revoked;
+    std::sort(sorted.begin(), sorted.end(), by_jti);
+  }
+  const registry::RevocationList& ordered = sorted.empty() ? revoked : sorted;
   GroupSnapshots out;
   for (const std::string& group : groupNames(config)) {
-    out[group] = groupSnapshot(config, registry, group, shared, change_time);
+    out[group] = groupSnapshot(config, registry, group, shared, change_time, ordered);
   }
   return out;
 }

@@ -1,5 +1,6 @@
 #include "control-plane/xds/ads_stream.h"
 
+#include <grpcpp/security/auth_context.h>
 #include <grpcpp/server_context.h>
 
 #include "absl/time/clock.h"
@@ -7,10 +8,30 @@
 
 namespace portico::cp::xds {
 
+namespace {
+
+// The verified client certificate's identity (its SAN entries, else its CN), comma-separated;
+// empty on a plaintext or server-only TLS connection.
+std::string peerIdentity(const grpc::CallbackServerContext* context) {
+  std::shared_ptr<const grpc::AuthContext> auth = context->auth_context();
+  if (!auth || !auth->IsPeerAuthenticated()) {
+    return "";
+  }
+  std::string out;
+  for (const grpc::string_ref& name : auth->GetPeerIdentity()) {
+    if (!out.empty()) out += ",";
+    out.append(name.data(), name.size());
+  }
+  return out;
+}
+
+}  // namespace
+
 AdsStream::AdsStream(grpc::CallbackServerContext* context, uint64_t stream_id, SnapshotCache& cache,
                      XdsMetrics& metrics, ProxyTracker& tracker, XdsProtocol protocol)
     : stream_id_(stream_id),
       peer_(context->peer()),
+      identity_(peerIdentity(context)),
       protocol_(protocol),
       cache_(cache),
       metrics_(metrics),
@@ -30,6 +51,7 @@ void AdsStream::identify() {
   status.node_id = node_id_;
   status.group = group_;
   status.peer = peer_;
+  status.identity = identity_;
   status.user_agent = node.user_agent_name();
   if (!node.user_agent_version().empty()) {
     status.user_agent += "/" + node.user_agent_version();
@@ -39,7 +61,8 @@ void AdsStream::identify() {
   metrics_.connected_proxies->Increment();
   cache_.add(this, group_);
   PORTICO_LOG(kInfo, "xds: ", protocolName(protocol_), " stream ", stream_id_, " opened by node \"", node_id_,
-              "\" group \"", group_, "\" from ", peer_);
+              "\" group \"", group_, "\" from ", peer_,
+              identity_.empty() ? std::string() : " (client certificate " + identity_ + ")");
 }
 
 void AdsStream::OnReadDone(bool ok) {

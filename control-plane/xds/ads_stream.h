@@ -78,6 +78,7 @@ class AdsStream : public grpc::ServerBidiReactor<grpc::ByteBuffer, grpc::ByteBuf
 
   const uint64_t stream_id_;
   const std::string peer_;
+  const std::string identity_;  // verified client certificate names; empty without mTLS
   const XdsProtocol protocol_;
   SnapshotCache& cache_;
   XdsMetrics& metrics_;

@@ -38,6 +38,7 @@ struct ProxyStatus {
   std::string node_id;
   std::string group;
   std::string peer;
+  std::string identity;  // the verified client certificate's SANs (else CN); empty without mTLS
   std::string user_agent;
   absl::Time connected_since;
   std::array<ProxyTypeStatus, portico::xds::kResourceTypeCount> types;

@@ -7,6 +7,8 @@
 #include <map>
 
 #include "common/xds/resource_json.h"
+#include "data-plane/admin/tls_admin.h"
+#include "data-plane/admin/dump_types.h"
 
 namespace portico::dp::admin {
 
@@ -130,6 +132,7 @@ json::object endpointJson(const upstream::Endpoint& endpoint, const std::string&
 }  // namespace
 
 void addProxyAdminRoutes(::portico::http::PathRouter& router, ProxyAdminDeps deps) {
+  linkDumpTypes();
   auto& publisher = deps.publisher;
   auto& exposition = deps.exposition;
   router.add("GET", "/ready", [ready = deps.ready, draining = deps.draining](
@@ -152,6 +155,10 @@ void addProxyAdminRoutes(::portico::http::PathRouter& router, ProxyAdminDeps dep
              [&publisher, connected = deps.xds_connected](const ::portico::http::HttpRequest&, const ::portico::http::PathParams&) {
                return configDump(publisher.current(), connected());
              });
+  router.add("GET", "/certs", [&publisher](const ::portico::http::HttpRequest&,
+                                           const ::portico::http::PathParams&) {
+    return tlsCertificates(publisher.current());
+  });
   router.add("GET", "/clusters", [&publisher, checker = deps.health_checker](const ::portico::http::HttpRequest&,
                                                                               const ::portico::http::PathParams&) {
     return clusters(publisher.current(), checker);

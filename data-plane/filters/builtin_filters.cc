@@ -4,6 +4,7 @@
 
 #include "data-plane/filters/authorize/authorize_filter.h"
 #include "data-plane/filters/cors/cors_filter.h"
+#include "data-plane/filters/ext_auth/ext_auth_filter.h"
 #include "data-plane/filters/key_auth/key_auth_filter.h"
 
 namespace portico::dp::filters {
@@ -14,6 +15,7 @@ const http::FilterFactory* findFilterFactory(std::string_view type_url) {
       {"type.googleapis.com/envoy.extensions.filters.http.cors.v3.Cors", &cors::corsFactory()},
       {"type.googleapis.com/portico.filters.key_auth.v1.KeyAuth", &key_auth::keyAuthFactory()},
       {"type.googleapis.com/portico.filters.authorize.v1.Authorize", &authorize::authorizeFactory()},
+      {"type.googleapis.com/portico.filters.ext_auth.v1.ExtAuth", &ext_auth::extAuthFactory()},
   };
   for (const auto& [url, factory] : kFactories) {
     if (url == type_url) return factory;

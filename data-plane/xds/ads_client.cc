@@ -153,8 +153,11 @@ bool AdsClient::runStream(Core& core) {
   args.SetInt(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, 10000);
   args.SetInt(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);
   args.SetMaxReceiveMessageSize(64 << 20);
-  auto channel =
-      grpc::CreateCustomChannel(options_.target, grpc::InsecureChannelCredentials(), args);
+  if (!options_.tls_server_name.empty()) {
+    args.SetSslTargetNameOverride(options_.tls_server_name);
+  }
+  auto channel = grpc::CreateCustomChannel(
+      options_.target, options_.credentials ? options_.credentials : grpc::InsecureChannelCredentials(), args);
   auto stub = AggregatedDiscoveryService::NewStub(channel);
   grpc::ClientContext context;
   {
@@ -219,8 +222,14 @@ bool AdsClient::runStream(Core& core) {
                 options_.protocol == XdsProtocol::kDelta ? "sotw" : "delta");
   }
   if (progressed) {
+    last_failure_.clear();
     PORTICO_LOG(kWarning, "xds: stream to ", options_.target, " ended (", why,
                 "); keeping the last configuration and reconnecting");
+  } else if (why != last_failure_) {
+    // Once per distinct reason: a refused TLS handshake or a missing client certificate must
+    // be visible without debug logs, but not repeated at every retry.
+    last_failure_ = why;
+    PORTICO_LOG(kWarning, "xds: cannot reach ", options_.target, " (", why, "); retrying with backoff");
   } else {
     PORTICO_LOG(kDebug, "xds: cannot reach ", options_.target, " (", why, "); retrying");
   }

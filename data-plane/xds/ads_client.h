@@ -19,8 +19,9 @@
 #include "data-plane/xds/delta_client_core.h"
 
 namespace grpc {
+class ChannelCredentials;
 class ClientContext;
-}
+}  // namespace grpc
 namespace prometheus {
 class Registry;
 class Counter;
@@ -38,6 +39,11 @@ class AdsClient {
  public:
   struct Options {
     std::string target;  // host:port of portico-cp
+    // TLS or mTLS to the control plane (channel_credentials.h); null: plaintext.
+    std::shared_ptr<grpc::ChannelCredentials> credentials;
+    // Name checked against the control plane's certificate instead of the target's host
+    // (e.g. when dialing an IP the certificate does not list); empty: the target's host.
+    std::string tls_server_name;
     XdsProtocol protocol = XdsProtocol::kDelta;
     std::string node_id;
     std::string group;
@@ -85,6 +91,7 @@ class AdsClient {
   std::thread thread_;
   std::atomic<int64_t> first_lds_ms_{0};  // unix ms of the first accepted LDS
   bool told_unimplemented_ = false;       // xDS thread: logged that the stream is not served
+  std::string last_failure_;              // xDS thread: the last connect failure logged
 };
 
 }  // namespace portico::dp::xds

@@ -2,17 +2,11 @@
 // in its log, and `porticoctl validate` prints the same error and exits 1. The shipped examples
 // validate (exit 0).
 
-#include <fcntl.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
-#include <signal.h>
-#include <spawn.h>
 #include <stdlib.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <algorithm>
-#include <cstring>
 #include <fstream>
 #include <sstream>
 #include <string>
@@ -23,8 +17,7 @@
 #include "common/strings.h"
 #include "tests/support/process.h"
 #include "tests/support/test_env.h"
-
-extern char** environ;
+#include "tests/support/tool_run.h"
 
 namespace portico::testing {
 namespace {
@@ -132,50 +125,6 @@ std::string readFile(const std::string& path) {
   return buffer.str();
 }
 
-struct ToolRun {
-  int exit_code = -1;
-  std::string out;
-  std::string err;
-};
-
-// Runs `binary args...` with this process's environment; kills it after 30 s.
-ToolRun runTool(const std::string& binary, const std::vector<std::string>& args) {
-  static const std::string dir = makeTempDir("config-validation");
-  static int count = 0;
-  const std::string prefix = cat(dir, "/run-", ++count);
-  std::vector<std::string> storage = {binary};
-  storage.insert(storage.end(), args.begin(), args.end());
-  std::vector<char*> argv;
-  for (std::string& arg : storage) argv.push_back(arg.data());
-  argv.push_back(nullptr);
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
-  posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, (prefix + ".out").c_str(),
-                                   O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, (prefix + ".err").c_str(),
-                                   O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  pid_t pid = 0;
-  const int rc = posix_spawn(&pid, binary.c_str(), &actions, nullptr, argv.data(), environ);
-  posix_spawn_file_actions_destroy(&actions);
-  ToolRun run;
-  if (rc != 0) {
-    ADD_FAILURE() << "cannot start " << binary << ": " << std::strerror(rc);
-    return run;
-  }
-  int status = 0;
-  if (!waitUntil([&] { return waitpid(pid, &status, WNOHANG) == pid; }, absl::Seconds(30),
-                 absl::Milliseconds(5))) {
-    ::kill(pid, SIGKILL);
-    waitpid(pid, &status, 0);
-    ADD_FAILURE() << binary << " did not finish within 30 s";
-  } else if (WIFEXITED(status)) {
-    run.exit_code = WEXITSTATUS(status);
-  }
-  run.out = readFile(prefix + ".out");
-  run.err = readFile(prefix + ".err");
-  return run;
-}
 
 class ConfigValidationTest : public ::testing::TestWithParam<BadFile> {
  protected:

@@ -2,18 +2,12 @@
 // real portico-proxy for `proxies`) on loopback. Checks exit codes (0 ok, 1 error, 2
 // unreachable), what lands on stdout and stderr, and that commands really change the registry.
 
-#include <fcntl.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
-#include <signal.h>
-#include <spawn.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <boost/json/parse.hpp>
 #include <boost/json/value.hpp>
-#include <cstring>
 #include <fstream>
 #include <iostream>
 #include <sstream>
@@ -26,8 +20,7 @@
 #include "tests/support/control_plane_process.h"
 #include "tests/support/proxy_process.h"
 #include "tests/support/test_env.h"
-
-extern char** environ;
+#include "tests/support/tool_run.h"
 
 namespace portico {
 namespace {
@@ -52,78 +45,13 @@ routes:
     service: backend
 )";
 
-struct CtlResult {
-  int exit_code = -1;  // -1: did not exit normally (or had to be killed)
-  std::string out;
-  std::string err;
-};
-
-std::ostream& operator<<(std::ostream& os, const CtlResult& result) {
-  return os << "exit " << result.exit_code << "\n--- stdout:\n"
-            << result.out << "--- stderr:\n"
-            << result.err;
-}
-
-std::string readFile(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  return buffer.str();
-}
+using CtlResult = testing::ToolRun;
 
 // Runs build/bin/porticoctl with `args`, stdout and stderr captured separately, $PORTICO_CP
-// removed from the environment. Kills it after kCtlTimeout.
+// and $PORTICO_TOKEN removed from the environment. Killed after kCtlTimeout.
 CtlResult runCtl(const std::vector<std::string>& args) {
-  static const std::string dir = testing::makeTempDir("porticoctl-test");
-  static int run_count = 0;
-  const std::string prefix = cat(dir, "/run-", ++run_count);
-  const std::string out_path = prefix + ".out";
-  const std::string err_path = prefix + ".err";
-
-  const std::string binary = testing::binaryPath("porticoctl");
-  std::vector<std::string> argv_storage = {binary};
-  argv_storage.insert(argv_storage.end(), args.begin(), args.end());
-  std::vector<char*> argv;
-  for (std::string& arg : argv_storage) {
-    argv.push_back(arg.data());
-  }
-  argv.push_back(nullptr);
-  std::vector<char*> envp;
-  for (char** entry = environ; *entry != nullptr; ++entry) {
-    if (std::strncmp(*entry, "PORTICO_CP=", 11) != 0) {
-      envp.push_back(*entry);
-    }
-  }
-  envp.push_back(nullptr);
-
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
-  posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, out_path.c_str(),
-                                   O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, err_path.c_str(),
-                                   O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  pid_t pid = 0;
-  const int rc = posix_spawn(&pid, binary.c_str(), &actions, nullptr, argv.data(), envp.data());
-  posix_spawn_file_actions_destroy(&actions);
-  CtlResult result;
-  if (rc != 0) {
-    ADD_FAILURE() << "cannot start " << binary << ": " << std::strerror(rc);
-    return result;
-  }
-  int status = 0;
-  bool exited = testing::waitUntil([&] { return waitpid(pid, &status, WNOHANG) == pid; },
-                                   kCtlTimeout, absl::Milliseconds(5));
-  if (!exited) {
-    ::kill(pid, SIGKILL);
-    waitpid(pid, &status, 0);
-    ADD_FAILURE() << "porticoctl did not finish within " << kCtlTimeout;
-  } else if (WIFEXITED(status)) {
-    result.exit_code = WEXITSTATUS(status);
-  }
-  result.out = readFile(out_path);
-  result.err = readFile(err_path);
-  return result;
+  return testing::runTool(testing::binaryPath("porticoctl"), args, {{}, {"PORTICO_CP", "PORTICO_TOKEN"}},
+                          kCtlTimeout);
 }
 
 // The whitespace-separated cells of each line of a table.

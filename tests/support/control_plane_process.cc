@@ -27,8 +27,13 @@ absl::Status ControlPlaneProcess::launch() {
     writeFile(path, options_.config_yaml);
     args.push_back("--config=" + path);
   }
+  if (!options_.admin_token.empty()) {
+    const std::string path = dir_ + "/admin.token";
+    writeFile(path, options_.admin_token + "\n");
+    args.push_back("--admin_token_file=" + path);
+  }
   args.insert(args.end(), options_.extra_args.begin(), options_.extra_args.end());
-  auto process = Process::start(binaryPath("portico-cp"), args, dir_ + "/portico-cp.log");
+  auto process = Process::start(binaryPath("portico-cp"), args, dir_ + "/portico-cp.log", options_.env);
   if (!process.ok()) {
     return process.status();
   }
@@ -61,6 +66,13 @@ absl::StatusOr<http::ClientResponse> ControlPlaneProcess::request(const std::str
   if (!body.empty()) {
     request.headers.emplace_back("Content-Type", "application/json");
   }
+  if (!options_.admin_token.empty()) {
+    request.headers.emplace_back("Authorization", "Bearer " + options_.admin_token);
+  }
+  return send(request);
+}
+
+absl::StatusOr<http::ClientResponse> ControlPlaneProcess::send(const http::ClientRequest& request) const {
   return http::fetch("127.0.0.1", admin_port_, request, absl::Seconds(5));
 }
 

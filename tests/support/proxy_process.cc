@@ -57,6 +57,7 @@ absl::StatusOr<std::unique_ptr<EchoBackend>> EchoBackend::start(const Options& o
     args.push_back(cat("--service=", options.service));
     args.push_back(cat("--ttl=", options.ttl_seconds));
   }
+  args.insert(args.end(), options.extra_args.begin(), options.extra_args.end());
   auto process = Process::start(binaryPath("echo-backend"), args, dir + "/echo-backend.log");
   if (!process.ok()) {
     return process.status();

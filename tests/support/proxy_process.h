@@ -44,6 +44,7 @@ class EchoBackend {
     std::string register_with;  // "127.0.0.1:<cp admin port>" to self-register; empty: no
     std::string service;
     int ttl_seconds = 10;
+    std::vector<std::string> extra_args;  // e.g. --token_file=...
   };
   static absl::StatusOr<std::unique_ptr<EchoBackend>> start(const Options& options);
   uint16_t port() const { return port_; }

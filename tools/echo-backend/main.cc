@@ -6,6 +6,7 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <csignal>
+#include <cstdlib>
 #include <cstdio>
 #include <fstream>
 #include <iostream>
@@ -17,6 +18,8 @@
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
+#include "absl/strings/ascii.h"
+#include "common/http/bearer_auth.h"
 #include "common/logging.h"
 #include "common/net/address.h"
 #include "common/strings.h"
@@ -30,6 +33,9 @@ ABSL_FLAG(std::string, port_file, "", "If set, the bound port number is written 
 ABSL_FLAG(std::string, register, "",
           "CP_HOST:ADMIN_PORT of portico-cp: register as --service and keep the lease alive");
 ABSL_FLAG(std::string, service, "", "Service to register as (with --register)");
+ABSL_FLAG(std::string, token_file, "",
+          "File holding portico-cp's admin token, sent with every --register request "
+          "(default: $PORTICO_TOKEN)");
 ABSL_FLAG(std::string, instance_id, "", "Instance id to register (default NAME-PORT)");
 ABSL_FLAG(int, ttl, 10, "Registration lease in seconds; heartbeats every ttl/3");
 ABSL_FLAG(std::string, advertise_address, "",
@@ -84,6 +90,16 @@ int run() {
   if (weight < 0 || weight > 128) {
     return fail("--weight: want 0..128");
   }
+  std::string token;
+  if (const std::string path = absl::GetFlag(FLAGS_token_file); !path.empty()) {
+    auto read = http::readBearerTokenFile(path);
+    if (!read.ok()) {
+      return fail(cat("--token_file=", sv(read.status().message())));
+    }
+    token = *read;
+  } else if (const char* env = std::getenv("PORTICO_TOKEN"); env != nullptr) {
+    token = std::string(sv(absl::StripAsciiWhitespace(env)));
+  }
   std::optional<net::HostPort> control_plane;
   if (!register_at.empty()) {
     auto parsed = net::parseHostPort(register_at);
@@ -129,6 +145,7 @@ int run() {
     reg.weight = static_cast<uint32_t>(weight);
     reg.zone = absl::GetFlag(FLAGS_zone);
     reg.name = options.name;
+    reg.token = token;
     registrar = std::make_unique<Registrar>(std::move(reg));
     registrar->start();
   }
@@ -166,7 +183,8 @@ int main(int argc, char** argv) {
   absl::SetProgramUsageMessage(
       "HTTP/1.1 echo server for Portico's quickstart and tests.\n"
       "  echo-backend [--name=N] [--address=A] [--port=P] [--port_file=F]\n"
-      "               [--register=CP_HOST:ADMIN_PORT --service=S [--instance_id=ID] [--ttl=SEC]]\n"
+      "               [--register=CP_HOST:ADMIN_PORT --service=S [--instance_id=ID] [--ttl=SEC]\n"
+      "                [--token_file=F]]\n"
       "Every request gets 200 with JSON {name, method, path, query, headers, body_bytes}.\n"
       "Request headers x-echo-status: NNN, x-echo-delay-ms: N, x-echo-close: 1 change the answer.");
   absl::ParseCommandLine(argc, argv);

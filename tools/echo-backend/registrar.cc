@@ -30,6 +30,16 @@ absl::Duration Registrar::interval(uint32_t ttl_seconds) {
   return std::max(kMinInterval, absl::Milliseconds(int64_t{ttl_seconds} * 1000 / 3));
 }
 
+http::ClientRequest Registrar::request(std::string method, std::string target) const {
+  http::ClientRequest out;
+  out.method = std::move(method);
+  out.target = std::move(target);
+  if (!options_.token.empty()) {
+    out.headers.emplace_back("authorization", cat("Bearer ", options_.token));
+  }
+  return out;
+}
+
 void Registrar::start() {
   thread_ = std::thread([this] { run(); });
 }
@@ -72,13 +82,11 @@ Registrar::Outcome Registrar::registerOnce() {
   json::object metadata;
   metadata["name"] = options_.name;
   body["metadata"] = std::move(metadata);
-  http::ClientRequest request;
-  request.method = "PUT";
-  request.target = path_;
-  request.body = json::serialize(body);
-  request.headers.emplace_back("content-type", "application/json");
+  http::ClientRequest put = request("PUT", path_);
+  put.body = json::serialize(body);
+  put.headers.emplace_back("content-type", "application/json");
   const auto& cp = options_.control_plane;
-  auto response = http::fetch(cp.host, cp.port, request, kRequestTimeout);
+  auto response = http::fetch(cp.host, cp.port, put, kRequestTimeout);
   if (!response.ok()) {
     report(cat("cannot register with the control plane at ", cp.host, ":", cp.port, ": ",
                sv(response.status().message())));
@@ -95,11 +103,8 @@ Registrar::Outcome Registrar::registerOnce() {
 }
 
 Registrar::Outcome Registrar::heartbeatOnce() {
-  http::ClientRequest request;
-  request.method = "POST";
-  request.target = cat(path_, "/heartbeat");
   const auto& cp = options_.control_plane;
-  auto response = http::fetch(cp.host, cp.port, request, kRequestTimeout);
+  auto response = http::fetch(cp.host, cp.port, request("POST", cat(path_, "/heartbeat")), kRequestTimeout);
   if (!response.ok()) {
     report(cat("cannot reach the control plane at ", cp.host, ":", cp.port, ": ",
                sv(response.status().message())));
@@ -117,11 +122,8 @@ Registrar::Outcome Registrar::heartbeatOnce() {
 }
 
 void Registrar::deregister() {
-  http::ClientRequest request;
-  request.method = "DELETE";
-  request.target = path_;
   const auto& cp = options_.control_plane;
-  auto response = http::fetch(cp.host, cp.port, request, kRequestTimeout);
+  auto response = http::fetch(cp.host, cp.port, request("DELETE", path_), kRequestTimeout);
   if (response.ok() && response->status == 200) {
     PORTICO_LOG(kInfo, "echo-backend: deregistered ", options_.service, "/", options_.instance_id);
   } else {

@@ -14,6 +14,7 @@
 
 #include "absl/base/thread_annotations.h"
 #include "absl/time/time.h"
+#include "common/http/http_client.h"
 #include "common/net/address.h"
 
 namespace portico::tools::echo {
@@ -30,6 +31,7 @@ class Registrar {
     uint32_t weight = 0;  // 0: the control plane's default
     std::string zone;
     std::string name;  // recorded as metadata "name"
+    std::string token;  // the control plane's admin token (Authorization: Bearer); empty: none
   };
 
   explicit Registrar(Options options);
@@ -54,6 +56,8 @@ class Registrar {
   void deregister();
   // Logs `problem` when it differs from the last one reported ("" = healthy again).
   void report(const std::string& problem);
+  // A request to the registry API, with the token when one is set.
+  http::ClientRequest request(std::string method, std::string target) const;
 
   const Options options_;
   const std::string path_;

@@ -3,6 +3,7 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/value.hpp>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
 #include "common/net/address.h"
 #include "common/strings.h"
@@ -21,6 +22,9 @@ std::vector<FlagSpec> globalFlags() {
   return {
       {"cp", "HOST:PORT",
        cat("control plane admin address (default: $PORTICO_CP, else ", kDefaultCp, ")")},
+      {"token", "TOKEN",
+       "the control plane's admin token, sent as 'Authorization: Bearer TOKEN' (default: "
+       "$PORTICO_TOKEN; prefer the variable: flags show in the process list)"},
       {"output", "FORMAT", "table (default) or json: the API's JSON as received"},
       {"timeout", "SECONDS", cat("per-request timeout (default ", kDefaultTimeoutSeconds, ")")},
       {"help", "", "show help"},
@@ -30,6 +34,9 @@ std::vector<FlagSpec> globalFlags() {
 std::vector<Command> allCommands() {
   std::vector<Command> commands = registryCommands();
   for (Command& command : statusCommands()) {
+    commands.push_back(std::move(command));
+  }
+  for (Command& command : jwtCommands()) {
     commands.push_back(std::move(command));
   }
   for (Command& command : localCommands()) {
@@ -174,7 +181,7 @@ const json::array* arrayField(const json::object& object, std::string_view key) 
 }
 
 int runCli(const std::vector<std::string>& args, std::ostream& out, std::ostream& err,
-           const char* env_cp) {
+           const char* env_cp, const char* env_token) {
   const std::vector<Command> commands = allCommands();
   std::optional<size_t> index = commandIndex(args);
   if (!index) {
@@ -249,7 +256,9 @@ int runCli(const std::vector<std::string>& args, std::ostream& out, std::ostream
   if (!address.ok()) {
     return usageError(err, *command, sv(address.status().message()));
   }
-  CpClient client(*address, absl::Seconds(timeout_seconds));
+  std::string token = parsed->get("token", env_token != nullptr ? std::string_view(env_token) : "");
+  token = std::string(sv(absl::StripAsciiWhitespace(av(token))));
+  CpClient client(*address, absl::Seconds(timeout_seconds), std::move(token));
   Context context{client, output == "json", out, err};
   return command->run(*parsed, context);
 }

@@ -55,6 +55,9 @@ CallResult CpClient::call(std::string_view method, const std::string& target,
     request.headers.emplace_back("content-type", "application/json");
   }
   request.headers.emplace_back("user-agent", "porticoctl");
+  if (!token_.empty()) {
+    request.headers.emplace_back("authorization", cat("Bearer ", token_));
+  }
   CallResult result;
   auto response = http::fetch(address_.host, address_.port, request, timeout_);
   if (!response.ok()) {
@@ -70,6 +73,12 @@ CallResult CpClient::call(std::string_view method, const std::string& target,
   if (result.status < 200 || result.status >= 300) {
     err << "porticoctl: " << describeError(result.body) << " (HTTP " << result.status << " from "
         << method << " " << target << ")\n";
+    if (result.status == 401) {
+      err << (token_.empty() ? "(the control plane requires its admin token: pass --token=TOKEN or set "
+                               "PORTICO_TOKEN)\n"
+                             : "(the token given with --token or PORTICO_TOKEN is not the control plane's "
+                               "admin token)\n");
+    }
     result.exit_code = kExitError;
   }
   return result;

@@ -25,8 +25,10 @@ struct CallResult {
 
 class CpClient {
  public:
-  CpClient(net::HostPort address, absl::Duration timeout)
-      : address_(std::move(address)), timeout_(timeout) {}
+  // `token`: the control plane's admin token, sent as "Authorization: Bearer <token>" on every
+  // request; empty: none.
+  CpClient(net::HostPort address, absl::Duration timeout, std::string token = "")
+      : address_(std::move(address)), timeout_(timeout), token_(std::move(token)) {}
 
   // Sends one request. A non-2xx answer or a transport failure is reported on `err` (one line,
   // prefixed "porticoctl: ") and reflected in exit_code.
@@ -39,6 +41,7 @@ class CpClient {
  private:
   net::HostPort address_;
   absl::Duration timeout_;
+  std::string token_;
 };
 
 // Percent-encodes one path segment or query value (everything but RFC 3986 unreserved).

@@ -9,8 +9,8 @@
 
 int main(int argc, char** argv) {
   std::vector<std::string> args(argv + 1, argv + argc);
-  int code =
-      portico::tools::porticoctl::runCli(args, std::cout, std::cerr, std::getenv("PORTICO_CP"));
+  int code = portico::tools::porticoctl::runCli(args, std::cout, std::cerr, std::getenv("PORTICO_CP"),
+                                                std::getenv("PORTICO_TOKEN"));
   std::cout.flush();
   return code;
 }

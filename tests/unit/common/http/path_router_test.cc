@@ -55,6 +55,16 @@ TEST_F(PathRouterTest, CapturesParameters) {
   EXPECT_EQ(response.body, "get:service=orders;");
 }
 
+TEST_F(PathRouterTest, DecodesEachSegmentOfTheRawPath) {
+  HttpRequest request = makeRequest("GET", "/v1/services/a/b");  // what decoding the whole path gives
+  request.raw_path = "/v1/services/a%2Fb";
+  EXPECT_EQ(router_.dispatch(request).body, "get:service=a/b;") << "an encoded '/' stays in its segment";
+  request.raw_path = "/v1/services/caf%C3%A9%20x";
+  EXPECT_EQ(router_.dispatch(request).body, "get:service=caf\xC3\xA9 x;");
+  request.raw_path = "/v1/services/bad%zz";  // not percent-encoding: kept as received
+  EXPECT_EQ(router_.dispatch(request).body, "get:service=bad%zz;");
+}
+
 TEST_F(PathRouterTest, IgnoresEmptySegments) {
   EXPECT_EQ(router_.dispatch(makeRequest("GET", "/v1/services/")).body, "list:");
   EXPECT_EQ(router_.dispatch(makeRequest("GET", "//v1//services")).body, "list:");
