@@ -134,7 +134,8 @@ class HttpFilter {
 };
 using HttpFilterConstSharedPtr = std::shared_ptr<const HttpFilter>;
 
-class JwksRegistry;  // filters/jwt_authn: remote key sets, kept across snapshots
+class JwksRegistry;         // filters/jwt_authn: remote key sets, kept across snapshots
+class RateLimiterRegistry;  // filters/rate_limit: local rate-limit counters, kept across snapshots
 
 // What a factory may use besides its own config. Filled by the snapshot compiler.
 struct FilterBuildContext {
@@ -148,6 +149,7 @@ struct FilterBuildContext {
   size_t worker_count = 1;
   // Process-wide state kept across snapshots (null in unit tests that do not need it).
   JwksRegistry* jwks = nullptr;
+  RateLimiterRegistry* rate_limits = nullptr;
 };
 
 // Builds one filter type from its protos. Registered by type URL in filters/builtin_filters.cc.
