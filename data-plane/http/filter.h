@@ -36,6 +36,10 @@ namespace google::protobuf {
 class Any;
 }
 
+namespace portico::metrics {
+class CounterFamily;
+}
+
 namespace portico::dp::http {
 
 struct Consumer;  // http/consumer.h
@@ -150,6 +154,9 @@ struct FilterBuildContext {
   // Process-wide state kept across snapshots (null in unit tests that do not need it).
   JwksRegistry* jwks = nullptr;
   RateLimiterRegistry* rate_limits = nullptr;
+  // portico_proxy_filter_replies_total{filter,status}: the answers filters give instead of the
+  // upstream (http/filter_replies.h); null: not counted.
+  std::shared_ptr<metrics::CounterFamily> filter_replies;
 };
 
 // Builds one filter type from its protos. Registered by type URL in filters/builtin_filters.cc.

@@ -192,6 +192,25 @@ TEST_F(RateLimitTest, CountersSurviveAnUnrelatedConfigPush) {
   EXPECT_EQ(send("GET", "/per-client/b").status, 429) << "no fresh tokens from a push";
 }
 
+// The value of one series in a Prometheus text exposition (0 when absent).
+double metricValue(const std::string& body, const std::string& series) {
+  const size_t at = body.find(series + " ");
+  return at == std::string::npos ? 0 : std::stod(body.substr(at + series.size() + 1));
+}
+
+TEST_F(RateLimitTest, LimitedRequestsAreCounted) {
+  const std::string series =
+      "portico_proxy_filter_replies_total{filter=\"portico.filters.http.rate_limit\",status=\"429\"}";
+  for (int i = 0; i < 3; ++i) send("GET", "/per-client/metrics");
+  auto before = proxy_->admin("/metrics");
+  ASSERT_TRUE(before.ok());
+  ASSERT_EQ(send("GET", "/per-client/metrics").status, 429);
+  ASSERT_EQ(send("GET", "/per-client/metrics").status, 429);
+  auto after = proxy_->admin("/metrics");
+  ASSERT_TRUE(after.ok());
+  EXPECT_EQ(metricValue(after->body, series) - metricValue(before->body, series), 2) << after->body;
+}
+
 TEST_F(RateLimitTest, RequestSizeLimitPerRoute) {
   EXPECT_EQ(send("POST", "/upload/f", {{"content-type", "text/plain"}}, std::string(1000, 'x')).status, 200);
   http::ClientResponse big = send("POST", "/upload/f", {{"content-type", "text/plain"}}, std::string(1025, 'x'));
