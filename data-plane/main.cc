@@ -21,6 +21,8 @@
 #include "common/http/admin_server.h"
 #include "common/logging.h"
 #include "common/metrics/exposition.h"
+#include "common/metrics/sharded_metrics.h"
+#include "data-plane/http/filter_replies.h"
 #include "data-plane/admin/endpoint_health_metrics.h"
 #include "data-plane/admin/proxy_admin.h"
 #include "data-plane/admin/tls_admin.h"
@@ -201,6 +203,9 @@ int run() {
   }
 
   dp::config::SnapshotPublisher publisher(worker_ptrs, route_stats, prom.get());
+  publisher.filterBase().filter_replies = std::make_shared<metrics::CounterFamily>(
+      dp::http::FilterReplies::kName, dp::http::FilterReplies::kHelp, worker_count);
+  exposition.add(publisher.filterBase().filter_replies);
   exposition.add(std::make_shared<dp::upstream::ClusterMetrics>(publisher.states()));
   exposition.add(std::make_shared<dp::admin::EndpointHealthMetrics>([&publisher] { return publisher.current(); }));
   exposition.add(std::make_shared<dp::admin::TlsCertificateMetrics>([&publisher] { return publisher.current(); }));

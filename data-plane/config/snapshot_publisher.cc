@@ -6,7 +6,10 @@ namespace portico::dp::config {
 
 SnapshotPublisher::SnapshotPublisher(std::vector<listener::Worker*> workers, router::RouteStatsStore& stats,
                                      prometheus::Registry* metrics)
-    : workers_(workers), stats_(stats), tls_contexts_(metrics), listeners_(std::move(workers)) {}
+    : workers_(workers), stats_(stats), tls_contexts_(metrics), listeners_(std::move(workers)) {
+  filter_base_.worker_count = workers_.size();
+  filter_base_.rate_limits = &rate_limits_;
+}
 
 absl::Status SnapshotPublisher::apply(const xds::ResourceSet& candidate) {
   absl::StatusOr<SnapshotPtr> snapshot =

@@ -13,6 +13,7 @@
 #include "absl/base/thread_annotations.h"
 #include "absl/status/status.h"
 #include "data-plane/config/snapshot.h"
+#include "data-plane/filters/rate_limit/limiter_registry.h"
 #include "data-plane/http/filter.h"
 #include "data-plane/listener/listener_manager.h"
 #include "data-plane/listener/worker.h"
@@ -44,6 +45,7 @@ class SnapshotPublisher {
   std::vector<listener::Worker*> workers_;
   router::RouteStatsStore& stats_;
   upstream::StateRegistry states_;
+  http::RateLimiterRegistry rate_limits_;
   tls::ContextRegistry tls_contexts_;
   http::FilterBuildContext filter_base_;
   listener::ListenerManager listeners_;
