@@ -5,11 +5,15 @@
 namespace portico::dp::config {
 
 SnapshotPublisher::SnapshotPublisher(std::vector<listener::Worker*> workers, router::RouteStatsStore& stats,
-                                     http::FilterBuildContext filter_base)
-    : workers_(workers), stats_(stats), filter_base_(std::move(filter_base)), listeners_(std::move(workers)) {}
+                                     prometheus::Registry* metrics)
+    : workers_(workers), stats_(stats), tls_contexts_(metrics), listeners_(std::move(workers)) {
+  filter_base_.worker_count = workers_.size();
+  filter_base_.rate_limits = &rate_limits_;
+}
 
 absl::Status SnapshotPublisher::apply(const xds::ResourceSet& candidate) {
-  absl::StatusOr<SnapshotPtr> snapshot = compileSnapshot(candidate, stats_, &states_, &filter_base_);
+  absl::StatusOr<SnapshotPtr> snapshot =
+      compileSnapshot(candidate, stats_, &states_, &filter_base_, &tls_contexts_);
   if (!snapshot.ok()) {
     return snapshot.status();
   }

@@ -36,6 +36,10 @@ namespace google::protobuf {
 class Any;
 }
 
+namespace portico::metrics {
+class CounterFamily;
+}
+
 namespace portico::dp::http {
 
 struct Consumer;  // http/consumer.h
@@ -134,7 +138,8 @@ class HttpFilter {
 };
 using HttpFilterConstSharedPtr = std::shared_ptr<const HttpFilter>;
 
-class JwksRegistry;  // filters/jwt_authn: remote key sets, kept across snapshots
+class JwksRegistry;         // filters/jwt_authn: remote key sets, kept across snapshots
+class RateLimiterRegistry;  // filters/rate_limit: local rate-limit counters, kept across snapshots
 
 // What a factory may use besides its own config. Filled by the snapshot compiler.
 struct FilterBuildContext {
@@ -148,6 +153,10 @@ struct FilterBuildContext {
   size_t worker_count = 1;
   // Process-wide state kept across snapshots (null in unit tests that do not need it).
   JwksRegistry* jwks = nullptr;
+  RateLimiterRegistry* rate_limits = nullptr;
+  // portico_proxy_filter_replies_total{filter,status}: the answers filters give instead of the
+  // upstream (http/filter_replies.h); null: not counted.
+  std::shared_ptr<metrics::CounterFamily> filter_replies;
 };
 
 // Builds one filter type from its protos. Registered by type URL in filters/builtin_filters.cc.
