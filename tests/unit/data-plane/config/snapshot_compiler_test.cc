@@ -1208,17 +1208,17 @@ TEST_F(SnapshotCompilerTest, EnabledUnimplementedFilterBlocksEveryRoute) {
 // the routes it guards.
 TEST_F(SnapshotCompilerTest, RequiredKnownFilterIsAcceptedAndBlocks) {
   SnapshotPtr snapshot =
-      compileOk(setWithFilters({httpFilter("portico.filters.http.ext_auth", "type.googleapis.com/portico.filters.ext_auth.v1.ExtAuth")}));
+      compileOk(setWithFilters({httpFilter("portico.filters.http.quota", kQuotaType)}));
   ASSERT_NE(snapshot, nullptr);
-  EXPECT_EQ(blockedBy(snapshot, "echo"), "portico.filters.http.ext_auth");
+  EXPECT_EQ(blockedBy(snapshot, "echo"), "portico.filters.http.quota");
 }
 
 // is_optional does not make a known filter skippable: it still fails closed.
 TEST_F(SnapshotCompilerTest, OptionalKnownFilterStillBlocks) {
   SnapshotPtr snapshot = compileOk(setWithFilters(
-      {httpFilter("portico.filters.http.rate_limit", kRateLimitType, false, /*optional=*/true)}));
+      {httpFilter("grpc_json_transcoder", kTranscoderType, false, /*optional=*/true)}));
   ASSERT_NE(snapshot, nullptr);
-  EXPECT_EQ(blockedBy(snapshot, "echo"), "portico.filters.http.rate_limit");
+  EXPECT_EQ(blockedBy(snapshot, "echo"), "grpc_json_transcoder");
 }
 
 // jwt_authn is implemented: it runs on the route instead of blocking it.
