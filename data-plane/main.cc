@@ -24,6 +24,7 @@
 #include "data-plane/admin/endpoint_health_metrics.h"
 #include "data-plane/admin/proxy_admin.h"
 #include "data-plane/config/snapshot_publisher.h"
+#include "data-plane/filters/cache/response_cache.h"
 #include "data-plane/listener/proxy_stats.h"
 #include "data-plane/listener/worker.h"
 #include "data-plane/upstream/cluster_metrics.h"
@@ -185,6 +186,10 @@ int run() {
     PORTICO_LOG(kError, "--xds_tls_server_name needs --xds_tls_ca");
     return 2;
   }
+  // The response cache: one per process, shared by the workers, kept across snapshots. Declared
+  // before the workers so it outlives every snapshot they hold.
+  dp::filters::cache::ResponseCache response_cache(static_cast<size_t>(worker_count));
+  exposition.add(response_cache.metrics());
   dp::router::RouteStats* unrouted = route_stats.get("", "");
   std::vector<std::unique_ptr<dp::listener::Worker>> workers;
   std::vector<dp::listener::Worker*> worker_ptrs;
@@ -196,6 +201,7 @@ int run() {
   }
 
   dp::config::SnapshotPublisher publisher(worker_ptrs, route_stats);
+  publisher.filterBase().cache = &response_cache;
   exposition.add(std::make_shared<dp::upstream::ClusterMetrics>(publisher.states()));
   exposition.add(std::make_shared<dp::admin::EndpointHealthMetrics>([&publisher] { return publisher.current(); }));
   // Active health checks: one checker per process, fed every snapshot the publisher applies.

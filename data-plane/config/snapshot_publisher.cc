@@ -1,13 +1,19 @@
 #include "data-plane/config/snapshot_publisher.h"
 
 #include "data-plane/config/snapshot_compiler.h"
+#include "data-plane/filters/cache/response_cache.h"
 
 namespace portico::dp::config {
 
 SnapshotPublisher::SnapshotPublisher(std::vector<listener::Worker*> workers, router::RouteStatsStore& stats)
-    : workers_(workers), stats_(stats), listeners_(std::move(workers)) {}
+    : workers_(workers), stats_(stats), listeners_(std::move(workers)) {
+  filter_base_.worker_count = std::max<size_t>(workers_.size(), 1);
+}
 
 absl::Status SnapshotPublisher::apply(const xds::ResourceSet& candidate) {
+  // The response cache's size and purges change with the snapshot that carries them, once it
+  // is published (filters/cache/response_cache.h).
+  if (filter_base_.cache != nullptr) filter_base_.cache->beginCompile();
   absl::StatusOr<SnapshotPtr> snapshot = compileSnapshot(candidate, stats_, &states_, &filter_base_);
   if (!snapshot.ok()) {
     return snapshot.status();
@@ -22,6 +28,7 @@ absl::Status SnapshotPublisher::apply(const xds::ResourceSet& candidate) {
     worker->publish(*snapshot);
   }
   listeners_.commit(std::move(*plan));
+  if (filter_base_.cache != nullptr) filter_base_.cache->commit();
   std::lock_guard<std::mutex> lock(mu_);
   current_ = std::move(*snapshot);
   return absl::OkStatus();

@@ -3,6 +3,7 @@
 #include <utility>
 
 #include "data-plane/filters/authorize/authorize_filter.h"
+#include "data-plane/filters/cache/cache_filter.h"
 #include "data-plane/filters/cors/cors_filter.h"
 #include "data-plane/filters/ext_auth/ext_auth_filter.h"
 #include "data-plane/filters/key_auth/key_auth_filter.h"
@@ -16,6 +17,7 @@ const http::FilterFactory* findFilterFactory(std::string_view type_url) {
       {"type.googleapis.com/portico.filters.key_auth.v1.KeyAuth", &key_auth::keyAuthFactory()},
       {"type.googleapis.com/portico.filters.authorize.v1.Authorize", &authorize::authorizeFactory()},
       {"type.googleapis.com/portico.filters.ext_auth.v1.ExtAuth", &ext_auth::extAuthFactory()},
+      {"type.googleapis.com/portico.filters.cache.v1.Cache", &cache::cacheFactory()},
   };
   for (const auto& [url, factory] : kFactories) {
     if (url == type_url) return factory;
