@@ -21,7 +21,7 @@ namespace {
 
 namespace bhttp = boost::beast::http;
 
-constexpr char kXCache[] = "x-cache";
+constexpr char kXCache[] = "X-Cache";
 // How long misses wait for another request's response when the route has no timeout.
 constexpr Clock::duration kDefaultWait = std::chrono::seconds(15);
 // How long a key whose response could not be stored stops misses from waiting for each other.
