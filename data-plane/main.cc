@@ -21,12 +21,16 @@
 #include "common/http/admin_server.h"
 #include "common/logging.h"
 #include "common/metrics/exposition.h"
+#include "common/metrics/sharded_metrics.h"
+#include "data-plane/http/filter_replies.h"
 #include "data-plane/admin/endpoint_health_metrics.h"
 #include "data-plane/admin/proxy_admin.h"
+#include "data-plane/admin/tls_admin.h"
 #include "data-plane/config/snapshot_publisher.h"
 #include "data-plane/filters/cache/response_cache.h"
 #include "data-plane/listener/proxy_stats.h"
 #include "data-plane/listener/worker.h"
+#include "data-plane/tls/certificate_watcher.h"
 #include "data-plane/upstream/cluster_metrics.h"
 #include "data-plane/upstream/health/health_checker.h"
 #include "data-plane/upstream/lb/lb_stats.h"
@@ -73,6 +77,9 @@ ABSL_FLAG(absl::Duration, request_header_timeout, absl::Seconds(30),
 ABSL_FLAG(absl::Duration, idle_timeout, absl::Seconds(60),
           "Default time a kept-alive connection waits for its next request (and any body read "
           "waits); 0 disables");
+ABSL_FLAG(absl::Duration, tls_reload_interval, absl::Seconds(2),
+          "How often TLS listeners' certificate, key and CA files are checked for changes (a "
+          "change is loaded once it has held still for one interval); 0 disables reloading");
 ABSL_FLAG(absl::Duration, drain_timeout, absl::Seconds(20),
           "On SIGTERM/SIGINT: stop accepting, let requests in flight finish for at most this long, "
           "then exit (a second signal exits at once)");
@@ -200,10 +207,22 @@ int run() {
     workers.back()->start();
   }
 
-  dp::config::SnapshotPublisher publisher(worker_ptrs, route_stats);
+  dp::config::SnapshotPublisher publisher(worker_ptrs, route_stats, prom.get());
+  publisher.filterBase().filter_replies = std::make_shared<metrics::CounterFamily>(
+      dp::http::FilterReplies::kName, dp::http::FilterReplies::kHelp, worker_count);
+  exposition.add(publisher.filterBase().filter_replies);
   publisher.filterBase().cache = &response_cache;
   exposition.add(std::make_shared<dp::upstream::ClusterMetrics>(publisher.states()));
   exposition.add(std::make_shared<dp::admin::EndpointHealthMetrics>([&publisher] { return publisher.current(); }));
+  exposition.add(std::make_shared<dp::admin::TlsCertificateMetrics>([&publisher] { return publisher.current(); }));
+  // Certificate files are polled off the workers; a change is loaded into new handshakes.
+  if (absl::GetFlag(FLAGS_tls_reload_interval) < absl::ZeroDuration()) {
+    PORTICO_LOG(kError, "--tls_reload_interval must be >= 0");
+    return 2;
+  }
+  dp::tls::CertificateWatcher certificate_watcher(publisher.tlsContexts(),
+                                                  absl::GetFlag(FLAGS_tls_reload_interval));
+  certificate_watcher.start();
   // Active health checks: one checker per process, fed every snapshot the publisher applies.
   dp::upstream::health::HealthChecker health_checker(*prom, std::random_device{}());
   health_checker.start();
@@ -263,6 +282,7 @@ int run() {
   ads.stop();
   (*admin)->stop();
   health_checker.stop();  // after the admin server: /clusters asks it for its counters
+  certificate_watcher.stop();
   for (auto& worker : workers) {
     worker->stop();
   }

@@ -222,7 +222,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string_view method = nextField(rest);
   const std::string_view path = nextField(rest);
   const std::string_view query = nextField(rest);
-  boost::beast::http::fields headers;
+  portico::dp::router::Fields headers;
   while (!rest.empty()) {
     const std::string_view line = nextField(rest);
     const size_t colon = line.find(':');

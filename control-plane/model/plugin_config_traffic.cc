@@ -78,6 +78,10 @@ RateLimitConfig parseRateLimit(YamlReader& r, const YAML::Node& node, const std:
   } else if (out.policy == RateLimitConfig::Policy::kRedis) {
     out.algorithm = RateLimitConfig::Algorithm::kSlidingWindow;
   }
+  if (out.policy == RateLimitConfig::Policy::kLocal && out.algorithm == RateLimitConfig::Algorithm::kSlidingWindow) {
+    r.error(node["algorithm"], YamlReader::join(path, "algorithm"),
+            "sliding_window needs policy: redis; a local limit is a token_bucket or a fixed_window");
+  }
   if (auto v = r.oneOf(node, "fail", path, {"open", "closed"}, false)) out.fail_open = *v == "open";
   return out;
 }

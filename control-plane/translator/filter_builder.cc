@@ -195,7 +195,7 @@ google::protobuf::Any filterLevelConfig(const std::string& name, const PluginRes
   }
   if (source == nullptr) return {};
   if (const auto* c = std::get_if<model::GrpcTranscodeConfig>(&source->config)) return grpcTranscoder(*c);
-  return pluginMessage(name, source->config);
+  return pluginMessage(name, source->config, instanceKey(*source));
 }
 
 // The purge log rides in the cache filter's filter-level config (cache.proto, Cache.purges).
@@ -224,7 +224,9 @@ google::protobuf::Any consumersConfig(const model::PorticoConfig& config, const 
       auto* override = c->add_plugins();
       override->set_name(plugin->name);
       override->set_disabled(!plugin->enabled);
-      if (plugin->enabled) *override->mutable_config() = pluginMessage(plugin->name, plugin->config);
+      if (plugin->enabled) {
+        *override->mutable_config() = pluginMessage(plugin->name, plugin->config, instanceKey(*plugin));
+      }
     }
   }
   google::protobuf::Any any;
@@ -289,7 +291,7 @@ void addRouteFilterConfigs(const model::RouteConfig& route, const PluginResolver
       config = name == "cors"                                     ? corsPolicy(std::get<model::CorsConfig>(override->config))
                : std::holds_alternative<model::GrpcTranscodeConfig>(override->config)
                    ? grpcTranscoder(std::get<model::GrpcTranscodeConfig>(override->config))
-                   : pluginMessage(name, override->config);
+                   : pluginMessage(name, override->config, instanceKey(*override));
     }
     (*out)[filter] = wrapFilterConfig(config, !override->enabled);
   }

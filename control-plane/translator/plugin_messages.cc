@@ -67,8 +67,9 @@ google::protobuf::Any extAuth(const model::ExtAuthConfig& in) {
   return pack(out);
 }
 
-google::protobuf::Any rateLimit(const model::RateLimitConfig& in) {
+google::protobuf::Any rateLimit(const model::RateLimitConfig& in, const std::string& scope) {
   pf::rate_limit::v1::RateLimit out;
+  out.set_scope(scope);
   out.set_limit(in.limit);
   setDuration(in.window, out.mutable_window());
   out.set_burst(in.burst);
@@ -166,11 +167,12 @@ google::protobuf::Any corsPolicy(const model::CorsConfig& in) {
   return pack(out);
 }
 
-google::protobuf::Any pluginMessage(const std::string& plugin, const model::PluginConfig& config) {
+google::protobuf::Any pluginMessage(const std::string& plugin, const model::PluginConfig& config,
+                                    const std::string& scope) {
   if (const auto* c = std::get_if<model::KeyAuthConfig>(&config)) return keyAuth(*c);
   if (const auto* c = std::get_if<model::AuthorizeConfig>(&config)) return authorize(*c);
   if (const auto* c = std::get_if<model::ExtAuthConfig>(&config)) return extAuth(*c);
-  if (const auto* c = std::get_if<model::RateLimitConfig>(&config)) return rateLimit(*c);
+  if (const auto* c = std::get_if<model::RateLimitConfig>(&config)) return rateLimit(*c, scope);
   if (const auto* c = std::get_if<model::QuotaConfig>(&config)) return quota(*c);
   if (const auto* c = std::get_if<model::RequestSizeLimitConfig>(&config)) return requestSizeLimit(*c);
   if (const auto* c = std::get_if<model::CacheConfig>(&config)) return cache(*c);

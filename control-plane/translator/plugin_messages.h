@@ -13,8 +13,11 @@
 namespace portico::cp::translator {
 
 // The filter config for a non-JWT, non-CORS plugin's config (JWT and CORS are assembled across
-// instances by filter_builder). Returns an empty Any for std::monostate.
-google::protobuf::Any pluginMessage(const std::string& plugin, const model::PluginConfig& config);
+// instances by filter_builder). Returns an empty Any for std::monostate. `scope` names the
+// plugin instance ("global", "route.x", "service.x", "consumer.x") for the plugins whose state is
+// shared per instance (rate-limit).
+google::protobuf::Any pluginMessage(const std::string& plugin, const model::PluginConfig& config,
+                                    const std::string& scope = "");
 
 // CORS policy (cors.v3.CorsPolicy) of a cors plugin config.
 google::protobuf::Any corsPolicy(const model::CorsConfig& config);

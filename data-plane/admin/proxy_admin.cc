@@ -7,6 +7,7 @@
 #include <map>
 
 #include "common/xds/resource_json.h"
+#include "data-plane/admin/tls_admin.h"
 #include "data-plane/admin/dump_types.h"
 
 namespace portico::dp::admin {
@@ -154,6 +155,10 @@ void addProxyAdminRoutes(::portico::http::PathRouter& router, ProxyAdminDeps dep
              [&publisher, connected = deps.xds_connected](const ::portico::http::HttpRequest&, const ::portico::http::PathParams&) {
                return configDump(publisher.current(), connected());
              });
+  router.add("GET", "/certs", [&publisher](const ::portico::http::HttpRequest&,
+                                           const ::portico::http::PathParams&) {
+    return tlsCertificates(publisher.current());
+  });
   router.add("GET", "/clusters", [&publisher, checker = deps.health_checker](const ::portico::http::HttpRequest&,
                                                                               const ::portico::http::PathParams&) {
     return clusters(publisher.current(), checker);

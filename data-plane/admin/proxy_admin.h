@@ -8,6 +8,8 @@
 //   GET /clusters     JSON of clusters (policy, panic threshold, health check) and their
 //                     endpoints with live state: healthy, failing health checks, ejected,
 //                     requests in flight, and the health checker's counters
+//   GET /certs        JSON of the TLS listeners' certificates: names, validity, seconds until
+//                     expiry, client CA, last reload error (tls_admin.h)
 
 #include <functional>
 

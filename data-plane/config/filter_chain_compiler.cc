@@ -98,6 +98,7 @@ http::FilterBuildContext compileFilterChain(std::vector<FilterSpec>& specs, cons
       continue;
     }
     spec.filter = std::move(*filter);
+    spec.replies = std::make_shared<const http::FilterReplies>(context.filter_replies.get(), spec.name);
   }
   if (table != nullptr) compileConsumerOverrides(consumers, specs, context, *table, where, errors);
   return context;

@@ -263,6 +263,7 @@ bool compileActiveFilter(const FilterSpec& spec, size_t chain_index, const route
                          const route_v3::VirtualHost& vhost, const RouteCompileContext& context,
                          const std::string& where, http::ActiveFilter& out, Errors& errors) {
   out.filter = spec.filter;
+  out.replies = spec.replies;
   out.chain_index = static_cast<uint16_t>(chain_index);
   out.name = spec.name;
   out.enabled = filterEnabled(spec, source.typed_per_filter_config(), vhost.typed_per_filter_config());

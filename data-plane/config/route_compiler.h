@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "data-plane/http/filter.h"
+#include "data-plane/http/filter_replies.h"
 #include "data-plane/router/route_stats.h"
 #include "data-plane/router/route_table.h"
 #include "envoy/config/route/v3/route.pb.h"
@@ -25,6 +26,7 @@ struct FilterSpec {
   bool needs_policy = false; // acts only where a per-route/vhost policy exists (cors)
   const http::FilterFactory* factory = nullptr;
   http::HttpFilterConstSharedPtr filter;  // built by compileFilterChain when implemented
+  std::shared_ptr<const http::FilterReplies> replies;  // its local answers' counters
 };
 
 struct RouteCompileContext {

@@ -15,6 +15,10 @@
 #include "data-plane/upstream/cluster.h"
 #include "data-plane/xds/resource_set.h"
 
+namespace portico::dp::tls {
+class ContextSlot;
+}  // namespace portico::dp::tls
+
 namespace portico::dp::config {
 
 struct ListenerConfig {
@@ -23,10 +27,11 @@ struct ListenerConfig {
   uint16_t port = 0;
   std::string route_config;  // RDS RouteConfiguration name ("" when inline)
   bool inline_routes = false;  // the HCM carried its route_config inline
-  // The filter chain terminates TLS (transport_socket with a DownstreamTlsContext). Compiled and
-  // accepted, but this version cannot terminate TLS: the ListenerManager does not open it (it
-  // must never serve a TLS listener in plaintext).
-  bool tls = false;
+  // Non-null: the filter chain terminates TLS (transport_socket with a DownstreamTlsContext).
+  // The slot holds the listener's current TLS context (certificates reloaded on file change);
+  // it is shared with the snapshots before and after this one while the TLS settings stay the
+  // same (tls/context_registry.h).
+  std::shared_ptr<tls::ContextSlot> tls;
   // The listener's routes, compiled with its HTTP filter chain; null until its RDS arrives.
   std::shared_ptr<const router::RouteTable> routes;
   // Request ids (hcm_options_compiler.h): the header (lower case) that carries them, kept when

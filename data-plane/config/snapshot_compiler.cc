@@ -14,6 +14,7 @@
 #include "data-plane/config/hcm_options_compiler.h"
 #include "data-plane/config/http_options_compiler.h"
 #include "data-plane/config/route_compiler.h"
+#include "data-plane/tls/context_slot.h"
 #include "data-plane/upstream/lb/lb_tables.h"
 #include "envoy/extensions/filters/network/http_connection_manager/v3/http_connection_manager.pb.h"
 #include "envoy/extensions/transport_sockets/tls/v3/tls.pb.h"
@@ -67,71 +68,14 @@ bool decodeHcm(const envoy::config::listener::v3::Listener& listener, const std:
 constexpr std::string_view kRawBufferType =
     "type.googleapis.com/envoy.extensions.transport_sockets.raw_buffer.v3.RawBuffer";
 
-bool hasSource(const envoy::config::core::v3::DataSource& source) {
-  switch (source.specifier_case()) {
-    case envoy::config::core::v3::DataSource::kFilename:
-      return !source.filename().empty();
-    case envoy::config::core::v3::DataSource::kInlineBytes:
-      return !source.inline_bytes().empty();
-    case envoy::config::core::v3::DataSource::kInlineString:
-      return !source.inline_string().empty();
-    case envoy::config::core::v3::DataSource::SPECIFIER_NOT_SET:
-      break;
-  }
-  return false;
-}
-
-bool knownTlsVersion(int version) { return tls_v3::TlsParameters::TlsProtocol_IsValid(version); }
-
-// Checks a DownstreamTlsContext for what any TLS server needs. The PEM files are not read: this
-// version does not terminate TLS (the listener is accepted but not opened), so their contents
-// cannot matter yet.
-void checkDownstreamTls(const tls_v3::DownstreamTlsContext& context, const std::string& where,
-                        Errors& errors) {
-  const tls_v3::CommonTlsContext& common = context.common_tls_context();
-  if (common.tls_certificates_size() == 0) {
-    errors.add(cat(where, ".common_tls_context.tls_certificates: at least one certificate is "
-                          "required (SDS is not supported)"));
-  }
-  for (int i = 0; i < common.tls_certificates_size(); ++i) {
-    const tls_v3::TlsCertificate& certificate = common.tls_certificates(i);
-    const std::string cwhere = cat(where, ".common_tls_context.tls_certificates[", i, "]");
-    if (!hasSource(certificate.certificate_chain())) {
-      errors.add(cat(cwhere, ".certificate_chain: required"));
-    }
-    if (!hasSource(certificate.private_key())) {
-      errors.add(cat(cwhere, ".private_key: required"));
-    }
-  }
-  const tls_v3::TlsParameters& params = common.tls_params();
-  const int min = params.tls_minimum_protocol_version();
-  const int max = params.tls_maximum_protocol_version();
-  if (!knownTlsVersion(min)) {
-    errors.add(cat(where, ".common_tls_context.tls_params.tls_minimum_protocol_version: unknown "
-                          "value ", min));
-  }
-  if (!knownTlsVersion(max)) {
-    errors.add(cat(where, ".common_tls_context.tls_params.tls_maximum_protocol_version: unknown "
-                          "value ", max));
-  }
-  if (min != tls_v3::TlsParameters::TLS_AUTO && max != tls_v3::TlsParameters::TLS_AUTO &&
-      min > max) {
-    errors.add(cat(where, ".common_tls_context.tls_params: minimum protocol version is above the "
-                          "maximum"));
-  }
-  const bool has_ca = common.has_validation_context() &&
-                      hasSource(common.validation_context().trusted_ca());
-  if (context.require_client_certificate().value() && !has_ca) {
-    errors.add(cat(where, ".require_client_certificate: needs "
-                          "common_tls_context.validation_context.trusted_ca"));
-  }
-}
-
 // The filter chain's transport socket: none or raw_buffer (plaintext), or Envoy's TLS server
-// socket. Sets `tls`; returns false after recording why it is refused.
+// socket, whose context (certificates read and checked) goes to `tls`. Returns false after
+// recording why it is refused.
 bool checkTransportSocket(const envoy::config::listener::v3::FilterChain& chain,
-                          const std::string& listener_where, bool& tls, Errors& errors) {
-  tls = false;
+                          const std::string& listener_name, const std::string& listener_where,
+                          tls::ContextRegistry& tls_contexts,
+                          std::shared_ptr<tls::ContextSlot>& tls, Errors& errors) {
+  tls.reset();
   if (!chain.has_transport_socket()) return true;
   const envoy::config::core::v3::TransportSocket& socket = chain.transport_socket();
   const std::string where = cat(listener_where, ": filter_chains[0].transport_socket");
@@ -150,9 +94,10 @@ bool checkTransportSocket(const envoy::config::listener::v3::FilterChain& chain,
     errors.add(cat(where, ".typed_config: cannot decode DownstreamTlsContext"));
     return false;
   }
-  checkDownstreamTls(context, cat(where, ".typed_config"), errors);
-  tls = true;
-  return true;
+  std::vector<std::string> tls_errors;
+  tls = tls_contexts.slotFor(listener_name, context, cat(where, ".typed_config"), tls_errors);
+  for (std::string& error : tls_errors) errors.add(std::move(error));
+  return tls != nullptr;
 }
 
 // The HTTP filters this proxy knows. Unknown types are refused unless marked is_optional
@@ -236,7 +181,8 @@ struct PendingListener {
   std::optional<route_v3::RouteConfiguration> inline_routes;
 };
 
-void compileListeners(const xds::ResourceSet& in, std::vector<PendingListener>& out, Errors& errors) {
+void compileListeners(const xds::ResourceSet& in, tls::ContextRegistry& tls_contexts,
+                      std::vector<PendingListener>& out, Errors& errors) {
   std::set<std::pair<std::string, uint32_t>> bound;
   for (const auto& [name, listener] : in.listeners) {
     const std::string where = cat("listener \"", name, "\"");
@@ -269,8 +215,8 @@ void compileListeners(const xds::ResourceSet& in, std::vector<PendingListener>& 
     if (!decodeHcm(*listener, where, manager, errors)) {
       continue;
     }
-    bool tls = false;
-    if (!checkTransportSocket(listener->filter_chains(0), where, tls, errors)) {
+    std::shared_ptr<tls::ContextSlot> tls;
+    if (!checkTransportSocket(listener->filter_chains(0), name, where, tls_contexts, tls, errors)) {
       continue;
     }
     const std::string hcm_where = cat(where, ": http_connection_manager");
@@ -285,7 +231,7 @@ void compileListeners(const xds::ResourceSet& in, std::vector<PendingListener>& 
     compileHcmOptions(manager, hcm_where, config, option_errors);
     compileHttpLimits(*listener, where, config.http, option_errors);
     for (std::string& error : option_errors) errors.add(std::move(error));
-    config.tls = tls;
+    config.tls = std::move(tls);
     if (manager.has_rds()) {
       if (!adsLike(manager.rds().config_source())) {
         errors.add(cat(hcm_where, ".rds.config_source: only ads or self is supported"));
@@ -339,10 +285,13 @@ std::vector<std::string> referencedLoadAssignments(const xds::ResourceSet& resou
 
 absl::StatusOr<SnapshotPtr> compileSnapshot(const xds::ResourceSet& resources, router::RouteStatsStore& stats,
                                             upstream::StateRegistry* registry,
-                                            const http::FilterBuildContext* filter_base) {
+                                            const http::FilterBuildContext* filter_base,
+                                            tls::ContextRegistry* tls_contexts) {
   static const http::FilterBuildContext kNoFilterBase;
   upstream::StateRegistry fresh;  // tests and tools: state that lives only with this snapshot
   upstream::StateRegistry& states = registry != nullptr ? *registry : fresh;
+  std::optional<tls::ContextRegistry> fresh_tls;
+  if (tls_contexts == nullptr) tls_contexts = &fresh_tls.emplace();
   Errors errors;
   std::vector<upstream::Cluster> clusters;
   std::map<std::string, int> cluster_index;
@@ -364,7 +313,7 @@ absl::StatusOr<SnapshotPtr> compileSnapshot(const xds::ResourceSet& resources, r
   for (std::string& error : cluster_errors) errors.add(std::move(error));
 
   std::vector<PendingListener> pending;
-  compileListeners(resources, pending, errors);
+  compileListeners(resources, *tls_contexts, pending, errors);
   std::vector<std::string> route_errors;
   std::vector<ListenerConfig> listeners;
   for (PendingListener& listener : pending) {

@@ -5,16 +5,19 @@
 
 namespace portico::dp::config {
 
-SnapshotPublisher::SnapshotPublisher(std::vector<listener::Worker*> workers, router::RouteStatsStore& stats)
-    : workers_(workers), stats_(stats), listeners_(std::move(workers)) {
-  filter_base_.worker_count = std::max<size_t>(workers_.size(), 1);
+SnapshotPublisher::SnapshotPublisher(std::vector<listener::Worker*> workers, router::RouteStatsStore& stats,
+                                     prometheus::Registry* metrics)
+    : workers_(workers), stats_(stats), tls_contexts_(metrics), listeners_(std::move(workers)) {
+  filter_base_.worker_count = workers_.size();
+  filter_base_.rate_limits = &rate_limits_;
 }
 
 absl::Status SnapshotPublisher::apply(const xds::ResourceSet& candidate) {
   // The response cache's size and purges change with the snapshot that carries them, once it
   // is published (filters/cache/response_cache.h).
   if (filter_base_.cache != nullptr) filter_base_.cache->beginCompile();
-  absl::StatusOr<SnapshotPtr> snapshot = compileSnapshot(candidate, stats_, &states_, &filter_base_);
+  absl::StatusOr<SnapshotPtr> snapshot =
+      compileSnapshot(candidate, stats_, &states_, &filter_base_, &tls_contexts_);
   if (!snapshot.ok()) {
     return snapshot.status();
   }

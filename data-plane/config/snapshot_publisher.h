@@ -13,17 +13,21 @@
 #include "absl/base/thread_annotations.h"
 #include "absl/status/status.h"
 #include "data-plane/config/snapshot.h"
+#include "data-plane/filters/rate_limit/limiter_registry.h"
 #include "data-plane/http/filter.h"
 #include "data-plane/listener/listener_manager.h"
 #include "data-plane/listener/worker.h"
 #include "data-plane/router/route_stats.h"
+#include "data-plane/tls/context_registry.h"
 #include "data-plane/upstream/state_registry.h"
 
 namespace portico::dp::config {
 
 class SnapshotPublisher {
  public:
-  SnapshotPublisher(std::vector<listener::Worker*> workers, router::RouteStatsStore& stats);
+  // `metrics`: where the TLS counters are registered (null: nowhere visible; tests).
+  SnapshotPublisher(std::vector<listener::Worker*> workers, router::RouteStatsStore& stats,
+                    prometheus::Registry* metrics = nullptr);
 
   absl::Status apply(const xds::ResourceSet& candidate);
   SnapshotPtr current() const;
@@ -31,6 +35,8 @@ class SnapshotPublisher {
   void closeListeners();
   // Cluster and endpoint state shared across snapshots (health checker, admin).
   upstream::StateRegistry& states() { return states_; }
+  // The listeners' TLS contexts shared across snapshots (the certificate watcher reloads them).
+  tls::ContextRegistry& tlsContexts() { return tls_contexts_; }
   // What every snapshot's HTTP filters are built with besides their configs: the worker count
   // (set here) and process-wide registries (set by main before the first apply()).
   http::FilterBuildContext& filterBase() { return filter_base_; }
@@ -39,6 +45,8 @@ class SnapshotPublisher {
   std::vector<listener::Worker*> workers_;
   router::RouteStatsStore& stats_;
   upstream::StateRegistry states_;
+  http::RateLimiterRegistry rate_limits_;
+  tls::ContextRegistry tls_contexts_;
   http::FilterBuildContext filter_base_;
   listener::ListenerManager listeners_;
   mutable std::mutex mu_;

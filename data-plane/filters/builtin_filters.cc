@@ -7,6 +7,8 @@
 #include "data-plane/filters/cors/cors_filter.h"
 #include "data-plane/filters/ext_auth/ext_auth_filter.h"
 #include "data-plane/filters/key_auth/key_auth_filter.h"
+#include "data-plane/filters/rate_limit/rate_limit_filter.h"
+#include "data-plane/filters/request_size_limit/request_size_limit_filter.h"
 
 namespace portico::dp::filters {
 
@@ -17,6 +19,9 @@ const http::FilterFactory* findFilterFactory(std::string_view type_url) {
       {"type.googleapis.com/portico.filters.key_auth.v1.KeyAuth", &key_auth::keyAuthFactory()},
       {"type.googleapis.com/portico.filters.authorize.v1.Authorize", &authorize::authorizeFactory()},
       {"type.googleapis.com/portico.filters.ext_auth.v1.ExtAuth", &ext_auth::extAuthFactory()},
+      {"type.googleapis.com/portico.filters.rate_limit.v1.RateLimit", &rate_limit::rateLimitFactory()},
+      {"type.googleapis.com/portico.filters.request_size_limit.v1.RequestSizeLimit",
+       &request_size_limit::requestSizeLimitFactory()},
       {"type.googleapis.com/portico.filters.cache.v1.Cache", &cache::cacheFactory()},
   };
   for (const auto& [url, factory] : kFactories) {

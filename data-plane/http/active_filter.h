@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "data-plane/http/filter.h"
+#include "data-plane/http/filter_replies.h"
 
 namespace portico::dp::http {
 
@@ -20,6 +21,8 @@ struct ActiveFilter {
   uint16_t chain_index = 0;               // position in the listener's http_filters
   bool enabled = false;                   // on for this route (before consumer overrides)
   std::string name;                       // the filter's name in http_filters
+  // Its local answers' counters (shared by the routes of the listener); null: not counted.
+  std::shared_ptr<const FilterReplies> replies;
 };
 using ActiveFilters = std::vector<ActiveFilter>;
 

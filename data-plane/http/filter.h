@@ -48,6 +48,10 @@ namespace portico::dp::filters::cache {
 class ResponseCache;  // filters/cache/response_cache.h
 }
 
+namespace portico::metrics {
+class CounterFamily;
+}
+
 namespace portico::dp::http {
 
 struct Consumer;  // http/consumer.h
@@ -68,8 +72,8 @@ struct LocalReply {
   std::string code;     // the JSON body's "error" (http/local_reply.h); empty: no body
   std::string message;  // the JSON body's "message"
   std::vector<std::pair<std::string, std::string>> headers;  // e.g. WWW-Authenticate
-  // A whole response to send instead (status, headers, body: a cache hit); status, code and
-  // message are then unused. The session still adds the gateway's own headers (request id,
+  // A whole response to send instead (status, headers, body: a cache hit); `status` then
+  // repeats its status (for portico_proxy_filter_replies_total), code and message are unused. The session still adds the gateway's own headers (request id,
   // Via) and the framing (Content-Length, Connection), as for a proxied response.
   std::unique_ptr<router::Response> response;
 };
@@ -169,7 +173,8 @@ class HttpFilter {
 };
 using HttpFilterConstSharedPtr = std::shared_ptr<const HttpFilter>;
 
-class JwksRegistry;  // filters/jwt_authn: remote key sets, kept across snapshots
+class JwksRegistry;         // filters/jwt_authn: remote key sets, kept across snapshots
+class RateLimiterRegistry;  // filters/rate_limit: local rate-limit counters, kept across snapshots
 
 // What a factory may use besides its own config. Filled by the snapshot compiler.
 struct FilterBuildContext {
@@ -183,9 +188,13 @@ struct FilterBuildContext {
   size_t worker_count = 1;
   // Process-wide state kept across snapshots (null in unit tests that do not need it).
   JwksRegistry* jwks = nullptr;
-  // The proxy's response cache (one per process, shared by every worker and listener); null:
-  // the cache filter refuses to build.
+  RateLimiterRegistry* rate_limits = nullptr;
+  // The proxy's response cache (one per process, shared by every worker and listener, owned by
+  // main); null: each cache filter keeps a private one (unit tests).
   filters::cache::ResponseCache* cache = nullptr;
+  // portico_proxy_filter_replies_total{filter,status}: the answers filters give instead of the
+  // upstream (http/filter_replies.h); null: not counted.
+  std::shared_ptr<metrics::CounterFamily> filter_replies;
 };
 
 // Builds one filter type from its protos. Registered by type URL in filters/builtin_filters.cc.

@@ -18,6 +18,10 @@ const FilterRouteConfig* effectiveConfig(const ActiveFilter& filter, const Filte
 
 namespace {
 
+void countReply(const ActiveFilter& filter, const FilterState& state) {
+  if (filter.replies != nullptr) filter.replies->count(state.worker_index, state.reply.status);
+}
+
 // A consumer whose plugin overrides enable a filter this proxy does not implement is refused
 // once identified (fail closed; see Consumer::blocked_by_filter).
 bool blockedConsumer(FilterState& state) {
@@ -42,6 +46,7 @@ FilterStatus runDecoders(const ActiveFilters& filters, FilterState& state, size_
     const FilterStatus status = filter.filter->decodeHeaders(state, config);
     if (status == FilterStatus::kAsync) return status;
     if (status == FilterStatus::kLocalReply) {
+      countReply(filter, state);
       ++next;
       return status;
     }
@@ -58,6 +63,7 @@ net::Awaitable<FilterStatus> asyncDecoder(const ActiveFilters& filters, FilterSt
   ++next;
   FilterStatus status =
       co_await filter.filter->decodeHeadersAsync(state, state.decoded_config[filter.chain_index]);
+  if (status == FilterStatus::kLocalReply) countReply(filter, state);
   if (status == FilterStatus::kContinue && blockedConsumer(state)) co_return FilterStatus::kLocalReply;
   co_return status == FilterStatus::kAsync ? FilterStatus::kContinue : status;
 }

@@ -15,7 +15,7 @@ constexpr std::string_view kXff = "x-forwarded-for";
 constexpr std::string_view kXfp = "x-forwarded-proto";
 constexpr std::string_view kVia = "via";
 
-bool named(const bhttp::fields::value_type& field, std::string_view name) {
+bool named(const router::Fields::value_type& field, std::string_view name) {
   return absl::EqualsIgnoreCase(av(field.name_string()), av(name));
 }
 
@@ -27,7 +27,7 @@ std::string_view trimOws(std::string_view s) {
 
 // The n-th (1-based) X-Forwarded-For entry from the right, all fields of that name taken as
 // one list in field order; empty when there are fewer entries. No allocation.
-std::string_view nthFromRight(const bhttp::fields& fields, uint32_t n) {
+std::string_view nthFromRight(const router::Fields& fields, uint32_t n) {
   uint32_t seen = 0;
   for (auto it = fields.end(); it != fields.begin();) {
     --it;
@@ -47,7 +47,7 @@ std::string_view nthFromRight(const bhttp::fields& fields, uint32_t n) {
 
 // All values of `name` joined with ", " in field order, plus `last` when not empty; the
 // fields of that name are replaced by the one result.
-void appendToList(bhttp::fields& fields, std::string_view name, std::string_view last) {
+void appendToList(router::Fields& fields, std::string_view name, std::string_view last) {
   std::string merged;
   bool present = false;
   for (const auto& field : fields) {
@@ -69,7 +69,7 @@ void appendToList(bhttp::fields& fields, std::string_view name, std::string_view
 
 }  // namespace
 
-std::string clientAddress(const bhttp::fields& fields, std::string_view peer,
+std::string clientAddress(const router::Fields& fields, std::string_view peer,
                           const ForwardingOptions& options) {
   const uint32_t n =
       options.use_remote_address ? options.xff_trusted_hops : options.xff_trusted_hops + 1;
@@ -81,7 +81,7 @@ std::string clientAddress(const bhttp::fields& fields, std::string_view peer,
   return ec ? std::string(peer) : ip.to_string();  // canonical text: one address, one spelling
 }
 
-void setForwardingHeaders(bhttp::fields& fields, std::string_view peer, std::string_view scheme,
+void setForwardingHeaders(router::Fields& fields, std::string_view peer, std::string_view scheme,
                           const ForwardingOptions& options) {
   if (options.use_remote_address) appendToList(fields, kXff, peer);
   // A client's own X-Forwarded-Proto is only believed from a trusted hop.
@@ -108,7 +108,7 @@ void setForwardingHeaders(bhttp::fields& fields, std::string_view peer, std::str
   appendVia(fields, options);
 }
 
-void appendVia(bhttp::fields& fields, const ForwardingOptions& options) {
+void appendVia(router::Fields& fields, const ForwardingOptions& options) {
   if (!options.via.empty()) appendToList(fields, kVia, options.via);
 }
 

@@ -22,6 +22,8 @@
 #include <string>
 #include <string_view>
 
+#include "data-plane/router/message.h"
+
 namespace portico::dp::http {
 
 struct ForwardingOptions {
@@ -31,16 +33,16 @@ struct ForwardingOptions {
 };
 
 // The client address of a request from `peer` (an IP literal) with `fields`.
-std::string clientAddress(const boost::beast::http::fields& fields, std::string_view peer,
+std::string clientAddress(const router::Fields& fields, std::string_view peer,
                           const ForwardingOptions& options);
 
 // Sets X-Forwarded-For, X-Forwarded-Proto and Via on a request about to go upstream.
 // `scheme`: "http" or "https" (the listener's).
-void setForwardingHeaders(boost::beast::http::fields& fields, std::string_view peer,
+void setForwardingHeaders(router::Fields& fields, std::string_view peer,
                           std::string_view scheme, const ForwardingOptions& options);
 
 // Appends the configured Via value to a response (no-op when none is configured).
-void appendVia(boost::beast::http::fields& fields, const ForwardingOptions& options);
+void appendVia(router::Fields& fields, const ForwardingOptions& options);
 
 // A Via value Portico accepts from configuration: 1..256 visible ASCII characters and inner
 // spaces (no control characters, no leading or trailing space).

@@ -25,7 +25,7 @@ struct FramingFields {
   std::string_view transfer_encoding_value;
 };
 
-FramingFields countFramingFields(const bhttp::fields& fields) {
+FramingFields countFramingFields(const router::Fields& fields) {
   FramingFields out;
   for (const auto& field : fields) {
     switch (field.name()) {
@@ -51,7 +51,7 @@ Refusal bad(std::string_view code, std::string_view message) { return Refusal{40
 
 }  // namespace
 
-Refusal validateRequestHeader(const bhttp::request_header<>& header) {
+Refusal validateRequestHeader(const bhttp::request_header<router::Fields>& header) {
   const FramingFields f = countFramingFields(header);
   if (f.transfer_encoding > 0) {
     if (header.version() < 11) {

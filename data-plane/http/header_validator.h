@@ -22,9 +22,10 @@
 #include <boost/beast/http/message.hpp>
 
 #include "data-plane/http/refusal.h"
+#include "data-plane/router/message.h"
 
 namespace portico::dp::http {
 
-Refusal validateRequestHeader(const boost::beast::http::request_header<>& header);
+Refusal validateRequestHeader(const boost::beast::http::request_header<router::Fields>& header);
 
 }  // namespace portico::dp::http

@@ -9,9 +9,11 @@
 
 #include <string_view>
 
+#include "data-plane/router/message.h"
+
 namespace portico::dp::http {
 
-using Response = boost::beast::http::response<boost::beast::http::string_body>;
+using Response = router::Response;
 
 // Builds the response; `version` is the request's HTTP version (10 or 11). The request id goes
 // in the body only: the caller sets the listener's request id header when it echoes ids.

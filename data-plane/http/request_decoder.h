@@ -24,6 +24,7 @@
 #include "data-plane/http/path_normalizer.h"
 #include "data-plane/http/refusal.h"
 #include "data-plane/http/request_head_scanner.h"
+#include "data-plane/router/message.h"
 
 namespace portico::dp::http {
 
@@ -32,7 +33,7 @@ namespace portico::dp::http {
 // identity header), and they cannot be forwarded as trailers once the body is de-chunked.
 // Beast still refuses a Content-Length or Transfer-Encoding among them.
 class RequestParser final
-    : public boost::beast::http::parser<true, boost::beast::http::string_body> {
+    : public boost::beast::http::parser<true, boost::beast::http::string_body, router::FieldAllocator> {
  private:
   void on_field_impl(boost::beast::http::field name, boost::beast::string_view name_string,
                      boost::beast::string_view value, boost::beast::error_code& ec) override {
@@ -50,7 +51,7 @@ struct DecoderSettings {
 class RequestDecoder {
  public:
   using Parser = RequestParser;
-  using Request = boost::beast::http::request<boost::beast::http::string_body>;
+  using Request = router::Request;
   enum class State {
     kNeedMore,  // give it more bytes (the unused ones again, plus new ones)
     kHeadDone,  // the head is parsed and valid; the body is still to come

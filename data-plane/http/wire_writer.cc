@@ -15,7 +15,7 @@ void appendVersion(unsigned version, std::string& out) {
   out.push_back(static_cast<char>('0' + version % 10));
 }
 
-void appendFields(const bhttp::fields& fields, std::string& out) {
+void appendFields(const router::Fields& fields, std::string& out) {
   for (const auto& field : fields) {
     out.append(field.name_string());
     out.append(": ");
@@ -40,7 +40,7 @@ void frameRequestBody(Request& request) {
   }
 }
 
-void setExactLength(bhttp::fields& fields, uint64_t size) {
+void setExactLength(router::Fields& fields, uint64_t size) {
   char digits[24];
   const auto end = std::to_chars(digits, digits + sizeof(digits), size).ptr;
   const std::string_view length(digits, static_cast<size_t>(end - digits));
@@ -63,7 +63,7 @@ void setExactLength(bhttp::fields& fields, uint64_t size) {
   fields.insert(bhttp::field::content_length, length);
 }
 
-void setPersistence(bhttp::fields& fields, unsigned version, bool keep_alive) {
+void setPersistence(router::Fields& fields, unsigned version, bool keep_alive) {
   if (version >= 11 && !keep_alive) {
     fields.insert(bhttp::field::connection, "close");
   } else if (version < 11 && keep_alive) {

@@ -12,10 +12,12 @@
 
 #include <string>
 
+#include "data-plane/router/message.h"
+
 namespace portico::dp::http {
 
-using Request = boost::beast::http::request<boost::beast::http::string_body>;
-using Response = boost::beast::http::response<boost::beast::http::string_body>;
+using Request = router::Request;
+using Response = router::Response;
 
 // Frames a fully read request body for forwarding: a de-chunked body goes out with an exact
 // Content-Length; a bodiless request without one gets none (RFC 9110 §8.6).
@@ -24,12 +26,12 @@ void frameRequestBody(Request& request);
 // Frames a body sent whole: no Transfer-Encoding, one Content-Length of `size`. An existing
 // single Content-Length that already says `size` is kept (the common proxied case), which
 // saves the field's removal and re-insertion.
-void setExactLength(boost::beast::http::fields& fields, uint64_t size);
+void setExactLength(router::Fields& fields, uint64_t size);
 
 // Beast's keep_alive(bool) for a message that has no Connection field left (after hop-by-hop
 // removal): adds "close" (HTTP/1.1) or "keep-alive" (HTTP/1.0) when the default differs from
 // `keep_alive`. Beast's own version re-parses and rewrites the Connection field.
-void setPersistence(boost::beast::http::fields& fields, unsigned version, bool keep_alive);
+void setPersistence(router::Fields& fields, unsigned version, bool keep_alive);
 
 // Replaces `out` with "METHOD target HTTP/x.y\r\n" + fields + "\r\n" (capacity is kept, so a
 // reused buffer allocates only while it grows).

@@ -8,6 +8,7 @@
 #include <boost/beast/http/write.hpp>
 
 #include <array>
+#include <tuple>
 #include <optional>
 
 #include "absl/container/inlined_vector.h"
@@ -27,6 +28,10 @@
 #include "data-plane/listener/request_reader.h"
 #include "data-plane/listener/tunnel.h"
 #include "data-plane/listener/worker.h"
+#include "data-plane/net/timed_stream.h"
+#include "data-plane/net/tls_close.h"
+#include "data-plane/tls/context_slot.h"
+#include "data-plane/tls/x509_util.h"
 #include "data-plane/router/hash_policy.h"
 #include "data-plane/router/retrying_forwarder.h"
 #include "data-plane/router/route_stats.h"
@@ -64,7 +69,7 @@ bool hopByHop(bhttp::field name) {
 
 // One pass in field order by the parser's field code, instead of a lookup by name per
 // hop-by-hop header (each a chain of case-insensitive compares; this ran twice per request).
-void removeHopByHop(bhttp::fields& fields) {
+void removeHopByHop(router::Fields& fields) {
   // Headers named in Connection are hop-by-hop too (every Connection field's tokens; rare, so
   // only collected when there are any but the usual close / keep-alive).
   absl::InlinedVector<std::string, 2> nominated;
@@ -100,13 +105,13 @@ bool isWebSocketUpgrade(const Request& request) {
 }
 
 // Puts back the two hop-by-hop headers an upgrade needs on the next hop (after removeHopByHop).
-void setUpgradeHeaders(bhttp::fields& fields) {
+void setUpgradeHeaders(router::Fields& fields) {
   fields.set(bhttp::field::connection, "Upgrade");
   fields.set(bhttp::field::upgrade, "websocket");
 }
 
 // Identity headers are set by the gateway only: a client must never be able to send them.
-void removeIdentityHeaders(bhttp::fields& fields) {
+void removeIdentityHeaders(router::Fields& fields) {
   for (auto it = fields.begin(); it != fields.end();) {
     std::string_view name = it->name_string();
     if (absl::StartsWithIgnoreCase(av(name), "x-portico-") || absl::StartsWithIgnoreCase(av(name), "x-user-")) {
@@ -125,6 +130,10 @@ void removeIdentityHeaders(bhttp::fields& fields) {
 struct RouteCache {
   uint64_t generation = 0;  // 0: nothing resolved yet (generations start at 1)
   bool resolved = false;
+  // The connection terminated TLS. A listener that switched between plaintext and TLS since
+  // counts as removed for it: its next request is refused and the connection closed, so no
+  // plaintext request is served on a listener now declared TLS (nor the reverse).
+  bool tls = false;
   const config::ListenerConfig* listener = nullptr;  // null: not in that snapshot
   const router::RouteTable* table = nullptr;
   HttpSettings settings;  // the listener's, or the proxy's defaults without one
@@ -146,6 +155,10 @@ struct RequestContext {
   // hops select (http/forwarded_headers.h). What rate limiting, hashing on the client IP and
   // the access log's client_ip use. Set at the start of handle().
   std::string client_address;
+  // Set by the session before handle(): the connection's scheme ("https" on a TLS listener),
+  // and the subject of the client certificate it verified (empty: none).
+  std::string_view scheme = "http";
+  std::string_view client_cert_subject;
   // The route's filters and what they established (identity, CORS headers); the session runs
   // their encoders over whatever response the request gets (runEncoders).
   const http::ActiveFilters* filters = nullptr;
@@ -153,6 +166,10 @@ struct RequestContext {
 
   bool logs() const { return listener != nullptr && !listener->access_logs.empty(); }
 };
+
+// The verified client certificate's subject, on requests from a TLS listener that verifies
+// client certificates (docs/security.md).
+constexpr std::string_view kClientCertSubjectHeader = "x-portico-client-cert-subject";
 
 // Brings the memo up to the worker's current snapshot (no-op when it already is).
 void refreshCache(Worker& worker, const std::string& listener_name, RouteCache& cache) {
@@ -162,6 +179,9 @@ void refreshCache(Worker& worker, const std::string& listener_name, RouteCache& 
   cache.resolved = true;
   cache.generation = generation;
   cache.listener = snapshot ? snapshot->listener(listener_name) : nullptr;
+  if (cache.listener != nullptr && (cache.listener->tls != nullptr) != cache.tls) {
+    cache.listener = nullptr;
+  }
   cache.table = cache.listener ? snapshot->routeTableFor(*cache.listener) : nullptr;
   cache.settings = resolveHttpSettings(cache.listener ? &cache.listener->http : nullptr, worker.limits());
 }
@@ -286,7 +306,7 @@ Outcome redirectResponse(const router::Route& route, const Request& request, std
   out.response = Response{static_cast<bhttp::status>(redirect.status), request.version()};
   out.response.set(bhttp::field::server, "portico");
   out.response.set(bhttp::field::location,
-                   cat(redirect.scheme.empty() ? "http" : redirect.scheme, "://", host, location_path));
+                   cat(redirect.scheme.empty() ? ctx.scheme : redirect.scheme, "://", host, location_path));
   route.response_headers.apply(out.response);
   finishResponse(out.response, request, ctx, !out.close);
   return out;
@@ -460,6 +480,9 @@ net::Awaitable<Outcome> handle(Worker& worker, Request& request, const std::stri
   // Identity headers are the gateway's to set (filters set them below): a client's copies are
   // dropped before anything reads them, route matching included.
   removeIdentityHeaders(request);
+  if (!ctx.client_cert_subject.empty()) {  // the TLS client's verified identity, for filters too
+    request.set(kClientCertSubjectHeader, bsv(ctx.client_cert_subject));
+  }
   http::FilterStatus filtered = http::FilterStatus::kContinue;
   size_t next_filter = 0;
   const router::Route* route = routeAndFilter(worker, request, *cache.table, view, ctx, next_filter, filtered);
@@ -529,9 +552,12 @@ net::Awaitable<Outcome> handle(Worker& worker, Request& request, const std::stri
   removeHopByHop(request);
   route->request_headers.apply(request);
   request.set(bsv(ctx.id_header), ctx.request_id);
-  http::setForwardingHeaders(request, client_ip, "http", forwarding);  // plaintext listeners only
+  http::setForwardingHeaders(request, client_ip, ctx.scheme, forwarding);
   request.version(11);
-  request.keep_alive(true);
+  // HTTP/1.1 persists by default, and hop-by-hop removal left no Connection field unless the
+  // route's header mutations added one: only then does Beast's keep_alive() have work to do.
+  const auto has_connection = [&request] { return request.find(bhttp::field::connection) != request.end(); };
+  if (has_connection()) request.keep_alive(true);
   if (upgrade) setUpgradeHeaders(request);
   http::frameRequestBody(request);
 
@@ -541,7 +567,7 @@ net::Awaitable<Outcome> handle(Worker& worker, Request& request, const std::stri
                                                  absl::ToChronoNanoseconds(route->timeout));
   router::UpstreamResult result =
       co_await router::forwardWithRetries(worker, *cluster, route->retry_policy.get(), request, deadline, pick);
-  request.keep_alive(client_keep_alive);
+  if (!client_keep_alive || has_connection()) request.keep_alive(client_keep_alive);
   ctx.upstream_host = std::move(result.upstream_host);
   co_return upstreamOutcome(std::move(result), *route, request, client_keep_alive, ctx);
 }
@@ -573,10 +599,12 @@ void logRequest(Worker& worker, const RequestContext& ctx, std::string_view meth
 
 // Answers a refused request (http/refusal.h) with its JSON local reply, logs it, and lingers so
 // the client can read the answer before the connection closes.
-net::Awaitable<void> refuse(Worker& worker, net::TimedSocket& client, beast::flat_buffer& buffer,
-                             const http::Refusal& refusal, const std::string& listener_name,
-                             RouteCache& cache, http::RequestDecoder& decoder,
-                             Clock::time_point started, const std::string& client_ip) {
+template <typename Stream>
+net::Awaitable<void> refuse(Worker& worker, net::TimedStream<Stream>& client,
+                            beast::flat_buffer& buffer, const http::Refusal& refusal,
+                            const std::string& listener_name, RouteCache& cache,
+                            http::RequestDecoder& decoder, Clock::time_point started,
+                            const std::string& client_ip) {
   worker.stats().downstream_bad_requests_total->Increment();
   RequestContext ctx;
   resolveListener(worker, listener_name, cache, ctx);
@@ -585,7 +613,7 @@ net::Awaitable<void> refuse(Worker& worker, net::TimedSocket& client, beast::fla
                                     11, /*keep_alive=*/false);
   setGatewayResponseHeaders(reply, ctx);
   client.deadline.expiresAfter(std::chrono::seconds(5));
-  auto [write_ec, written] = co_await bhttp::async_write(client.socket, reply, kNoThrow);
+  auto [write_ec, written] = co_await bhttp::async_write(client.stream, reply, kNoThrow);
   if (ctx.logs()) {
     const Request& partial = decoder.request();  // what was parsed before the refusal
     logRequest(worker, ctx, sv(partial.method_string()), sv(partial.target()), refusal.status,
@@ -594,46 +622,50 @@ net::Awaitable<void> refuse(Worker& worker, net::TimedSocket& client, beast::fla
   if (!write_ec) co_await lingerBeforeClose(client, buffer);
 }
 
-}  // namespace
+constexpr size_t kCoalesceTlsBytes = 16 << 10;
 
-net::Awaitable<void> runHttpSession(Worker& worker, net::Socket socket, std::string listener_name) {
-  const auto accepted = Clock::now();
-  beast::error_code ec;
-  socket.set_option(asio::ip::tcp::no_delay(true), ec);
-  const auto remote = socket.remote_endpoint(ec);
-  const std::string client_ip = ec ? std::string("unknown") : remote.address().to_string();
-  // The connection's deadline is lazy (net/connection_deadline.h): setting it per read or
-  // write only stores a time; one timer per connection enforces it.
-  net::TimedSocket client(std::move(socket));
+// What a connection knows of itself, for every request on it.
+struct ConnectionInfo {
+  Clock::time_point accepted;
+  std::string client_ip;
+  std::string_view scheme = "http";
+  std::string client_cert_subject;  // TLS with a verified client certificate only
+};
+
+// The connection's request loop, on either stream. Returns whether the connection ended by the
+// proxy's decision after a complete response (then a TLS connection says close_notify), not by
+// the client going away, a timeout or an I/O error.
+template <typename Stream>
+net::Awaitable<bool> serveRequests(Worker& worker, net::TimedStream<Stream>& client,
+                                   const std::string& listener_name, RouteCache& cache,
+                                   const ConnectionInfo& connection) {
+  const std::string& client_ip = connection.client_ip;
   beast::flat_buffer buffer;
-  RouteCache cache;
   std::string head;  // reused response-head buffer
-  worker.stats().downstream_connections_active->Increment();
-  worker.stats().downstream_connections_total->Increment();
-  worker.connectionOpened();
-
   for (bool first = true;; first = false) {
-    if (worker.draining() && buffer.size() == 0) break;  // draining: no new request is waited for
+    if (worker.draining() && buffer.size() == 0) co_return true;  // no new request is waited for
     // The listener's settings in the current snapshot: limits, timeouts, path normalization.
     refreshCache(worker, listener_name, cache);
     const HttpSettings& settings = cache.settings;
     http::RequestDecoder decoder(settings.decoder);  // a fresh parser per message
     // Until its head is complete the connection counts as idle: a drain may close it.
-    const ReadResult read = co_await readRequest(client, buffer, decoder, settings,
-                                                 first ? std::optional(accepted) : std::nullopt,
-                                                 worker);
+    const ReadResult read = co_await readRequest(
+        client, buffer, decoder, settings,
+        first ? std::optional(connection.accepted) : std::nullopt, worker);
     const auto started = read.head_done;
     if (read.status == ReadResult::Status::kClosed) {
-      break;
+      co_return false;
     }
     if (read.status == ReadResult::Status::kRefused) {
       co_await refuse(worker, client, buffer, read.refusal, listener_name, cache, decoder, started,
                       client_ip);
-      break;
+      co_return false;  // lingerBeforeClose has ended the stream
     }
     Request& request = decoder.request();
     const bool head_request = request.method() == bhttp::verb::head;
     RequestContext ctx;
+    ctx.scheme = connection.scheme;
+    ctx.client_cert_subject = connection.client_cert_subject;
     Outcome outcome = co_await handle(worker, request, listener_name, client_ip, cache, ctx);
     if (ctx.filter_state.decoded != 0) {
       http::runEncoders(*ctx.filters, ctx.filter_state, outcome.response);
@@ -649,8 +681,24 @@ net::Awaitable<void> runHttpSession(Worker& worker, net::Socket socket, std::str
                                                                        : std::chrono::milliseconds(60000);
     client.deadline.expiresAfter(write_timeout);
     http::writeResponseHead(outcome.response, head);
-    const std::array<asio::const_buffer, 2> message{asio::buffer(head), asio::buffer(outcome.response.body())};
-    auto [write_ec, written] = co_await asio::async_write(client.socket, message, kNoThrow);
+    const size_t head_bytes = head.size();
+    std::tuple<beast::error_code, size_t> wrote;
+    bool gathered = true;
+    if constexpr (net::kIsTls<Stream>) {
+      // Asio's TLS stream writes one buffer per TLS record: a small body is copied behind the
+      // head so both travel in one record (one write, one syscall).
+      if (outcome.response.body().size() <= kCoalesceTlsBytes) {
+        head.append(outcome.response.body());
+        wrote = co_await asio::async_write(client.stream, asio::buffer(head), kNoThrow);
+        gathered = false;
+      }
+    }
+    if (gathered) {
+      const std::array<asio::const_buffer, 2> message{asio::buffer(head),
+                                                      asio::buffer(outcome.response.body())};
+      wrote = co_await asio::async_write(client.stream, message, kNoThrow);
+    }
+    const auto [write_ec, written] = wrote;
     client.deadline.expiresNever();
     if (outcome.stats != nullptr) {
       outcome.stats->record(worker.index(), static_cast<int>(outcome.response.result_int()),
@@ -659,7 +707,7 @@ net::Awaitable<void> runHttpSession(Worker& worker, net::Socket socket, std::str
     if (ctx.logs()) {
       logRequest(worker, ctx, sv(request.method_string()), ctx.original_target,
                  static_cast<int>(outcome.response.result_int()),
-                 written > head.size() ? written - head.size() : 0, started, ctx.client_address);
+                 written > head_bytes ? written - head_bytes : 0, started, ctx.client_address);
     }
     if (outcome.tunnel && !write_ec) {
       worker.stats().downstream_upgrades_total->Increment();
@@ -670,14 +718,90 @@ net::Awaitable<void> runHttpSession(Worker& worker, net::Socket socket, std::str
                                          ? TunnelIdle(settings.idle_timeout)
                                          : TunnelIdle(std::chrono::hours(24));
       co_await runTunnel(client, buffer, std::move(outcome.tunnel), tunnel_idle);
-      break;
+      co_return false;  // the tunnel ended both directions itself
     }
-    if (write_ec || outcome.close) {
-      break;
-    }
+    if (write_ec) co_return false;
+    if (outcome.close) co_return true;
   }
-  client.socket.shutdown(net::Socket::shutdown_send, ec);
-  client.socket.close(ec);
+}
+
+// The TLS handshake, bounded by the listener's header timeout (the head's deadline starts at
+// accept, so it covers the handshake too) or 10 s without one. Counted on the listener's TLS
+// stats; a failure is logged at debug level only (scanners and broken clients are routine).
+net::Awaitable<bool> handshake(Worker& worker, net::TimedTlsStream& client,
+                               const tls::ServerContext& context, const RouteCache& cache,
+                               ConnectionInfo& connection) {
+  const std::chrono::milliseconds bound = cache.settings.header_timeout.count() > 0
+                                              ? cache.settings.header_timeout
+                                              : std::chrono::milliseconds(10000);
+  client.deadline.expiresAt(connection.accepted + bound);
+  worker.setIdle(&client.socket(), true);  // a drain may cut a handshake like an idle wait
+  auto [ec] = co_await client.stream.async_handshake(net::TlsStream::server, kNoThrow);
+  worker.setIdle(&client.socket(), false);
+  client.deadline.expiresNever();
+  if (ec) {
+    const tls::HandshakeFailure reason = tls::classifyHandshakeError(ec, client.deadline.expired());
+    context.stats().handshakeFailed(reason);
+    PORTICO_LOG(kDebug, "TLS handshake from ", connection.client_ip, " failed (",
+                tls::handshakeFailureName(reason), "): ", ec.message());
+    co_return false;
+  }
+  SSL* ssl = client.stream.native_handle();
+  context.stats().handshakeDone(SSL_version(ssl));
+  connection.scheme = "https";
+  connection.client_cert_subject = tls::verifiedPeerSubject(ssl);
+  co_return true;
+}
+
+// A connection on a TLS listener: handshake, requests, close_notify when the proxy closes.
+net::Awaitable<void> serveTls(Worker& worker, net::Socket socket, const std::string& listener_name,
+                              RouteCache& cache, ConnectionInfo& connection) {
+  // The listener's context as of this accept: a certificate reload affects later connections.
+  const tls::ServerContext::SharedPtr context = cache.listener->tls->current();
+  net::TimedTlsStream client(std::move(socket), context->asioContext());
+  bool goodbye = false;
+  if (co_await handshake(worker, client, *context, cache, connection)) {
+    goodbye = co_await serveRequests(worker, client, listener_name, cache, connection);
+  }
+  if (goodbye && client.socket().is_open()) {
+    client.deadline.expiresAfter(std::chrono::seconds(1));
+    co_await net::sendCloseNotify(client.stream);
+  }
+  beast::error_code ec;
+  client.socket().shutdown(net::Socket::shutdown_send, ec);
+  client.socket().close(ec);
+}
+
+}  // namespace
+
+net::Awaitable<void> runHttpSession(Worker& worker, net::Socket socket, std::string listener_name) {
+  ConnectionInfo connection;
+  connection.accepted = Clock::now();
+  beast::error_code ec;
+  socket.set_option(asio::ip::tcp::no_delay(true), ec);
+  const auto remote = socket.remote_endpoint(ec);
+  connection.client_ip = ec ? std::string("unknown") : remote.address().to_string();
+  worker.stats().downstream_connections_active->Increment();
+  worker.stats().downstream_connections_total->Increment();
+  worker.connectionOpened();
+  // Plaintext or TLS: what the listener is in the worker's snapshot at accept (a new listener's
+  // sockets are handed over after its snapshot, so it is always found). A listener removed
+  // meanwhile is served in plaintext, which answers its requests 503 listener_draining.
+  const config::SnapshotPtr& snapshot = worker.snapshot();
+  const config::ListenerConfig* listener = snapshot ? snapshot->listener(listener_name) : nullptr;
+  RouteCache cache;
+  cache.tls = listener != nullptr && listener->tls != nullptr;
+  refreshCache(worker, listener_name, cache);
+  if (cache.tls) {
+    co_await serveTls(worker, std::move(socket), listener_name, cache, connection);
+  } else {
+    // The connection's deadline is lazy (net/connection_deadline.h): setting it per read or
+    // write only stores a time; one timer per connection enforces it.
+    net::TimedSocket client(std::move(socket));
+    co_await serveRequests(worker, client, listener_name, cache, connection);
+    client.socket().shutdown(net::Socket::shutdown_send, ec);
+    client.socket().close(ec);
+  }
   worker.stats().downstream_connections_active->Decrement();
   worker.connectionClosed();
 }

@@ -61,11 +61,7 @@ absl::StatusOr<ListenerManager::Plan> ListenerManager::prepare(const std::vector
   };
   for (const config::ListenerConfig& listener : listeners) {
     auto where = std::make_pair(listener.address, listener.port);
-    if (listener.tls) {
-      // Never opened (see the header); a plaintext listener of this name is removed below.
-      plan.skipped[listener.name] = where;
-      continue;
-    }
+    if (listener.tls != nullptr) plan.tls.insert(listener.name);
     plan.next[listener.name] = where;
     auto it = active_.find(listener.name);
     if (it != active_.end() && it->second == where) {
@@ -104,23 +100,9 @@ void ListenerManager::commit(Plan plan) {
     for (size_t i = 0; i < workers_.size(); ++i) workers_[i]->addListener(name, fds[i]);
     const auto& where = plan.next[name];
     PORTICO_LOG(kInfo, "listener \"", name, "\" accepting on ", where.first, ":", where.second, " (",
-                workers_.size(), " workers)");
+                plan.tls.count(name) > 0 ? "TLS, " : "", workers_.size(), " workers)");
   }
   active_ = std::move(plan.next);
-  for (const auto& [name, where] : plan.skipped) {
-    auto it = skipped_.find(name);
-    if (it != skipped_.end() && it->second == where) continue;  // warned already
-    PORTICO_LOG(kWarning, "listener \"", name, "\" (", where.first, ":", where.second,
-                "): TLS termination is not supported by this version; not listening");
-    if (!workers_.empty()) workers_.front()->stats().listeners_skipped_tls_total->Increment();
-  }
-  skipped_ = std::move(plan.skipped);
-}
-
-std::vector<std::string> ListenerManager::skipped() const {
-  std::vector<std::string> names;
-  for (const auto& [name, where] : skipped_) names.push_back(name);
-  return names;
 }
 
 void ListenerManager::closeAll() {

@@ -5,14 +5,14 @@
 // listens before anything is committed, so a listener that cannot bind rejects the update
 // (NACK) and changes nothing. Removed listeners stop accepting; their open connections finish.
 //
-// TLS listeners (ListenerConfig::tls) are accepted but never opened: this version cannot
-// terminate TLS and must not serve them in plaintext. Each one is logged once as a warning when
-// it appears and counted in portico_proxy_listeners_skipped_total{reason="tls"}; a plaintext
-// listener that becomes TLS is closed.
+// Plaintext and TLS listeners are opened alike: whether a connection does a TLS handshake is
+// decided when it is accepted, from the listener in the worker's snapshot
+// (http_session.cc), so a listener that switches between the two keeps its sockets.
 //
 // Threading: the xDS thread only.
 
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -31,7 +31,7 @@ class ListenerManager {
     std::map<std::string, std::vector<int>> added;  // name → one bound fd per worker
     std::vector<std::string> removed;
     std::map<std::string, std::pair<std::string, uint16_t>> next;
-    std::map<std::string, std::pair<std::string, uint16_t>> skipped;  // TLS: not opened
+    std::set<std::string> tls;  // names of the listeners that terminate TLS (for the log)
   };
 
   // Opens sockets for listeners that are new or moved. On any failure closes what it opened and
@@ -42,13 +42,9 @@ class ListenerManager {
   // Stops every listener (shutdown).
   void closeAll();
 
-  // Names of the listeners the last commit left unopened (TLS), for tests and admin.
-  std::vector<std::string> skipped() const;
-
  private:
   std::vector<Worker*> workers_;
   std::map<std::string, std::pair<std::string, uint16_t>> active_;  // name → (address, port)
-  std::map<std::string, std::pair<std::string, uint16_t>> skipped_;  // TLS listeners not opened
 };
 
 }  // namespace portico::dp::listener

@@ -32,12 +32,6 @@ ProxyStats::ProxyStats(prometheus::Registry& registry) {
   upstream_stale_retries_total =
       counter(registry, "portico_proxy_upstream_stale_retries_total",
               "Requests re-sent on a fresh connection after a pooled one turned out closed");
-  listeners_skipped_tls_total =
-      &prometheus::BuildCounter()
-           .Name("portico_proxy_listeners_skipped_total")
-           .Help("Listeners accepted from xDS but not opened by this version")
-           .Register(registry)
-           .Add({{"reason", "tls"}});
 }
 
 }  // namespace portico::dp::listener

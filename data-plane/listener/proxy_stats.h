@@ -21,9 +21,6 @@ struct ProxyStats {
   prometheus::Counter* upstream_timeouts_total;
   prometheus::Counter* upstream_resets_total;
   prometheus::Counter* upstream_stale_retries_total;
-  // Listeners accepted from xDS but not opened because this version cannot serve them
-  // (reason="tls": TLS termination); counted once each time such a listener appears.
-  prometheus::Counter* listeners_skipped_tls_total;
 };
 
 }  // namespace portico::dp::listener

@@ -8,6 +8,8 @@
 
 #include "absl/strings/match.h"
 #include "common/strings.h"
+#include "data-plane/listener/worker.h"
+#include "data-plane/net/tls_close.h"
 
 namespace portico::dp::listener {
 
@@ -41,22 +43,23 @@ struct ReadSome {
 // request's first byte, where a timeout closes silently) the connection's lazy deadline does
 // (net/connection_deadline.h), which closes the socket and costs no timer operation on the
 // common path.
-net::Awaitable<ReadSome> readSome(net::TimedSocket& client, beast::flat_buffer& buffer,
-                                   std::optional<Clock::time_point> deadline, bool answerable) {
+template <typename Stream>
+net::Awaitable<ReadSome> readSome(net::TimedStream<Stream>& client, beast::flat_buffer& buffer,
+                                  std::optional<Clock::time_point> deadline, bool answerable) {
   using namespace asio::experimental::awaitable_operators;  // NOLINT: operator||
   auto into = buffer.prepare(kReadChunk);
   if (!deadline || !answerable) {
     client.deadline.expiresAt(deadline.value_or(Clock::time_point::max()));
-    auto [ec, n] = co_await client.socket.async_read_some(into, kNoThrow);
+    auto [ec, n] = co_await client.stream.async_read_some(into, kNoThrow);
     client.deadline.expiresNever();
     if (ec && client.deadline.expired()) co_return ReadSome{{}, 0, true};
     co_return ReadSome{ec, n, false};
   }
   client.deadline.expiresNever();
-  net::Timer timer(client.socket.get_executor());
+  net::Timer timer(client.socket().get_executor());
   timer.expires_at(*deadline);
   // Whichever finishes first cancels the other; the socket stays open either way.
-  auto first = co_await (client.socket.async_read_some(into, kNoThrow) || timer.async_wait(kNoThrow));
+  auto first = co_await (client.stream.async_read_some(into, kNoThrow) || timer.async_wait(kNoThrow));
   if (first.index() == 1) co_return ReadSome{{}, 0, true};
   auto [ec, n] = std::get<0>(first);
   co_return ReadSome{ec, n, false};
@@ -85,7 +88,8 @@ struct Deadlines {
 
 }  // namespace
 
-net::Awaitable<ReadResult> readRequest(net::TimedSocket& client, beast::flat_buffer& buffer,
+template <typename Stream>
+net::Awaitable<ReadResult> readRequest(net::TimedStream<Stream>& client, beast::flat_buffer& buffer,
                                         http::RequestDecoder& decoder, const HttpSettings& settings,
                                         std::optional<Clock::time_point> accepted,
                                         Worker& worker) {
@@ -111,7 +115,7 @@ net::Awaitable<ReadResult> readRequest(net::TimedSocket& client, beast::flat_buf
           static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
           client.deadline.expiresAfter(settings.idle_timeout.count() > 0 ? settings.idle_timeout
                                                                          : std::chrono::milliseconds(60000));
-          co_await asio::async_write(client.socket, asio::buffer(kContinue), kNoThrow);
+          co_await asio::async_write(client.stream, asio::buffer(kContinue), kNoThrow);
           client.deadline.expiresNever();
         }
         continue;  // body bytes may already be buffered
@@ -122,10 +126,10 @@ net::Awaitable<ReadResult> readRequest(net::TimedSocket& client, beast::flat_buf
     // Waiting for (the rest of) a head is idle time a drain may cut; a body being read is a
     // request in flight, which a drain lets finish.
     const bool idle = !decoder.headDone();
-    if (idle) worker.setIdle(&client.socket, true);
+    if (idle) worker.setIdle(&client.socket(), true);
     const ReadSome read =
         co_await readSome(client, buffer, deadlines.forRead(settings, decoder.headDone()), answerable);
-    if (idle) worker.setIdle(&client.socket, false);
+    if (idle) worker.setIdle(&client.socket(), false);
     if (read.timed_out) {
       // A timeout after part of a request: answer 408 (Envoy does too); an idle connection is
       // just closed.
@@ -145,18 +149,33 @@ net::Awaitable<ReadResult> readRequest(net::TimedSocket& client, beast::flat_buf
   }
 }
 
-net::Awaitable<void> lingerBeforeClose(net::TimedSocket& client, beast::flat_buffer& buffer) {
-  beast::error_code ignored;
-  client.socket.shutdown(net::Socket::shutdown_send, ignored);
+template <typename Stream>
+net::Awaitable<void> lingerBeforeClose(net::TimedStream<Stream>& client, beast::flat_buffer& buffer) {
   client.deadline.expiresAfter(std::chrono::seconds(1));
+  if constexpr (net::kIsTls<Stream>) {
+    co_await net::sendCloseNotify(client.stream);
+  }
+  beast::error_code ignored;
+  client.socket().shutdown(net::Socket::shutdown_send, ignored);
   size_t discarded = 0;
   while (discarded < (256 << 10)) {
     buffer.clear();
-    auto [ec, n] = co_await client.socket.async_read_some(buffer.prepare(kReadChunk), kNoThrow);
+    // From the TCP socket: what the client still sends only has to be drained, not decrypted.
+    auto [ec, n] = co_await client.socket().async_read_some(buffer.prepare(kReadChunk), kNoThrow);
     if (ec) break;
     discarded += n;
   }
   buffer.clear();
 }
+
+// The two client streams a session runs on.
+template net::Awaitable<ReadResult> readRequest(net::TimedSocket&, beast::flat_buffer&,
+                                                http::RequestDecoder&, const HttpSettings&,
+                                                std::optional<Clock::time_point>, Worker&);
+template net::Awaitable<ReadResult> readRequest(net::TimedTlsStream&, beast::flat_buffer&,
+                                                http::RequestDecoder&, const HttpSettings&,
+                                                std::optional<Clock::time_point>, Worker&);
+template net::Awaitable<void> lingerBeforeClose(net::TimedSocket&, beast::flat_buffer&);
+template net::Awaitable<void> lingerBeforeClose(net::TimedTlsStream&, beast::flat_buffer&);
 
 }  // namespace portico::dp::listener

@@ -10,6 +10,9 @@
 //   body may wait (408 and close).
 // A zero timeout means none. "100 Continue" is sent when a request expects it.
 //
+// Templates over the client stream (net/timed_stream.h), instantiated for the plain socket and
+// the TLS stream only (request_reader.cc).
+//
 // Worker thread only.
 
 #include <boost/asio/awaitable.hpp>
@@ -21,7 +24,7 @@
 #include "data-plane/http/refusal.h"
 #include "data-plane/http/request_decoder.h"
 #include "data-plane/listener/http_settings.h"
-#include "data-plane/net/connection_deadline.h"
+#include "data-plane/net/timed_stream.h"
 
 namespace portico::dp::listener {
 
@@ -39,15 +42,18 @@ struct ReadResult {
 // `accepted`: when the connection was accepted, for its first request; nullopt for later ones.
 // While the head is incomplete the socket is registered with `worker` as idle, so a graceful
 // drain (Worker::drain) can cancel the read: the result is then kClosed.
+template <typename Stream>
 net::Awaitable<ReadResult> readRequest(
-    net::TimedSocket& client, boost::beast::flat_buffer& buffer,
+    net::TimedStream<Stream>& client, boost::beast::flat_buffer& buffer,
     http::RequestDecoder& decoder, const HttpSettings& settings,
     std::optional<std::chrono::steady_clock::time_point> accepted, Worker& worker);
 
 // After a refusal has been written: stops sending, then reads and discards what the client is
 // still sending for up to a second (or 256 KiB), so closing does not reset the connection
-// before the client has read the refusal (a close with unread data sends an RST).
-net::Awaitable<void> lingerBeforeClose(net::TimedSocket& client,
-                                               boost::beast::flat_buffer& buffer);
+// before the client has read the refusal (a close with unread data sends an RST). On TLS,
+// close_notify goes first; what follows is discarded undecrypted.
+template <typename Stream>
+net::Awaitable<void> lingerBeforeClose(net::TimedStream<Stream>& client,
+                                       boost::beast::flat_buffer& buffer);
 
 }  // namespace portico::dp::listener

@@ -54,11 +54,4 @@ class ConnectionDeadline {
   std::shared_ptr<State> state_;
 };
 
-// A socket with its deadline: a client connection as a session reads and writes it.
-struct TimedSocket {
-  explicit TimedSocket(net::Socket s) : socket(std::move(s)) {}
-  net::Socket socket;
-  ConnectionDeadline deadline{socket};
-};
-
 }  // namespace portico::dp::net

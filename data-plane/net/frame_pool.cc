@@ -18,7 +18,7 @@ void FramePool::releaseThread() noexcept {
   for (size_t index = 0; index < kClasses; ++index) {
     while (Block* block = lists.head[index]) {
       lists.head[index] = block->next;
-      ::operator delete(block, (index + 1) * kGranule);
+      ::operator delete(block);
     }
     lists.count[index] = 0;
   }

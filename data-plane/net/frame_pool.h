@@ -25,6 +25,14 @@
 #include <cstdint>
 #include <new>
 
+#if defined(__SANITIZE_ADDRESS__)
+#define PORTICO_FRAME_POOL_BYPASS 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define PORTICO_FRAME_POOL_BYPASS 1
+#endif
+#endif
+
 namespace portico::dp::net {
 
 class FramePool {
@@ -35,7 +43,7 @@ class FramePool {
   static constexpr size_t kMaxBytesPerClass = 256 << 10;
 
   static void* allocate(size_t size) {
-#if !defined(__SANITIZE_ADDRESS__)
+#if !defined(PORTICO_FRAME_POOL_BYPASS)
     if (size - 1 < kMaxPooledBytes) {  // size 0 wraps around: not pooled
       Lists& lists = tls_lists_;
       const size_t index = (size - 1) / kGranule;
@@ -51,7 +59,7 @@ class FramePool {
   }
 
   static void deallocate(void* pointer, size_t size) noexcept {
-#if !defined(__SANITIZE_ADDRESS__)
+#if !defined(PORTICO_FRAME_POOL_BYPASS)
     if (size - 1 < kMaxPooledBytes) {
       Lists& lists = tls_lists_;
       const size_t index = (size - 1) / kGranule;
@@ -63,11 +71,11 @@ class FramePool {
         ++lists.count[index];
         return;
       }
-      ::operator delete(pointer, (index + 1) * kGranule);
+      ::operator delete(pointer);
       return;
     }
 #endif
-    ::operator delete(pointer, size);
+    ::operator delete(pointer);
   }
 
   // This thread's pooled blocks, for tests and diagnostics.

@@ -14,7 +14,7 @@ std::string_view trim(std::string_view s) {
   return s;
 }
 
-std::optional<std::string_view> valueFor(const HashPolicy& policy, const bhttp::fields& headers,
+std::optional<std::string_view> valueFor(const HashPolicy& policy, const router::Fields& headers,
                                          std::string_view client_ip) {
   switch (policy.kind) {
     case HashPolicy::Kind::kHeader: {
@@ -34,7 +34,7 @@ std::optional<std::string_view> valueFor(const HashPolicy& policy, const bhttp::
 
 }  // namespace
 
-std::optional<std::string_view> findCookie(const bhttp::fields& headers, std::string_view name) {
+std::optional<std::string_view> findCookie(const router::Fields& headers, std::string_view name) {
   const auto [first, last] = headers.equal_range(bhttp::field::cookie);
   for (auto it = first; it != last; ++it) {
     std::string_view rest(it->value().data(), it->value().size());
@@ -53,7 +53,7 @@ std::optional<std::string_view> findCookie(const bhttp::fields& headers, std::st
   return std::nullopt;
 }
 
-std::optional<uint64_t> computeRequestHash(const std::vector<HashPolicy>& policies, const bhttp::fields& headers,
+std::optional<uint64_t> computeRequestHash(const std::vector<HashPolicy>& policies, const router::Fields& headers,
                                            std::string_view client_ip) {
   std::optional<uint64_t> hash;
   for (const HashPolicy& policy : policies) {

@@ -18,6 +18,8 @@
 #include <string_view>
 #include <vector>
 
+#include "data-plane/router/message.h"
+
 namespace portico::dp::router {
 
 struct HashPolicy {
@@ -29,10 +31,10 @@ struct HashPolicy {
 
 // `client_ip` is the client's address as text (no port).
 std::optional<uint64_t> computeRequestHash(const std::vector<HashPolicy>& policies,
-                                           const boost::beast::http::fields& headers,
+                                           const router::Fields& headers,
                                            std::string_view client_ip);
 
 // The value of cookie `name` in the request's Cookie headers (RFC 6265 "a=b; c=d"), or nullopt.
-std::optional<std::string_view> findCookie(const boost::beast::http::fields& headers, std::string_view name);
+std::optional<std::string_view> findCookie(const router::Fields& headers, std::string_view name);
 
 }  // namespace portico::dp::router

@@ -48,7 +48,7 @@ void RetryPolicy::precomputeMethodVerdicts() {
 }
 
 bool RetryPolicy::retriable(TryOutcome outcome, unsigned status,
-                            const boost::beast::http::fields* headers) const {
+                            const router::Fields* headers) const {
   switch (outcome) {
     case TryOutcome::kConnectFailure:
       return (retry_on & (kNoResponse | kConnectFailure)) != 0;

@@ -11,6 +11,7 @@
 
 #include "absl/time/time.h"
 #include "data-plane/router/route_table.h"
+#include "data-plane/router/message.h"
 
 namespace portico::dp::router {
 
@@ -64,7 +65,7 @@ struct RetryPolicy {
   // Does a try that ended with `outcome` call for a retry? For kResponse, `status` and
   // `headers` describe the response.
   bool retriable(TryOutcome outcome, unsigned status = 0,
-                 const boost::beast::http::fields* headers = nullptr) const;
+                 const router::Fields* headers = nullptr) const;
 };
 
 }  // namespace portico::dp::router

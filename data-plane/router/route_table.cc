@@ -159,7 +159,7 @@ bool QueryMatcher::matches(const RequestView& request) const {
   return false;
 }
 
-void HeaderMutation::apply(boost::beast::http::fields& fields) const {
+void HeaderMutation::apply(router::Fields& fields) const {
   for (const Step& step : steps) {
     switch (step.op) {
       case Op::kAppend:

@@ -18,6 +18,7 @@
 #include "data-plane/http/active_filter.h"
 #include "data-plane/router/hash_policy.h"
 #include "data-plane/router/route_index.h"
+#include "data-plane/router/message.h"
 
 namespace portico::dp::router {
 
@@ -29,7 +30,7 @@ struct RequestView {
   std::string_view method;
   std::string_view path;   // without the query
   std::string_view query;  // raw, without '?'
-  const boost::beast::http::fields* headers = nullptr;
+  const router::Fields* headers = nullptr;
 };
 
 // Envoy's HeaderMatcher (the kinds gRPC and Envoy share). ":method" reads the request method.
@@ -80,7 +81,7 @@ struct HeaderMutation {
   };
   std::vector<Step> steps;
   bool empty() const { return steps.empty(); }
-  void apply(boost::beast::http::fields& fields) const;
+  void apply(router::Fields& fields) const;
 };
 
 struct Redirect {

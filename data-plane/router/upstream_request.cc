@@ -112,7 +112,7 @@ struct Exchange {
 
 // Writes the request and reads the final (non-1xx) response into `parser`.
 net::Awaitable<Exchange> exchange(upstream::UpstreamConnection& connection, Request& request,
-                                   std::optional<bhttp::response_parser<bhttp::string_body>>& parser,
+                                   std::optional<ResponseParser>& parser,
                                    uint64_t body_limit, Clock::time_point deadline) {
   Exchange out;
   connection.deadline.expiresAt(deadline);
@@ -151,7 +151,7 @@ net::Awaitable<Exchange> exchange(upstream::UpstreamConnection& connection, Requ
 // A 101 that answers a request that asked for no upgrade cannot be passed on (the client would
 // not know what follows): it is a bad response.
 UpstreamResult switchProtocols(const Request& request, const upstream::Endpoint& endpoint,
-                               bhttp::response_parser<bhttp::string_body>&& parser,
+                               ResponseParser&& parser,
                                upstream::UpstreamConnectionPtr connection, UpstreamResult result) {
   if (request.find(bhttp::field::upgrade) == request.end()) {
     result.outcome = UpstreamOutcome::kBadResponse;
@@ -199,7 +199,7 @@ net::Awaitable<UpstreamResult> forwardUpstream(listener::Worker& worker, const u
       }
       reused = false;
     }
-    std::optional<bhttp::response_parser<bhttp::string_body>> parser;
+    std::optional<ResponseParser> parser;
     Exchange ex = co_await exchange(*connection, request, parser, worker.limits().max_response_body_bytes, deadline);
     if (!ex.ec && parser->get().result() == bhttp::status::switching_protocols) {
       co_return switchProtocols(request, *endpoint, std::move(*parser), std::move(connection), std::move(result));

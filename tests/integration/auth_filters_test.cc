@@ -68,7 +68,7 @@ consumers:
   - name: limited
     api_keys: [")yaml", keyHash(kLimitedKey), R"yaml("]
     plugins:
-      - { name: rate-limit, config: { limit: 10, window: 1m } }
+      - { name: quota, config: { limit: 10, period: day, redis: { address: "127.0.0.1:1" } } }
 )yaml");
 }
 
@@ -215,7 +215,7 @@ TEST_F(AuthFiltersTest, AuthorizationOnConsumerGroups) {
   EXPECT_EQ(send("GET", "/partners/report").status, 401) << "authentication comes before authorization";
 }
 
-// The consumer "limited" carries a rate-limit override, which this proxy does not implement
+// The consumer "limited" carries a quota override, which this proxy does not implement
 // yet: its requests must fail closed rather than go through unlimited.
 TEST_F(AuthFiltersTest, ConsumerWithAnUnimplementedOverrideFailsClosed) {
   const EchoReply reply = send("GET", "/keyed/a", {{"x-api-key", kLimitedKey}});

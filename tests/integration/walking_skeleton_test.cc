@@ -325,14 +325,34 @@ double metricValue(const std::string& body, const std::string& series) {
 TEST_F(WalkingSkeletonTest, MetricsCountRequestsByRouteServiceAndCode) {
   const std::string ok_series = "portico_proxy_requests_total{code=\"200\",route=\"echo\",service=\"echo\"}";
   const std::string count_series = "portico_proxy_request_duration_seconds_count{route=\"echo\",service=\"echo\"}";
-  auto before = proxy_->admin("/metrics");  // SetUp already sent some requests
+  // SetUp already sent some requests, and a worker records a request's metrics just after
+  // writing its response: wait (bounded) until two reads agree before taking the baseline.
+  auto before = proxy_->admin("/metrics");
   ASSERT_TRUE(before.ok());
+  for (int i = 0; i < 20; ++i) {
+    absl::SleepFor(absl::Milliseconds(50));
+    auto again = proxy_->admin("/metrics");
+    ASSERT_TRUE(again.ok());
+    const bool settled = metricValue(again->body, ok_series) == metricValue(before->body, ok_series);
+    before = std::move(again);
+    if (settled) break;
+  }
   for (int i = 0; i < 5; ++i) {
     ASSERT_TRUE(get("/echo/m").ok());
   }
   ASSERT_TRUE(get("/nowhere").ok());
+  // The same lag after the last response: read until the counts stop moving (bounded).
   auto metrics = proxy_->admin("/metrics");
   ASSERT_TRUE(metrics.ok());
+  for (int i = 0; i < 20; ++i) {
+    absl::SleepFor(absl::Milliseconds(50));
+    auto again = proxy_->admin("/metrics");
+    ASSERT_TRUE(again.ok());
+    const bool settled = metricValue(again->body, ok_series) == metricValue(metrics->body, ok_series) &&
+                         metricValue(again->body, count_series) == metricValue(metrics->body, count_series);
+    metrics = std::move(again);
+    if (settled) break;
+  }
   EXPECT_EQ(metricValue(metrics->body, ok_series) - metricValue(before->body, ok_series), 5) << metrics->body;
   EXPECT_EQ(metricValue(metrics->body, count_series) - metricValue(before->body, count_series), 5);
   // A delta too: SetUp's wait for the route may itself have met a 404 before the route arrived.

@@ -61,7 +61,7 @@ bool is(std::string_view name, std::string_view directive) { return absl::Equals
 
 }  // namespace
 
-CacheControl parseCacheControl(const bhttp::fields& fields) {
+CacheControl parseCacheControl(const router::Fields& fields) {
   CacheControl out;
   const auto [first, last] = fields.equal_range(bhttp::field::cache_control);
   for (auto it = first; it != last; ++it) {
@@ -87,7 +87,7 @@ CacheControl parseCacheControl(const bhttp::fields& fields) {
   return out;
 }
 
-VaryHeaders parseVary(const bhttp::fields& fields) {
+VaryHeaders parseVary(const router::Fields& fields) {
   VaryHeaders out;
   const auto [first, last] = fields.equal_range(bhttp::field::vary);
   for (auto it = first; it != last; ++it) {
@@ -124,13 +124,13 @@ std::optional<int64_t> parseHttpDate(std::string_view text) {
   return std::nullopt;
 }
 
-int64_t ageSeconds(const bhttp::fields& fields) {
+int64_t ageSeconds(const router::Fields& fields) {
   auto it = fields.find(bhttp::field::age);
   if (it == fields.end()) return 0;
   return deltaSeconds(trim(std::string_view(it->value().data(), it->value().size())));
 }
 
-std::chrono::seconds freshnessLifetime(const CacheControl& directives, const bhttp::fields& fields,
+std::chrono::seconds freshnessLifetime(const CacheControl& directives, const router::Fields& fields,
                                        std::chrono::seconds fallback, int64_t now_unix) {
   int64_t lifetime = fallback.count();
   if (directives.s_maxage) {

@@ -155,6 +155,7 @@ class CacheFilter : public http::HttpFilter {
     response->set(bhttp::field::age, std::to_string(entry.initial_age + resident));
     response->set(kXCache, "HIT");
     state.reply.response = std::move(response);
+    state.reply.status = static_cast<int>(entry.response.status);
     lookup.hit = true;
     cache_.stats().hits.inc(worker(state));
   }

@@ -18,7 +18,7 @@ void appendPart(std::string& key, std::string_view part) {
 
 // Every value of header `name`, in order, joined by ',' (absent and empty differ: an absent
 // header adds "-", a present one "=" and its values).
-void appendHeader(std::string& key, const boost::beast::http::fields& headers, std::string_view name) {
+void appendHeader(std::string& key, const router::Fields& headers, std::string_view name) {
   const auto [first, last] = headers.equal_range(boost::beast::string_view(name.data(), name.size()));
   if (first == last) {
     key.push_back('-');
@@ -74,7 +74,7 @@ std::string primaryKey(const CacheSettings& settings, const KeyInput& input) {
 }
 
 std::string variantKey(std::string_view primary, const std::vector<std::string>& vary_names,
-                       const boost::beast::http::fields& headers) {
+                       const router::Fields& headers) {
   std::string key(primary);
   key.append("|vary|");
   for (const std::string& name : vary_names) {

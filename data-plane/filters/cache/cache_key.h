@@ -11,7 +11,7 @@
 // request's values of the Vary headers (cache_control.h parseVary), so each combination is its
 // own entry; the primary key then holds a marker naming those headers.
 
-#include <boost/beast/http/fields.hpp>
+#include "data-plane/router/message.h"
 
 #include <string>
 #include <string_view>
@@ -27,14 +27,14 @@ struct KeyInput {
   std::string_view host;
   std::string_view path;
   std::string_view query;  // without '?'
-  const boost::beast::http::fields* headers = nullptr;
+  const router::Fields* headers = nullptr;
 };
 
 std::string primaryKey(const CacheSettings& settings, const KeyInput& input);
 
 // `primary` extended by the request's values of `vary_names` (lower case).
 std::string variantKey(std::string_view primary, const std::vector<std::string>& vary_names,
-                       const boost::beast::http::fields& headers);
+                       const router::Fields& headers);
 
 // The query string reduced to the parameters named in `keep` (sorted), sorted by name (a stable
 // sort: repeated parameters keep their order). Names are compared as received (not decoded).

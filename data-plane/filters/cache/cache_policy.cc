@@ -16,7 +16,7 @@ StoreDecision refuse(NotStored reason) {
   return out;
 }
 
-std::string_view value(const bhttp::fields::value_type& field) {
+std::string_view value(const router::Fields::value_type& field) {
   return std::string_view(field.value().data(), field.value().size());
 }
 

@@ -106,7 +106,7 @@ net::Awaitable<AuthAnswer> exchange(Stream& stream, net::ConnectionDeadline& dea
     co_return answer;
   }
   beast::flat_buffer buffer;
-  bhttp::response_parser<bhttp::string_body> parser;
+  router::ResponseParser parser;  // answer.response is a router::Response
   parser.body_limit(64 * 1024);
   parser.header_limit(16 * 1024);
   auto [read_ec, read] = co_await bhttp::async_read(stream, buffer, parser, kNoThrow);

@@ -11,7 +11,7 @@
 
 #include "envoy/extensions/filters/http/cors/v3/cors.pb.h"
 #include "envoy/extensions/filters/http/jwt_authn/v3/config.pb.h"
-#include "portico/filters/request_size_limit/v1/request_size_limit.pb.h"
+#include "portico/filters/quota/v1/quota.pb.h"
 #include "tests/unit/data-plane/config/snapshot_compiler_test_util.h"
 
 namespace portico::dp::config {
@@ -472,13 +472,13 @@ envoy::config::route::v3::HeaderMatcher headerMatcher(const std::string& name) {
   return out;
 }
 
-router::RequestView requestWith(const bhttp::fields& headers, std::string_view method = "GET",
+router::RequestView requestWith(const router::Fields& headers, std::string_view method = "GET",
                                 std::string_view query = "") {
   return router::RequestView{method, "/", query, &headers};
 }
 
-bhttp::fields fieldsOf(std::initializer_list<std::pair<std::string, std::string>> entries) {
-  bhttp::fields out;
+router::Fields fieldsOf(std::initializer_list<std::pair<std::string, std::string>> entries) {
+  router::Fields out;
   for (const auto& [name, value] : entries) out.insert(name, value);
   return out;
 }
@@ -674,7 +674,7 @@ TEST_F(RouteCompileTest, MethodPseudoHeader) {
   in.mutable_safe_regex_match()->set_regex("GET|HEAD");
   const router::HeaderMatcher* m = compiledHeader(in);
   ASSERT_NE(m, nullptr);
-  const bhttp::fields none;
+  const router::Fields none;
   EXPECT_TRUE(m->matches(requestWith(none, "GET")));
   EXPECT_TRUE(m->matches(requestWith(none, "HEAD")));
   EXPECT_FALSE(m->matches(requestWith(none, "POST")));
@@ -1011,7 +1011,7 @@ TEST_F(SnapshotCompilerTest, HeaderMutationsMergeConfigVirtualHostAndRouteInOrde
       << "deprecated append: true appends";
   EXPECT_EQ(removedOf(out.response_headers), (std::vector<std::string>{"server"}));
 
-  bhttp::fields request;
+  router::Fields request;
   request.set("x-level", "client");
   request.set("x-trail", "client");
   request.set("x-internal", "secret");
@@ -1052,7 +1052,7 @@ TEST_F(RouteCompileTest, AppendActionsAddIfAbsentAndOverwriteIfExists) {
   const router::Route* out = compiled(route);
   ASSERT_NE(out, nullptr);
 
-  bhttp::fields has_both;
+  router::Fields has_both;
   has_both.set("x-tenant", "acme");
   has_both.set("x-trace", "client");
   out->request_headers.apply(has_both);
@@ -1060,7 +1060,7 @@ TEST_F(RouteCompileTest, AppendActionsAddIfAbsentAndOverwriteIfExists) {
       << "ADD_IF_ABSENT must not replace an existing value";
   EXPECT_EQ(std::string(has_both["x-trace"]), "gateway");
 
-  bhttp::fields has_neither;
+  router::Fields has_neither;
   out->request_headers.apply(has_neither);
   EXPECT_EQ(std::string(has_neither["x-tenant"]), "default");
   EXPECT_EQ(has_neither.count("x-trace"), 0u)
@@ -1083,7 +1083,7 @@ TEST_F(SnapshotCompilerTest, RouteOverwriteReplacesAValueAppendedByTheRouteConfi
   add(set, config);
   SnapshotPtr snapshot = compileOk(set);
   ASSERT_NE(snapshot, nullptr);
-  bhttp::fields request;
+  router::Fields request;
   snapshot->routeTable("public")->virtualHosts()[0].routes[0].request_headers.apply(request);
   EXPECT_EQ(request.count("x-env"), 1u);
   EXPECT_EQ(std::string(request["x-env"]), "route");
@@ -1196,7 +1196,7 @@ TEST_F(SnapshotCompilerTest, EveryKnownFilterTypeIsAccepted) {
 // closed); the request path answers them 503 filter_not_supported.
 TEST_F(SnapshotCompilerTest, EnabledUnimplementedFilterBlocksEveryRoute) {
   xds::ResourceSet set =
-      setWithFilters({httpFilter("portico.filters.http.rate_limit", kRateLimitType)});
+      setWithFilters({httpFilter("portico.filters.http.rate_limit", kTranscoderType)});
   add(set, twoRoutes());
   SnapshotPtr snapshot = compileOk(set);
   ASSERT_NE(snapshot, nullptr);
@@ -1222,7 +1222,7 @@ TEST_F(SnapshotCompilerTest, OptionalKnownFilterStillBlocks) {
 
 TEST_F(SnapshotCompilerTest, DisabledFilterEnabledByOneRouteBlocksOnlyThatRoute) {
   xds::ResourceSet set =
-      setWithFilters({httpFilter("limit", kRequestSizeLimitType, /*disabled=*/true)});
+      setWithFilters({httpFilter("limit", kQuotaType, /*disabled=*/true)});
   RouteConfiguration config = twoRoutes();
   (*config.mutable_virtual_hosts(0)
         ->mutable_routes(1)
@@ -1236,10 +1236,10 @@ TEST_F(SnapshotCompilerTest, DisabledFilterEnabledByOneRouteBlocksOnlyThatRoute)
 
 // A per-route config of the filter's own type (not wrapped in FilterConfig) enables it too.
 TEST_F(SnapshotCompilerTest, DisabledFilterEnabledByARawPerRouteConfig) {
-  xds::ResourceSet set = setWithFilters({httpFilter("limit", kRequestSizeLimitType, /*disabled=*/true)});
+  xds::ResourceSet set = setWithFilters({httpFilter("limit", kQuotaType, /*disabled=*/true)});
   RouteConfiguration config = twoRoutes();
   (*config.mutable_virtual_hosts(0)->mutable_routes(0)->mutable_typed_per_filter_config())["limit"] =
-      anyOf(portico::filters::request_size_limit::v1::RequestSizeLimit());
+      anyOf(portico::filters::quota::v1::Quota());
   add(set, config);
   SnapshotPtr snapshot = compileOk(set);
   ASSERT_NE(snapshot, nullptr);
@@ -1257,7 +1257,7 @@ std::vector<std::pair<std::string, bool>> routeFilters(const router::Route* rout
 
 TEST_F(SnapshotCompilerTest, VirtualHostEnablesAndRouteDisables) {
   xds::ResourceSet set =
-      setWithFilters({httpFilter("limit", kRequestSizeLimitType, /*disabled=*/true)});
+      setWithFilters({httpFilter("limit", kQuotaType, /*disabled=*/true)});
   RouteConfiguration config = twoRoutes();
   auto* vhost = config.mutable_virtual_hosts(0);
   (*vhost->mutable_typed_per_filter_config())["limit"] = filterConfig(false);
@@ -1271,7 +1271,7 @@ TEST_F(SnapshotCompilerTest, VirtualHostEnablesAndRouteDisables) {
 }
 
 TEST_F(SnapshotCompilerTest, EnabledFilterSwitchedOffPerRoute) {
-  xds::ResourceSet set = setWithFilters({httpFilter("rl", kRateLimitType)});
+  xds::ResourceSet set = setWithFilters({httpFilter("rl", kTranscoderType)});
   RouteConfiguration config = twoRoutes();
   (*config.mutable_virtual_hosts(0)->mutable_routes(0)->mutable_typed_per_filter_config())["rl"] =
       filterConfig(/*disabled=*/true);
@@ -1285,7 +1285,7 @@ TEST_F(SnapshotCompilerTest, EnabledFilterSwitchedOffPerRoute) {
 // Per-route configs keyed by another filter's name do not touch this one.
 TEST_F(SnapshotCompilerTest, PerRouteConfigOfAnotherFilterIsIgnored) {
   xds::ResourceSet set =
-      setWithFilters({httpFilter("limit", kRequestSizeLimitType, /*disabled=*/true)});
+      setWithFilters({httpFilter("limit", kQuotaType, /*disabled=*/true)});
   RouteConfiguration config = twoRoutes();
   (*config.mutable_virtual_hosts(0)
         ->mutable_routes(0)
@@ -1388,8 +1388,8 @@ TEST_F(SnapshotCompilerTest, PassiveFiltersNeverBlock) {
 TEST_F(SnapshotCompilerTest, FirstBlockingFilterInChainOrderIsNamed) {
   xds::ResourceSet set =
       setWithFilters({httpFilter("consumers", kConsumersType),
-                      httpFilter("limit", kRequestSizeLimitType, /*disabled=*/true),
-                      httpFilter("rl", kRateLimitType)});
+                      httpFilter("limit", kQuotaType, /*disabled=*/true),
+                      httpFilter("rl", kTranscoderType)});
   RouteConfiguration config = twoRoutes();
   (*config.mutable_virtual_hosts(0)
         ->mutable_routes(0)
@@ -1403,7 +1403,7 @@ TEST_F(SnapshotCompilerTest, FirstBlockingFilterInChainOrderIsNamed) {
 
 // Inline routes compile with the filter chain of the listener that carries them.
 TEST_F(SnapshotCompilerTest, InlineRoutesCompileWithTheirListenersFilters) {
-  xds::ResourceSet set = setWithFilters({httpFilter("rl", kRateLimitType)});
+  xds::ResourceSet set = setWithFilters({httpFilter("rl", kTranscoderType)});
   Listener in = *set.listeners.at("public");
   hcm::HttpConnectionManager manager = hcmOf(in);
   *manager.mutable_route_config() =
@@ -1423,7 +1423,7 @@ TEST_F(SnapshotCompilerTest, InlineRoutesCompileWithTheirListenersFilters) {
 // the policy (fail open). Expected: the route is blocked (or the field refused by name).
 TEST_F(SnapshotCompilerTest, FilterEnabledPerWeightedClusterIsNotSkipped) {
   xds::ResourceSet set =
-      setWithFilters({httpFilter("limit", kRequestSizeLimitType, /*disabled=*/true)});
+      setWithFilters({httpFilter("limit", kQuotaType, /*disabled=*/true)});
   Route route = goodRoute();
   auto* target = route.mutable_route()->mutable_weighted_clusters()->add_clusters();
   target->set_name("echo");
@@ -1561,13 +1561,12 @@ TEST_F(SnapshotCompilerTest, TranslatedRoutePluginBlocksOnlyItsRoute) {
   - { name: upload, match: { path_prefix: /upload }, service: files }
   - { name: open, match: { path_prefix: /open }, service: files }
 plugins:
-  - { name: request-size-limit, route: upload, config: { max_body: 1MB } }
+  - { name: quota, route: upload, config: { limit: 100, period: day, redis: { address: "127.0.0.1:6379" } } }
 )");
   SnapshotPtr snapshot = compileOk(translateYaml(yaml));
   ASSERT_NE(snapshot, nullptr);
   const router::RouteTable& table = *snapshot->routeTable("public");
-  EXPECT_EQ(findRoute(table, 0, "upload")->blocked_by_filter,
-            "portico.filters.http.request_size_limit");
+  EXPECT_EQ(findRoute(table, 0, "upload")->blocked_by_filter, "portico.filters.http.quota");
   EXPECT_EQ(findRoute(table, 0, "open")->blocked_by_filter, "");
 }
 
@@ -1577,22 +1576,23 @@ TEST_F(SnapshotCompilerTest, TranslatedGlobalCorsRunsOnEveryRouteOfTheVirtualHos
   - { name: api, match: { path_prefix: /api }, service: files }
   - { name: health, match: { path: /health }, direct_response: { status: 200 } }
 plugins:
-  - { name: rate-limit, config: { limit: 10 } }
-  - { name: rate-limit, route: health, enabled: false }
+  - { name: quota, config: { limit: 10, period: day, redis: { address: "127.0.0.1:6379" } } }
+  - { name: quota, route: health, enabled: false }
   - name: cors
     config: { origins: ["https://app.example.com"] }
 )");
   SnapshotPtr snapshot = compileOk(translateYaml(yaml));
   ASSERT_NE(snapshot, nullptr);
   const router::RouteTable& table = *snapshot->routeTable("public");
-  EXPECT_EQ(findRoute(table, 0, "api")->blocked_by_filter, "portico.filters.http.rate_limit")
-      << "rate limiting is not implemented yet: fail closed";
+  EXPECT_EQ(findRoute(table, 0, "api")->blocked_by_filter, "portico.filters.http.quota")
+      << "quotas are not implemented yet: fail closed";
   EXPECT_EQ(findRoute(table, 0, "health")->blocked_by_filter, "");
   EXPECT_EQ(routeFilters(findRoute(table, 0, "health")), (Filters{{"envoy.filters.http.cors", true}}))
       << "the global CORS policy (per virtual host)";
 }
 
 TEST_F(SnapshotCompilerTest, TranslatedGlobalRateLimitSwitchedOffOnOneRoute) {
+  using Filters = std::vector<std::pair<std::string, bool>>;
   const std::string yaml = cat(kYamlHead, R"(routes:
   - { name: api, match: { path_prefix: /api }, service: files }
   - { name: health, match: { path: /health }, direct_response: { status: 200 } }
@@ -1603,8 +1603,8 @@ plugins:
   SnapshotPtr snapshot = compileOk(translateYaml(yaml));
   ASSERT_NE(snapshot, nullptr);
   const router::RouteTable& table = *snapshot->routeTable("public");
-  EXPECT_EQ(findRoute(table, 0, "api")->blocked_by_filter, "portico.filters.http.rate_limit");
-  EXPECT_EQ(findRoute(table, 0, "health")->blocked_by_filter, "");
+  EXPECT_EQ(routeFilters(findRoute(table, 0, "api")), (Filters{{"portico.filters.http.rate_limit", true}}));
+  EXPECT_EQ(routeFilters(findRoute(table, 0, "health")), (Filters{{"portico.filters.http.rate_limit", false}}));
 }
 
 // Consumers (passive) and a JWT switched off on a route: that route is served.

@@ -42,6 +42,10 @@ inline constexpr std::string_view kRequestSizeLimitType =
     "type.googleapis.com/portico.filters.request_size_limit.v1.RequestSizeLimit";
 inline constexpr std::string_view kRateLimitType =
     "type.googleapis.com/portico.filters.rate_limit.v1.RateLimit";
+// Known filters this proxy does not implement yet: what the fail-closed tests enable.
+inline constexpr std::string_view kQuotaType = "type.googleapis.com/portico.filters.quota.v1.Quota";
+inline constexpr std::string_view kTranscoderType =
+    "type.googleapis.com/envoy.extensions.filters.http.grpc_json_transcoder.v3.GrpcJsonTranscoder";
 inline constexpr std::string_view kLuaType =
     "type.googleapis.com/envoy.extensions.filters.http.lua.v3.Lua";
 // Every filter type the proxy knows (snapshot_compiler.cc, knownFilter).

@@ -13,8 +13,8 @@ ForwardingOptions edge(uint32_t hops, std::string via = "") {
   return ForwardingOptions{hops, true, std::move(via)};
 }
 
-bhttp::fields withXff(std::initializer_list<const char*> values) {
-  bhttp::fields fields;
+router::Fields withXff(std::initializer_list<const char*> values) {
+  router::Fields fields;
   for (const char* value : values) fields.insert("X-Forwarded-For", value);
   return fields;
 }
@@ -27,7 +27,7 @@ TEST(ForwardedHeadersTest, ClientAddressFollowsTrustedHops) {
   EXPECT_EQ(clientAddress(xff, "192.0.2.5", edge(2)), "203.0.113.10");
   EXPECT_EQ(clientAddress(xff, "192.0.2.5", edge(3)), "203.0.113.128");
   EXPECT_EQ(clientAddress(xff, "192.0.2.5", edge(4)), "192.0.2.5") << "too short: the peer";
-  EXPECT_EQ(clientAddress(bhttp::fields{}, "192.0.2.5", edge(2)), "192.0.2.5");
+  EXPECT_EQ(clientAddress(router::Fields{}, "192.0.2.5", edge(2)), "192.0.2.5");
   // Without use_remote_address: the (hops + 1)-th from the right.
   EXPECT_EQ(clientAddress(xff, "10.0.0.1", ForwardingOptions{0, false, ""}), "203.0.113.1");
   EXPECT_EQ(clientAddress(xff, "10.0.0.1", ForwardingOptions{2, false, ""}), "203.0.113.128");
@@ -44,33 +44,33 @@ TEST(ForwardedHeadersTest, SeveralFieldsAreOneListAndJunkFallsBack) {
 }
 
 TEST(ForwardedHeadersTest, AppendsThePeerAndSetsProto) {
-  bhttp::fields fields = withXff({"1.1.1.1", "2.2.2.2"});
+  router::Fields fields = withXff({"1.1.1.1", "2.2.2.2"});
   fields.set("X-Forwarded-Proto", "https");
   setForwardingHeaders(fields, "127.0.0.1", "http", edge(0));
   EXPECT_EQ(fields["x-forwarded-for"], "1.1.1.1, 2.2.2.2, 127.0.0.1");
   EXPECT_EQ(fields.count("x-forwarded-for"), 1u);
   EXPECT_EQ(fields["x-forwarded-proto"], "http") << "an untrusted client's proto is replaced";
 
-  bhttp::fields trusted;
+  router::Fields trusted;
   trusted.set("X-Forwarded-Proto", "https");
   setForwardingHeaders(trusted, "127.0.0.1", "http", edge(1));
   EXPECT_EQ(trusted["x-forwarded-for"], "127.0.0.1");
   EXPECT_EQ(trusted["x-forwarded-proto"], "https") << "kept from a trusted hop";
 
-  bhttp::fields junk;
+  router::Fields junk;
   junk.set("X-Forwarded-Proto", "gopher");
   setForwardingHeaders(junk, "127.0.0.1", "http", edge(1));
   EXPECT_EQ(junk["x-forwarded-proto"], "http");
 }
 
 TEST(ForwardedHeadersTest, Via) {
-  bhttp::fields fields;
+  router::Fields fields;
   setForwardingHeaders(fields, "127.0.0.1", "http", edge(0));
   EXPECT_EQ(fields.count("via"), 0u) << "no Via unless configured";
   fields.insert("Via", "1.0 fred");
   setForwardingHeaders(fields, "127.0.0.1", "http", edge(0, "1.1 portico"));
   EXPECT_EQ(fields["via"], "1.0 fred, 1.1 portico");
-  bhttp::fields response;
+  router::Fields response;
   appendVia(response, edge(0, "1.1 portico"));
   EXPECT_EQ(response["via"], "1.1 portico");
   EXPECT_TRUE(validViaValue("1.1 portico"));

@@ -34,7 +34,7 @@ void operator delete(void* p, size_t) noexcept { std::free(p); }
 namespace portico::dp::net {
 namespace {
 
-#if defined(__SANITIZE_ADDRESS__)
+#if defined(PORTICO_FRAME_POOL_BYPASS)
 constexpr bool kPooled = false;  // ASan builds pass every block to operator new (frame_pool.h)
 #else
 constexpr bool kPooled = true;

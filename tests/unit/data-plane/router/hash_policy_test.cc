@@ -24,14 +24,14 @@ HashPolicy sourceIp(bool terminal = false) { return {HashPolicy::Kind::kSourceIp
 uint64_t rotl1(uint64_t h) { return (h << 1) | (h >> 63); }
 
 TEST(HashPolicyTest, HeaderValueIsHashed) {
-  bhttp::fields headers;
+  router::Fields headers;
   headers.set("X-User-Id", "user-42");
   EXPECT_EQ(computeRequestHash({header("x-user-id")}, headers, "10.0.0.1"), xxHash64("user-42"));
   EXPECT_EQ(computeRequestHash({header("x-other")}, headers, "10.0.0.1"), std::nullopt);
 }
 
 TEST(HashPolicyTest, CookieValueIsHashed) {
-  bhttp::fields headers;
+  router::Fields headers;
   headers.insert(bhttp::field::cookie, "theme=dark; session=abc123");
   headers.insert(bhttp::field::cookie, "other=\"quoted\"");
   EXPECT_EQ(computeRequestHash({cookie("session")}, headers, ""), xxHash64("abc123"));
@@ -41,13 +41,13 @@ TEST(HashPolicyTest, CookieValueIsHashed) {
 }
 
 TEST(HashPolicyTest, SourceIpIsHashed) {
-  bhttp::fields headers;
+  router::Fields headers;
   EXPECT_EQ(computeRequestHash({sourceIp()}, headers, "192.0.2.7"), xxHash64("192.0.2.7"));
   EXPECT_EQ(computeRequestHash({sourceIp()}, headers, ""), std::nullopt);
 }
 
 TEST(HashPolicyTest, PoliciesCombineAsEnvoyDoes) {
-  bhttp::fields headers;
+  router::Fields headers;
   headers.set("x-a", "1");
   headers.set("x-b", "2");
   const uint64_t a = xxHash64("1");
@@ -57,7 +57,7 @@ TEST(HashPolicyTest, PoliciesCombineAsEnvoyDoes) {
 }
 
 TEST(HashPolicyTest, TerminalStopsOnceItProducedAValue) {
-  bhttp::fields headers;
+  router::Fields headers;
   headers.set("x-a", "1");
   EXPECT_EQ(computeRequestHash({header("x-a", true), sourceIp()}, headers, "10.0.0.1"), xxHash64("1"));
   // A terminal policy without a value does not stop the list.

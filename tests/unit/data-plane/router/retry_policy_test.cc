@@ -126,9 +126,9 @@ TEST(RetryPolicyTest, RetriableHeadersMatchResponseHeadersAndStatus) {
   status_range.range_end = 430;
   policy.retriable_headers.push_back(status_range);
 
-  boost::beast::http::fields with;
+  router::Fields with;
   with.set("x-upstream-retry", "yes");
-  boost::beast::http::fields without;
+  router::Fields without;
   without.set("x-upstream-retry", "no");
   EXPECT_TRUE(policy.retriable(TryOutcome::kResponse, 200, &with));
   EXPECT_FALSE(policy.retriable(TryOutcome::kResponse, 200, &without));
@@ -188,7 +188,7 @@ TEST(RetryPolicyTest, NoMethodVerdictsWhenAMatcherReadsOtherHeaders) {
   policy.retriable_request_headers.push_back(exact("x-idempotency-key", "k1"));
   policy.precomputeMethodVerdicts();
   EXPECT_TRUE(policy.method_verdicts.empty());
-  boost::beast::http::fields keyed;
+  router::Fields keyed;
   keyed.set("x-idempotency-key", "k1");
   EXPECT_TRUE(policy.allowsRequest(RequestView{"POST", "/", "", &keyed}));
   EXPECT_FALSE(policy.allowsRequest(RequestView{"POST", "/", "", nullptr}));
@@ -198,10 +198,10 @@ TEST(RetryPolicyTest, AnyRequestMatcherSuffices) {
   RetryPolicy policy = policyOn(RetryPolicy::k5xx);
   policy.retriable_request_headers.push_back(idempotentMethods());
   policy.retriable_request_headers.push_back(exact("x-idempotency-key", "k1"));
-  boost::beast::http::fields keyed;
+  router::Fields keyed;
   keyed.set("x-idempotency-key", "k1");
   EXPECT_TRUE(policy.allowsRequest(RequestView{"POST", "/", "", &keyed}));
-  boost::beast::http::fields other;
+  router::Fields other;
   other.set("x-idempotency-key", "k2");
   EXPECT_FALSE(policy.allowsRequest(RequestView{"POST", "/", "", &other}));
 }

@@ -67,7 +67,7 @@ TEST(RouteIndexTest, SameAnswerAsTheLinearScan) {
     for (int i = 0; i < count; ++i) vhost.routes.push_back(randomRoute(rng, i));
     const RouteTable routes("t", {vhost});
     for (int probe = 0; probe < 200; ++probe) {
-      boost::beast::http::fields headers;
+      router::Fields headers;
       if (probe % 2 == 0) headers.set("x-version", "2");
       RequestView request;
       const std::string path = randomPath(rng, 5);

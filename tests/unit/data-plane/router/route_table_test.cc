@@ -259,7 +259,7 @@ struct TestRequest {
   std::string method = "GET";
   std::string path = "/";
   std::string query;
-  bhttp::fields headers;
+  router::Fields headers;
 
   TestRequest& with(std::string name, std::string value) {
     headers.insert(name, value);
@@ -471,7 +471,7 @@ TEST(RouteTableTest, MatchWithRequestViewFallsThroughToTheNextRoute) {
 
 // ---- HeaderMutation::apply ----
 
-std::vector<std::string> values(const bhttp::fields& fields, std::string_view name) {
+std::vector<std::string> values(const router::Fields& fields, std::string_view name) {
   std::vector<std::string> out;
   for (auto [it, end] = fields.equal_range(name); it != end; ++it) out.emplace_back(it->value());
   return out;
@@ -485,7 +485,7 @@ TEST(HeaderMutationTest, RemoveThenOverwriteThenAppend) {
                     {Op::kOverwriteOrAdd, "x-level", "gateway"}, {Op::kOverwriteOrAdd, "x-new", "1"},
                     {Op::kAppend, "x-trail", "gw"},          {Op::kAppend, "x-added", "a"}};
   EXPECT_FALSE(mutation.empty());
-  bhttp::fields fields;
+  router::Fields fields;
   fields.insert("X-Internal", "secret");
   fields.insert("x-internal", "secret-2");
   fields.insert("x-level", "client-1");
@@ -506,7 +506,7 @@ TEST(HeaderMutationTest, LaterOverwriteWinsAndAppendsAccumulate) {
   HeaderMutation mutation;
   mutation.steps = {{Op::kOverwriteOrAdd, "x-a", "first"}, {Op::kOverwriteOrAdd, "x-a", "second"},
                     {Op::kAppend, "x-b", "1"}, {Op::kAppend, "x-b", "2"}};
-  bhttp::fields fields;
+  router::Fields fields;
   mutation.apply(fields);
   EXPECT_EQ(values(fields, "x-a"), (std::vector<std::string>{"second"}));
   EXPECT_EQ(values(fields, "x-b"), (std::vector<std::string>{"1", "2"}));
@@ -516,7 +516,7 @@ TEST(HeaderMutationTest, AddIfAbsentAndOverwriteIfExists) {
   HeaderMutation mutation;
   mutation.steps = {{Op::kAddIfAbsent, "x-tenant", "default"}, {Op::kAddIfAbsent, "x-new", "n"},
                     {Op::kOverwriteIfExists, "x-env", "prod"}, {Op::kOverwriteIfExists, "x-missing", "m"}};
-  bhttp::fields fields;
+  router::Fields fields;
   fields.insert("x-tenant", "acme");
   fields.insert("x-env", "dev");
   mutation.apply(fields);
@@ -529,7 +529,7 @@ TEST(HeaderMutationTest, AddIfAbsentAndOverwriteIfExists) {
 TEST(HeaderMutationTest, EmptyMutationChangesNothing) {
   HeaderMutation mutation;
   EXPECT_TRUE(mutation.empty());
-  bhttp::fields fields;
+  router::Fields fields;
   fields.insert("x-a", "1");
   mutation.apply(fields);
   EXPECT_EQ(values(fields, "x-a"), (std::vector<std::string>{"1"}));

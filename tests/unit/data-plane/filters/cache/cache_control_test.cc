@@ -7,8 +7,8 @@ namespace {
 
 namespace bhttp = boost::beast::http;
 
-bhttp::fields withCacheControl(std::initializer_list<const char*> values) {
-  bhttp::fields fields;
+router::Fields withCacheControl(std::initializer_list<const char*> values) {
+  router::Fields fields;
   for (const char* value : values) fields.insert(bhttp::field::cache_control, value);
   return fields;
 }
@@ -26,7 +26,7 @@ TEST(CacheControlTest, NoStorePrivateNoCacheAndFieldForms) {
   EXPECT_TRUE(parseCacheControl(withCacheControl({"private=\"set-cookie, x-a\""})).is_private);
   EXPECT_TRUE(parseCacheControl(withCacheControl({"no-cache=\"x-b\", max-age=10"})).no_cache);
   EXPECT_TRUE(parseCacheControl(withCacheControl({"proxy-revalidate"})).must_revalidate);
-  const CacheControl none = parseCacheControl(bhttp::fields{});
+  const CacheControl none = parseCacheControl(router::Fields{});
   EXPECT_FALSE(none.no_store || none.no_cache || none.is_private || none.max_age || none.s_maxage);
 }
 
@@ -44,13 +44,13 @@ TEST(CacheControlTest, FirstMaxAgeWinsAndBadValuesAreStale) {
 }
 
 TEST(CacheControlTest, VaryNamesAreLowerSortedUniqueAndStarIsSeen) {
-  bhttp::fields fields;
+  router::Fields fields;
   fields.insert(bhttp::field::vary, "Accept-Language, accept-encoding");
   fields.insert(bhttp::field::vary, "Accept-Language");
   const VaryHeaders vary = parseVary(fields);
   EXPECT_EQ(vary.names, (std::vector<std::string>{"accept-encoding", "accept-language"}));
   EXPECT_FALSE(vary.star);
-  bhttp::fields star;
+  router::Fields star;
   star.insert(bhttp::field::vary, "accept, *");
   EXPECT_TRUE(parseVary(star).star);
 }
@@ -66,7 +66,7 @@ TEST(CacheControlTest, HttpDatesInAllThreeForms) {
 TEST(CacheControlTest, FreshnessPrecedenceSMaxAgeMaxAgeExpiresThenTtl) {
   const std::chrono::seconds ttl(300);
   const int64_t now = 784111777;
-  bhttp::fields fields;
+  router::Fields fields;
   fields.set(bhttp::field::date, "Sun, 06 Nov 1994 08:49:37 GMT");
   fields.set(bhttp::field::expires, "Sun, 06 Nov 1994 08:50:37 GMT");  // Date + 60 s
   EXPECT_EQ(freshnessLifetime(parseCacheControl(fields), fields, ttl, now).count(), 60);
@@ -74,21 +74,21 @@ TEST(CacheControlTest, FreshnessPrecedenceSMaxAgeMaxAgeExpiresThenTtl) {
   EXPECT_EQ(freshnessLifetime(parseCacheControl(fields), fields, ttl, now).count(), 30);
   fields.set(bhttp::field::cache_control, "max-age=30, s-maxage=90");
   EXPECT_EQ(freshnessLifetime(parseCacheControl(fields), fields, ttl, now).count(), 90);
-  bhttp::fields plain;
+  router::Fields plain;
   EXPECT_EQ(freshnessLifetime(parseCacheControl(plain), plain, ttl, now).count(), 300);
 }
 
 TEST(CacheControlTest, AgeIsSubtractedAndInvalidExpiresIsExpired) {
-  bhttp::fields fields;
+  router::Fields fields;
   fields.set(bhttp::field::cache_control, "max-age=100");
   fields.set(bhttp::field::age, "40");
   EXPECT_EQ(freshnessLifetime(parseCacheControl(fields), fields, std::chrono::seconds(300), 0).count(), 60);
   EXPECT_EQ(ageSeconds(fields), 40);
-  bhttp::fields expired;
+  router::Fields expired;
   expired.set(bhttp::field::expires, "0");
   EXPECT_LE(freshnessLifetime(parseCacheControl(expired), expired, std::chrono::seconds(300), 0).count(), 0);
   // Without Date, Expires counts from now.
-  bhttp::fields no_date;
+  router::Fields no_date;
   no_date.set(bhttp::field::expires, "Sun, 06 Nov 1994 08:49:47 GMT");
   EXPECT_EQ(freshnessLifetime(parseCacheControl(no_date), no_date, std::chrono::seconds(300), 784111777).count(), 10);
 }

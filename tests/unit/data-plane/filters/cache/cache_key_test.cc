@@ -20,7 +20,7 @@ std::shared_ptr<const CacheSettings> settings(bool include_query = true, std::ve
   return *out;
 }
 
-std::string key(const CacheSettings& s, std::string_view query, const bhttp::fields& headers = {},
+std::string key(const CacheSettings& s, std::string_view query, const router::Fields& headers = {},
                 std::string_view route = "r", std::string_view host = "api.example.com", std::string_view path = "/a",
                 std::string_view method = "GET") {
   return primaryKey(s, KeyInput{route, method, host, path, query, &headers});
@@ -66,25 +66,25 @@ TEST(CacheKeyTest, FilterQueryKeepsListedSortedByNameStably) {
 
 TEST(CacheKeyTest, KeyHeadersDistinguishAbsentEmptyAndValues) {
   const auto s = settings(true, {}, {"Accept-Language"});
-  bhttp::fields en;
+  router::Fields en;
   en.set("accept-language", "en");
-  bhttp::fields fr;
+  router::Fields fr;
   fr.set("accept-language", "fr");
-  bhttp::fields empty;
+  router::Fields empty;
   empty.set("accept-language", "");
-  bhttp::fields absent;
+  router::Fields absent;
   EXPECT_NE(key(*s, "", en), key(*s, "", fr));
   EXPECT_NE(key(*s, "", empty), key(*s, "", absent));
   EXPECT_EQ(key(*s, "", en), key(*s, "", en));
-  bhttp::fields other;
+  router::Fields other;
   other.set("x-other", "1");
   EXPECT_EQ(key(*s, "", absent), key(*s, "", other)) << "only key_headers count";
 }
 
 TEST(CacheKeyTest, VariantKeysFollowTheVaryHeadersValues) {
-  bhttp::fields gzip;
+  router::Fields gzip;
   gzip.set("accept-encoding", "gzip");
-  bhttp::fields br;
+  router::Fields br;
   br.set("accept-encoding", "br");
   const std::vector<std::string> vary = {"accept-encoding"};
   EXPECT_NE(variantKey("p", vary, gzip), variantKey("p", vary, br));
