@@ -63,7 +63,8 @@ class CacheFilter : public http::HttpFilter {
   http::FilterStatus decodeHeaders(http::FilterState& state, const http::FilterRouteConfig* route) const override {
     const CacheSettings& settings = settingsFor(route);
     const router::Request& request = *state.request;
-    if (!settings.cacheableMethod(request.method())) {
+    // An upgrade (WebSocket) is a conversation, not a document: never answered from the cache.
+    if (!settings.cacheableMethod(request.method()) || request.find(bhttp::field::upgrade) != request.end()) {
       cache_.stats().bypasses.inc(worker(state));
       return http::FilterStatus::kContinue;  // no data: encodeHeaders says BYPASS
     }

@@ -118,6 +118,10 @@ TEST_F(CacheFilterTest, MethodsNotCachedAreBypassed) {
   EXPECT_EQ(response["x-cache"], "BYPASS");
   EXPECT_EQ(cache_.store().entries(), 0u);
   EXPECT_EQ(cache_.stats().bypasses.total(), 1u);
+  Request upgrade("/items");
+  upgrade.request.set(bhttp::field::upgrade, "websocket");
+  EXPECT_EQ(filter_->decodeHeaders(upgrade.state, nullptr), http::FilterStatus::kContinue);
+  EXPECT_EQ(upgrade.state.dataFor(filter_.get()), nullptr) << "an upgrade is never looked up";
 }
 
 TEST_F(CacheFilterTest, ExpiredEntriesAreMisses) {
