@@ -5,12 +5,15 @@
 #include <signal.h>
 
 #include <grpcpp/grpcpp.h>
+#include <prometheus/counter.h>
 #include <prometheus/gauge.h>
 #include <prometheus/registry.h>
 
 #include <cstdlib>
 #include <memory>
+#include <mutex>
 #include <optional>
+#include <set>
 
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
@@ -24,6 +27,7 @@
 #include "control-plane/model/config_parser.h"
 #include "control-plane/registry/memory_store.h"
 #include "control-plane/registry/registry_metrics.h"
+#include "control-plane/registry/purge_log.h"
 #include "control-plane/registry/revocation_store.h"
 #include "control-plane/registry/ttl_sweeper.h"
 #include "control-plane/sources/file_source.h"
@@ -167,6 +171,10 @@ int run() {
   cp::registry::MemoryStore store;
   exposition.add(std::make_shared<cp::registry::RegistryMetrics>(store));
   cp::registry::RevocationStore revocations;
+  cp::registry::PurgeLog cache_purges;
+  // The configured route names, for the purge API's check (updated with each config).
+  std::mutex route_names_mu;
+  std::set<std::string, std::less<>> route_names;
   cp::xds::SnapshotCache cache;
   cp::xds::XdsMetrics xds_metrics(*prom);
   cp::xds::ProxyTracker tracker;
@@ -176,11 +184,17 @@ int run() {
   loop_options.max_delay = absl::GetFlag(FLAGS_debounce_max);
   loop_options.service_retention = absl::GetFlag(FLAGS_service_retention);
   loop_options.revocations = [&revocations] { return revocations.list(); };
+  loop_options.purges = [&cache_purges] { return cache_purges.list(); };
   cp::translator::TranslationLoop loop(store, cache, *prom, loop_options);
   // The config: the file (validated, hot-reloaded) or the built-in default.
   std::unique_ptr<cp::sources::FileSource> file_source;
-  auto apply_config = [&loop, &revocations](cp::model::PorticoConfig config) {
+  auto apply_config = [&loop, &revocations, &route_names_mu, &route_names](cp::model::PorticoConfig config) {
     revocations.setGrace(revocationGrace(config));
+    {
+      std::lock_guard<std::mutex> lock(route_names_mu);
+      route_names.clear();
+      for (const cp::model::RouteConfig& route : config.routes) route_names.insert(route.name);
+    }
     loop.setConfig(std::move(config));
   };
   if (config_path.empty()) {
@@ -202,6 +216,15 @@ int run() {
                                         .Add({});
   revocations.setOnChange([&loop, &revocations, &revoked_gauge] {
     revoked_gauge.Set(static_cast<double>(revocations.size()));
+    loop.notify();
+  });
+  prometheus::Counter& purges_counter = prometheus::BuildCounter()
+                                            .Name("portico_cp_cache_purges_total")
+                                            .Help("Cache purges requested (POST /v1/cache/purge), pushed to the proxies")
+                                            .Register(*prom)
+                                            .Add({});
+  cache_purges.setOnChange([&loop, &purges_counter] {
+    purges_counter.Increment();
     loop.notify();
   });
   loop.start();
@@ -233,7 +256,11 @@ int run() {
                                        if (!file_source) return std::nullopt;
                                        return file_source->status();
                                      },
-                                     [&loop] { return loop.translations() > 0; }, &revocations});
+                                     [&loop] { return loop.translations() > 0; }, &revocations, &cache_purges,
+                                     [&route_names_mu, &route_names](const std::string& name) {
+                                       std::lock_guard<std::mutex> lock(route_names_mu);
+                                       return route_names.count(name) > 0;
+                                     }});
   http::AdminServer::Options admin_options;
   admin_options.address = absl::GetFlag(FLAGS_admin_address);
   admin_options.port = static_cast<uint16_t>(absl::GetFlag(FLAGS_admin_port));

@@ -27,6 +27,7 @@
 #include "data-plane/admin/proxy_admin.h"
 #include "data-plane/admin/tls_admin.h"
 #include "data-plane/config/snapshot_publisher.h"
+#include "data-plane/filters/cache/response_cache.h"
 #include "data-plane/filters/jwt_authn/jwks_registry.h"
 #include "data-plane/listener/proxy_stats.h"
 #include "data-plane/listener/worker.h"
@@ -204,6 +205,10 @@ int run() {
   exposition.add(jwks.verifications());
   jwks.start();
 
+  // The response cache: one per process, shared by the workers, kept across snapshots. Declared
+  // before the workers so it outlives every snapshot they hold.
+  dp::filters::cache::ResponseCache response_cache(static_cast<size_t>(worker_count));
+  exposition.add(response_cache.metrics());
   dp::router::RouteStats* unrouted = route_stats.get("", "");
   std::vector<std::unique_ptr<dp::listener::Worker>> workers;
   std::vector<dp::listener::Worker*> worker_ptrs;
@@ -218,6 +223,7 @@ int run() {
   publisher.filterBase().filter_replies = std::make_shared<metrics::CounterFamily>(
       dp::http::FilterReplies::kName, dp::http::FilterReplies::kHelp, worker_count);
   exposition.add(publisher.filterBase().filter_replies);
+  publisher.filterBase().cache = &response_cache;
   publisher.filterBase().jwks = &jwks;
   exposition.add(std::make_shared<dp::upstream::ClusterMetrics>(publisher.states()));
   exposition.add(std::make_shared<dp::admin::EndpointHealthMetrics>([&publisher] { return publisher.current(); }));

@@ -10,6 +10,7 @@
 #include "common/logging.h"
 #include "common/strings.h"
 #include "common/xds/resource_json.h"
+#include "control-plane/admin/cache_purge_api.h"
 #include "control-plane/admin/revocation_api.h"
 #include "control-plane/sources/rest_registry.h"
 
@@ -108,6 +109,15 @@ void addCpAdminRoutes(http::PathRouter& router, CpAdminDeps deps) {
   sources::addRegistryRoutes(router, deps.store);
   if (deps.revocations != nullptr) {
     addRevocationRoutes(router, *deps.revocations);
+  }
+  if (deps.purges != nullptr) {
+    std::function<bool(const std::string&)> route_known;
+    if (deps.configured_route) {
+      route_known = [configured = deps.configured_route, &store = deps.store](const std::string& name) {
+        return configured(name) || !store.list(name).empty();
+      };
+    }
+    addCachePurgeRoutes(router, *deps.purges, std::move(route_known));
   }
   auto& cache = deps.cache;
   auto& proxies = deps.proxies;

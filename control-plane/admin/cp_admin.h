@@ -1,7 +1,7 @@
 #pragma once
 
-// The control plane's admin HTTP endpoints: the REST registry, JWT revocations, config and proxy
-// status, health and metrics. Served by common/http/AdminServer on --admin_port, behind the
+// The control plane's admin HTTP endpoints: the REST registry, JWT revocations, cache purges,
+// config and proxy status, health and metrics. Served by common/http/AdminServer on --admin_port, behind the
 // admin token when one is configured (adminHandler).
 
 #include <functional>
@@ -13,6 +13,7 @@
 #include "common/http/bearer_auth.h"
 #include "common/http/path_router.h"
 #include "common/metrics/exposition.h"
+#include "control-plane/registry/purge_log.h"
 #include "control-plane/registry/revocation_store.h"
 #include "control-plane/registry/store.h"
 #include "control-plane/sources/file_source.h"
@@ -34,6 +35,10 @@ struct CpAdminDeps {
   std::function<std::optional<sources::ConfigStatus>()> config_status;
   std::function<bool()> ready;        // true once the first snapshot is built and ADS serves
   registry::RevocationStore* revocations = nullptr;  // null: no /v1/jwt/revocations routes
+  registry::PurgeLog* purges = nullptr;  // null: no /v1/cache/purge routes
+  // Whether a purge's route names a route of the config; null: any name is accepted. (A
+  // registered service's default route, named after it, is checked against `store`.)
+  std::function<bool(const std::string&)> configured_route;
 };
 
 // Registers every control-plane admin route on `router`.

@@ -11,6 +11,7 @@
 #include "envoy/extensions/filters/http/grpc_json_transcoder/v3/transcoder.pb.h"
 #include "envoy/extensions/filters/http/jwt_authn/v3/config.pb.h"
 #include "envoy/extensions/filters/http/router/v3/router.pb.h"
+#include "portico/filters/cache/v1/cache.pb.h"
 #include "portico/filters/consumers/v1/consumers.pb.h"
 #include "portico/filters/jwt_policy/v1/jwt_policy.pb.h"
 
@@ -197,6 +198,21 @@ google::protobuf::Any filterLevelConfig(const std::string& name, const PluginRes
   return pluginMessage(name, source->config, instanceKey(*source));
 }
 
+// The purge log rides in the cache filter's filter-level config (cache.proto, Cache.purges).
+void addPurges(const registry::PurgeList& purges, google::protobuf::Any& config) {
+  if (purges.epoch == 0) return;
+  portico::filters::cache::v1::Cache cache;
+  if (!config.UnpackTo(&cache)) return;  // not a cache config (cannot happen: the plugin's own)
+  cache.set_purge_epoch(purges.epoch);
+  for (const registry::CachePurge& purge : purges.purges) {
+    auto* out = cache.add_purges();
+    out->set_id(purge.id);
+    out->set_route(purge.route);
+    out->set_path_prefix(purge.path_prefix);
+  }
+  packDeterministic(cache, &config);
+}
+
 google::protobuf::Any consumersConfig(const model::PorticoConfig& config, const PluginResolver& plugins) {
   portico::filters::consumers::v1::Consumers out;
   for (const model::ConsumerConfig& consumer : config.consumers) {
@@ -221,7 +237,8 @@ google::protobuf::Any consumersConfig(const model::PorticoConfig& config, const 
 }  // namespace
 
 std::vector<hcm::HttpFilter> buildHttpFilters(const model::PorticoConfig& config, const PluginResolver& plugins,
-                                              const registry::RevocationList& revoked) {
+                                              const registry::RevocationList& revoked,
+                                              const registry::PurgeList& purges) {
   std::vector<hcm::HttpFilter> out;
   if (!config.consumers.empty()) {
     hcm::HttpFilter consumers;
@@ -237,6 +254,7 @@ std::vector<hcm::HttpFilter> buildHttpFilters(const model::PorticoConfig& config
     hcm::HttpFilter filter;
     filter.set_name(std::string(portico::xds::filterForPlugin(name)));
     *filter.mutable_typed_config() = filterLevelConfig(name, plugins);
+    if (name == "cache") addPurges(purges, *filter.mutable_typed_config());
     const PluginInstance* global = plugins.global(name);
     // CORS carries its policy per virtual host, so the filter itself is always on.
     if (name != "cors" && (global == nullptr || !global->enabled)) {

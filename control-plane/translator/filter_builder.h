@@ -12,7 +12,8 @@
 //   ids, `revoked`, already sorted by jti); cors becomes Envoy's cors filter with
 //   CorsPolicy per virtual host (global) or route; consumers (API keys as SHA-256, groups,
 //   consumer-scoped plugins) travel as the config of Portico's consumers filter, first in the
-//   chain.
+//   chain. The cache filter's filter-level config also carries the cache purge log (`purges`:
+//   its epoch and the recent purge commands, oldest first).
 
 #include <google/protobuf/map.h>
 
@@ -20,6 +21,7 @@
 #include <vector>
 
 #include "control-plane/model/portico_config.h"
+#include "control-plane/registry/purge_log.h"
 #include "control-plane/registry/revocation_store.h"
 #include "control-plane/translator/plugin_resolver.h"
 #include "envoy/extensions/filters/network/http_connection_manager/v3/http_connection_manager.pb.h"
@@ -29,7 +31,8 @@ namespace portico::cp::translator {
 using FilterConfigMap = google::protobuf::Map<std::string, google::protobuf::Any>;
 
 std::vector<envoy::extensions::filters::network::http_connection_manager::v3::HttpFilter> buildHttpFilters(
-    const model::PorticoConfig& config, const PluginResolver& plugins, const registry::RevocationList& revoked = {});
+    const model::PorticoConfig& config, const PluginResolver& plugins, const registry::RevocationList& revoked = {},
+    const registry::PurgeList& purges = {});
 
 // Per-route overrides for `route`.
 void addRouteFilterConfigs(const model::RouteConfig& route, const PluginResolver& plugins, FilterConfigMap* out);

@@ -118,7 +118,8 @@ void TranslationLoop::translateOnce(absl::Time change_time) {
   retainDeparted(state, start);
   const registry::RevocationList revoked =
       options_.revocations ? options_.revocations() : registry::RevocationList{};
-  GroupSnapshots snapshots = translate(config, state, change_time, revoked);
+  const registry::PurgeList purges = options_.purges ? options_.purges() : registry::PurgeList{};
+  GroupSnapshots snapshots = translate(config, state, change_time, revoked, purges);
   const absl::Duration took = absl::Now() - start;
   translations_total_->Increment();
   translation_seconds_->Observe(absl::ToDoubleSeconds(took));

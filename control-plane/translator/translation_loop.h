@@ -18,6 +18,7 @@
 #include "absl/base/thread_annotations.h"
 #include "absl/time/time.h"
 #include "control-plane/model/portico_config.h"
+#include "control-plane/registry/purge_log.h"
 #include "control-plane/registry/revocation_store.h"
 #include "control-plane/registry/store.h"
 #include "control-plane/xds/snapshot_cache.h"
@@ -43,6 +44,9 @@ class TranslationLoop {
     // The revoked JWT ids to push (RevocationStore::list); read at every translation. Null:
     // none. The store's change callback should call notify().
     std::function<registry::RevocationList()> revocations;
+    // The cache purge log to push (PurgeLog::list); read at every translation. Null: none. The
+    // log's change callback should call notify().
+    std::function<registry::PurgeList()> purges;
   };
 
   TranslationLoop(registry::Store& store, xds::SnapshotCache& cache, prometheus::Registry& metrics,
@@ -51,7 +55,7 @@ class TranslationLoop {
 
   // Replaces the operator config and schedules a translation.
   void setConfig(model::PorticoConfig config);
-  // Schedules a translation (registry or revocations changed).
+  // Schedules a translation (registry, revocations or purges changed).
   void notify();
   // Translates synchronously once (start-up) and starts the loop thread.
   void start();

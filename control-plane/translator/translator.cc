@@ -71,7 +71,7 @@ bool selected(const std::vector<std::string>& names, const T& item) {
 
 xds::SnapshotPtr groupSnapshot(const model::PorticoConfig& config, const registry::RegistryState& registry,
                                const std::string& group_name, const Maps& shared, absl::Time change_time,
-                               const registry::RevocationList& revoked) {
+                               const registry::RevocationList& revoked, const registry::PurgeList& purges) {
   Maps maps = shared;
   const model::GroupConfig* group = findGroup(config, group_name);
   const bool all_routes = group == nullptr || !group->routes;
@@ -87,7 +87,7 @@ xds::SnapshotPtr groupSnapshot(const model::PorticoConfig& config, const registr
     }
   }
   const PluginResolver plugins(config, group_name);
-  const auto filters = buildHttpFilters(config, plugins, revoked);
+  const auto filters = buildHttpFilters(config, plugins, revoked, purges);
   const HcmOptions hcm_options{config.request_id, config.access_log};
   for (const model::ListenerConfig& listener : config.listeners) {
     if (group != nullptr && !selected(group->listeners, listener)) continue;
@@ -109,7 +109,8 @@ std::vector<std::string> groupNames(const model::PorticoConfig& config) {
 }
 
 GroupSnapshots translate(const model::PorticoConfig& config, const registry::RegistryState& registry,
-                         absl::Time change_time, const registry::RevocationList& revoked) {
+                         absl::Time change_time, const registry::RevocationList& revoked,
+                         const registry::PurgeList& purges) {
   const Maps shared = sharedResources(config, registry);
   // Sorted by jti whatever the caller's order: the same set always hashes to the same version.
   const auto by_jti = [](const registry::RevokedToken& a, const registry::RevokedToken& b) { return a.jti < b.jti; };
@@ -121,7 +122,7 @@ GroupSnapshots translate(const model::PorticoConfig& config, const registry::Reg
   const registry::RevocationList& ordered = sorted.empty() ? revoked : sorted;
   GroupSnapshots out;
   for (const std::string& group : groupNames(config)) {
-    out[group] = groupSnapshot(config, registry, group, shared, change_time, ordered);
+    out[group] = groupSnapshot(config, registry, group, shared, change_time, ordered, purges);
   }
   return out;
 }

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "control-plane/model/portico_config.h"
+#include "control-plane/registry/purge_log.h"
 #include "control-plane/registry/revocation_store.h"
 #include "control-plane/registry/store.h"
 #include "control-plane/xds/snapshot.h"
@@ -28,11 +29,14 @@ using GroupSnapshots = std::map<std::string, xds::SnapshotPtr>;
 //   endpoints), shapes gRPC 1.51 accepts.
 // - the revoked JWT ids (`revoked`, any order) go, sorted by jti, into the jwt_policy filter
 //   of every listener whose group runs the jwt plugin; groups without it carry none.
+// - the cache purge log (`purges`) goes into the filter-level config of the cache filter of
+//   every listener whose group runs the cache plugin; groups without it carry none.
 // `change_time` is recorded in the snapshots (when the change they answer happened), for the
 // convergence metric; it does not affect any resource.
 GroupSnapshots translate(const model::PorticoConfig& config, const registry::RegistryState& registry,
                          absl::Time change_time = absl::InfinitePast(),
-                         const registry::RevocationList& revoked = {});
+                         const registry::RevocationList& revoked = {},
+                         const registry::PurgeList& purges = {});
 
 // The group names translate() produces for a config: every configured group plus "default".
 std::vector<std::string> groupNames(const model::PorticoConfig& config);

@@ -1,6 +1,7 @@
 #include "data-plane/config/snapshot_publisher.h"
 
 #include "data-plane/config/snapshot_compiler.h"
+#include "data-plane/filters/cache/response_cache.h"
 
 namespace portico::dp::config {
 
@@ -12,6 +13,9 @@ SnapshotPublisher::SnapshotPublisher(std::vector<listener::Worker*> workers, rou
 }
 
 absl::Status SnapshotPublisher::apply(const xds::ResourceSet& candidate) {
+  // The response cache's size and purges change with the snapshot that carries them, once it
+  // is published (filters/cache/response_cache.h).
+  if (filter_base_.cache != nullptr) filter_base_.cache->beginCompile();
   absl::StatusOr<SnapshotPtr> snapshot =
       compileSnapshot(candidate, stats_, &states_, &filter_base_, &tls_contexts_);
   if (!snapshot.ok()) {
@@ -27,6 +31,7 @@ absl::Status SnapshotPublisher::apply(const xds::ResourceSet& candidate) {
     worker->publish(*snapshot);
   }
   listeners_.commit(std::move(*plan));
+  if (filter_base_.cache != nullptr) filter_base_.cache->commit();
   std::lock_guard<std::mutex> lock(mu_);
   current_ = std::move(*snapshot);
   return absl::OkStatus();

@@ -3,6 +3,7 @@
 #include <utility>
 
 #include "data-plane/filters/authorize/authorize_filter.h"
+#include "data-plane/filters/cache/cache_filter.h"
 #include "data-plane/filters/cors/cors_filter.h"
 #include "data-plane/filters/jwt_authn/jwt_authn_factory.h"
 #include "data-plane/filters/ext_auth/ext_auth_filter.h"
@@ -23,6 +24,7 @@ const http::FilterFactory* findFilterFactory(std::string_view type_url) {
       {"type.googleapis.com/portico.filters.rate_limit.v1.RateLimit", &rate_limit::rateLimitFactory()},
       {"type.googleapis.com/portico.filters.request_size_limit.v1.RequestSizeLimit",
        &request_size_limit::requestSizeLimitFactory()},
+      {"type.googleapis.com/portico.filters.cache.v1.Cache", &cache::cacheFactory()},
   };
   for (const auto& [url, factory] : kFactories) {
     if (url == type_url) return factory;

@@ -12,6 +12,8 @@ void FilterState::reset() {
   query = {};
   client_address = {};
   route_name = {};
+  route = nullptr;
+  listener = nullptr;
   tls = false;
   cors_preflight = false;
   consumer = nullptr;
@@ -21,8 +23,27 @@ void FilterState::reset() {
   reply.code.clear();
   reply.message.clear();
   reply.headers.clear();
+  reply.response.reset();
   response_headers.clear();
+  filter_data.clear();
   decoded = 0;
+}
+
+FilterRequestData* FilterState::dataFor(const HttpFilter* filter) const {
+  for (const auto& [owner, data] : filter_data) {
+    if (owner == filter) return data.get();
+  }
+  return nullptr;
+}
+
+void FilterState::setData(const HttpFilter* filter, std::unique_ptr<FilterRequestData> data) {
+  for (auto& [owner, slot] : filter_data) {
+    if (owner == filter) {
+      slot = std::move(data);
+      return;
+    }
+  }
+  filter_data.emplace_back(filter, std::move(data));
 }
 
 net::Awaitable<FilterStatus> HttpFilter::decodeHeadersAsync(FilterState& state,

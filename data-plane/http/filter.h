@@ -36,6 +36,18 @@ namespace google::protobuf {
 class Any;
 }
 
+namespace portico::dp::config {
+struct ListenerConfig;  // config/snapshot.h
+}
+
+namespace portico::dp::router {
+struct Route;  // router/route_table.h
+}
+
+namespace portico::dp::filters::cache {
+class ResponseCache;  // filters/cache/response_cache.h
+}
+
 namespace portico::metrics {
 class CounterFamily;
 }
@@ -44,6 +56,7 @@ namespace portico::dp::http {
 
 struct Consumer;  // http/consumer.h
 class ConsumerTable;
+class HttpFilter;
 
 // What a filter's decodeHeaders decided.
 enum class FilterStatus {
@@ -52,12 +65,25 @@ enum class FilterStatus {
   kAsync,       // the filter must wait (network, a key fetch): call decodeHeadersAsync
 };
 
-// A local answer a filter gives instead of the upstream's (401, 403, a CORS preflight…).
+// A local answer a filter gives instead of the upstream's (401, 403, a CORS preflight, a
+// cached response).
 struct LocalReply {
   int status = 0;
   std::string code;     // the JSON body's "error" (http/local_reply.h); empty: no body
   std::string message;  // the JSON body's "message"
   std::vector<std::pair<std::string, std::string>> headers;  // e.g. WWW-Authenticate
+  // A whole response to send instead (status, headers, body: a cache hit); `status` then
+  // repeats its status (for portico_proxy_filter_replies_total), code and message are unused. The session still adds the gateway's own headers (request id,
+  // Via) and the framing (Content-Length, Connection), as for a proxied response.
+  std::unique_ptr<router::Response> response;
+};
+
+// What a filter keeps about one request between its decodeHeaders and its encodeHeaders (the
+// cache's pending lookup). Owned by the request's FilterState: destroyed when the request ends,
+// whether or not the filter's encodeHeaders ran, on the request's worker.
+class FilterRequestData {
+ public:
+  virtual ~FilterRequestData() = default;
 };
 
 // A filter's compiled per-route (or per-virtual-host, or per-consumer) config. Each filter
@@ -77,6 +103,8 @@ struct FilterState {
   std::string_view query;           // without '?'
   std::string_view client_address;  // the XFF-aware client address (http/forwarded_headers.h)
   std::string_view route_name;
+  const router::Route* route = nullptr;              // the matched route (its timeout, name)
+  const config::ListenerConfig* listener = nullptr;  // its listener (request id header, Via)
   size_t worker_index = 0;
   bool tls = false;                 // the request came over TLS
 
@@ -101,8 +129,15 @@ struct FilterState {
   const FilterRouteConfig* decoded_config[kMaxFilters] = {};
   // Added to the response, local or proxied, after the encode filters ran (CORS headers).
   std::vector<std::pair<std::string, std::string>> response_headers;
+  // Per-request data of the filters that keep some, by filter (one HttpFilter object per chain
+  // position). Few filters do: a short vector searched linearly.
+  std::vector<std::pair<const HttpFilter*, std::unique_ptr<FilterRequestData>>> filter_data;
 
-  // Clears per-request state but keeps allocated capacity.
+  // `filter`'s data for this request, or null.
+  FilterRequestData* dataFor(const HttpFilter* filter) const;
+  void setData(const HttpFilter* filter, std::unique_ptr<FilterRequestData> data);
+
+  // Clears per-request state (destroying the filters' data) but keeps allocated capacity.
   void reset();
 };
 
@@ -154,6 +189,9 @@ struct FilterBuildContext {
   // Process-wide state kept across snapshots (null in unit tests that do not need it).
   JwksRegistry* jwks = nullptr;
   RateLimiterRegistry* rate_limits = nullptr;
+  // The proxy's response cache (one per process, shared by every worker and listener, owned by
+  // main); null: each cache filter keeps a private one (unit tests).
+  filters::cache::ResponseCache* cache = nullptr;
   // portico_proxy_filter_replies_total{filter,status}: the answers filters give instead of the
   // upstream (http/filter_replies.h); null: not counted.
   std::shared_ptr<metrics::CounterFamily> filter_replies;

@@ -359,12 +359,19 @@ Outcome upstreamOutcome(router::UpstreamResult&& result, const router::Route& ro
                          route.stats);
 }
 
-// A filter's local answer (FilterState::reply): the JSON error reply when it has a code, else a
-// bodiless answer (a CORS preflight), with the headers the filter asked for.
-Outcome filterReplyOutcome(const http::LocalReply& reply, const RequestContext& ctx, const Request& request,
+// A filter's local answer (FilterState::reply): a whole response (a cache hit) sent like a
+// proxied one, the JSON error reply when it has a code, else a bodiless answer (a CORS
+// preflight), with the headers the filter asked for.
+Outcome filterReplyOutcome(http::LocalReply& reply, const RequestContext& ctx, const Request& request,
                            router::RouteStats* stats) {
   Outcome out;
-  if (!reply.code.empty()) {
+  if (reply.response != nullptr) {
+    out.stats = stats;
+    out.close = !request.keep_alive();
+    out.response = std::move(*reply.response);
+    reply.response.reset();
+    finishResponse(out.response, request, ctx, !out.close);
+  } else if (!reply.code.empty()) {
     out = localOutcome(reply.status, reply.code, reply.message, ctx, request, stats);
   } else {
     out.stats = stats;
@@ -391,6 +398,7 @@ void startFilterState(Worker& worker, Request& request, const router::RequestVie
   state.path = view.path;
   state.query = view.query;
   state.client_address = ctx.client_address;
+  state.listener = ctx.listener;
   state.worker_index = worker.index();
 }
 
@@ -412,6 +420,7 @@ const router::Route* routeAndFilter(Worker& worker, Request& request, const rout
     if (route != nullptr && !route->filters.empty() && route->blocked_by_filter.empty()) {
       ctx.filter_state.cors_preflight = true;
       ctx.filter_state.route_name = route->name;
+      ctx.filter_state.route = route;
       status = http::runDecoders(route->filters, ctx.filter_state, next);
       if (status != http::FilterStatus::kContinue) {
         ctx.filters = &route->filters;
@@ -425,6 +434,7 @@ const router::Route* routeAndFilter(Worker& worker, Request& request, const rout
   const router::Route* route = table.match(request[bhttp::field::host], view);
   if (route == nullptr || !route->blocked_by_filter.empty() || route->filters.empty()) return route;
   ctx.filter_state.route_name = route->name;
+  ctx.filter_state.route = route;
   ctx.filters = &route->filters;
   status = http::runDecoders(route->filters, ctx.filter_state, next);
   return route;

@@ -13,6 +13,7 @@
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
 #include <boost/json/serialize.hpp>
+#include <algorithm>
 #include <chrono>
 #include <map>
 #include <optional>
@@ -120,6 +121,7 @@ struct Knobs {
   std::optional<int64_t> fail_times;
   std::string fail_key;
   std::optional<std::string> only;
+  std::vector<std::pair<std::string, std::string>> response_headers;  // x-echo-response-header
   std::string problem;  // a malformed knob: answered with 400
 
   // Do the failure knobs apply to this request, the `seen`-th with its key on server `name`?
@@ -157,6 +159,21 @@ Knobs parseKnobs(const Request& request) {
   if (auto it = request.find("x-echo-reset"); it != request.end()) knobs.reset = flag(it->value());
   if (auto it = request.find("x-echo-fail-key"); it != request.end()) knobs.fail_key = std::string(it->value());
   if (auto it = request.find("x-echo-only"); it != request.end()) knobs.only = std::string(it->value());
+  const auto [first, last] = request.equal_range("x-echo-response-header");
+  for (auto it = first; it != last; ++it) {
+    const std::string_view field(it->value().data(), it->value().size());
+    const size_t colon = field.find(':');
+    const std::string_view name = colon == std::string_view::npos ? field : field.substr(0, colon);
+    const bool token = !name.empty() && std::all_of(name.begin(), name.end(), [](unsigned char c) {
+      return absl::ascii_isalnum(c) || std::string_view("!#$%&'*+-.^_`|~").find(static_cast<char>(c)) != std::string_view::npos;
+    });
+    if (colon == std::string_view::npos || !token) {
+      knobs.problem = cat("x-echo-response-header: want \"Name: value\", got \"", field, "\"");
+      break;
+    }
+    knobs.response_headers.emplace_back(std::string(name),
+                                        std::string(absl::StripAsciiWhitespace(av(field.substr(colon + 1)))));
+  }
   return knobs;
 }
 
@@ -277,6 +294,8 @@ class Session : public std::enable_shared_from_this<Session> {
         response_.result(static_cast<unsigned>(knobs.status.value_or(503)));
       }
       response_.body() = echoJson(state_->name, request);
+      for (const auto& [name, value] : knobs.response_headers) response_.erase(name);
+      for (const auto& [name, value] : knobs.response_headers) response_.insert(name, value);
     }
     response_.keep_alive(request.keep_alive() && !(failing && knobs.close));
     // The standing delay (PUT /__echo/delay) slows every answer but the /__echo/ ones.

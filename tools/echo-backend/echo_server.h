@@ -15,6 +15,10 @@
 //   x-echo-only: NAME      the failure knobs above apply only on the backend named NAME; the
 //                          others answer 200 at once (one request, different behaviour per
 //                          endpoint of a cluster)
+//   x-echo-response-header: Name: value
+//                          the answer carries this header (repeatable: each field adds one; a
+//                          name given replaces the echo's own field of that name, e.g.
+//                          Content-Type). For caches: Cache-Control, Vary, Set-Cookie, Expires.
 // A WebSocket upgrade request is accepted and echoed (websocket_echo.h).
 // GET /__echo/requests answers {"name", "requests", "keys": {K: n}, "log": [...]}: the requests
 // this server has answered (or reset) so far, all and per x-echo-fail-key, and the log of them

@@ -39,6 +39,9 @@ std::vector<Command> allCommands() {
   for (Command& command : jwtCommands()) {
     commands.push_back(std::move(command));
   }
+  for (Command& command : cacheCommands()) {
+    commands.push_back(std::move(command));
+  }
   for (Command& command : localCommands()) {
     commands.push_back(std::move(command));
   }

@@ -1,8 +1,8 @@
 #pragma once
 
 // A porticoctl subcommand: its flags, help text and the function that runs it. Commands are
-// grouped by API (registry_commands.cc, status_commands.cc, jwt_commands.cc) and dispatched by
-// cli.cc.
+// grouped by API (registry_commands.cc, status_commands.cc, jwt_commands.cc, cache_commands.cc)
+// and dispatched by cli.cc.
 
 #include <boost/json/object.hpp>
 #include <cstddef>
@@ -41,6 +41,7 @@ struct Command {
 std::vector<Command> registryCommands();
 std::vector<Command> statusCommands();
 std::vector<Command> jwtCommands();
+std::vector<Command> cacheCommands();
 std::vector<Command> localCommands();
 
 // Helpers shared by the commands.
