@@ -9,7 +9,7 @@ packages=(
   libabsl-dev libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
   libssl-dev prometheus-cpp-dev googletest libgmock-dev libgtest-dev libbenchmark-dev
   libyaml-cpp-dev libre2-dev libhiredis-dev
-  nginx-light haproxy wrk procps openssl
+  nginx-light haproxy wrk redis-server procps openssl
 )
 
 missing=()
@@ -29,9 +29,10 @@ if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
 echo "install-deps: installing ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
 $sudo apt-get update -qq
-# nginx and haproxy are only run by tests and benchmarks on loopback; keep their services off.
+# nginx, haproxy and redis-server are only run by tests and benchmarks on loopback; keep their
+# services off.
 $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
-for svc in nginx haproxy; do
+for svc in nginx haproxy redis-server; do
   if command -v systemctl >/dev/null 2>&1; then $sudo systemctl disable --now "$svc" >/dev/null 2>&1 || true; fi
   if [ -x "/etc/init.d/$svc" ]; then $sudo "/etc/init.d/$svc" stop >/dev/null 2>&1 || true; fi
 done
