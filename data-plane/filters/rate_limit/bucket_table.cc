@@ -11,29 +11,30 @@ BucketTable::BucketTable(BucketShape shape, Clock::duration fill_interval, size_
       fill_interval_(fill_interval.count() > 0 ? fill_interval : Clock::duration(1)),
       epoch_(Clock::now()),
       max_keys_per_shard_(std::max<size_t>(1, max_keys / kShards)),
-      overflow_(std::make_shared<TokenBucket>(shape_, 0)) {}
+      overflow_(shape_, 0) {}
 
 uint64_t BucketTable::fillIndex(Clock::time_point now) const {
   return now <= epoch_ ? 0 : static_cast<uint64_t>((now - epoch_) / fill_interval_);
 }
 
-std::shared_ptr<TokenBucket> BucketTable::find(std::string_view key, uint64_t fill_index) {
-  Shard& shard = shards_[absl::Hash<absl::string_view>{}(av(key)) % kShards];
-  std::lock_guard lock(shard.mu);
-  if (auto it = shard.buckets.find(av(key)); it != shard.buckets.end()) return it->second;
+TokenBucket& BucketTable::findLocked(Shard& shard, std::string_view key, uint64_t fill_index) {
+  if (auto it = shard.buckets.find(av(key)); it != shard.buckets.end()) return *it->second;
   if (shard.buckets.size() >= max_keys_per_shard_) {
     absl::erase_if(shard.buckets, [&](const auto& entry) { return entry.second->isFull(shape_, fill_index); });
     if (shard.buckets.size() >= max_keys_per_shard_) return overflow_;
   }
-  auto bucket = std::make_shared<TokenBucket>(shape_, fill_index);
-  shard.buckets.emplace(std::string(key), bucket);
-  return bucket;
+  auto it = shard.buckets.emplace(std::string(key), std::make_unique<TokenBucket>(shape_, fill_index)).first;
+  return *it->second;
 }
 
 BucketTable::Decision BucketTable::take(std::string_view key, Clock::time_point now) {
   const uint64_t index = fillIndex(now);
   Decision decision;
-  decision.allowed = find(key, index)->tryTake(shape_, index, decision.remaining);
+  Shard& shard = shards_[absl::Hash<absl::string_view>{}(av(key)) % kShards];
+  {
+    std::lock_guard lock(shard.mu);
+    decision.allowed = findLocked(shard, key, index).tryTake(shape_, index, decision.remaining);
+  }
   decision.reset = epoch_ + fill_interval_ * static_cast<int64_t>(index + 1) - now;
   return decision;
 }

@@ -2,8 +2,10 @@
 
 // The buckets of one limit (one plugin instance with one config), by key (a consumer, a client
 // address, a header value…), shared by all workers of the proxy: one bucket per key whatever
-// worker a request lands on. 64 shards, each a mutex-guarded hash map held only for the lookup;
-// the bucket itself is lock-free (token_bucket.h). Memory is bounded: past `max_keys` buckets a
+// worker a request lands on. 64 shards, each a mutex-guarded hash map, held for the lookup and
+// the bucket's one compare-and-swap (token_bucket.h): cheaper than pinning the bucket with a
+// reference count to update it outside the lock, which costs two more atomic read-modify-writes
+// on a line every worker taking from that bucket shares. Memory is bounded: past `max_keys` buckets a
 // shard drops its full buckets (a full bucket is what a new one would be: nothing is lost), and
 // if none is full, the new key shares the "overflow" bucket (limited together rather than
 // unlimited). Kept across configuration pushes by LimiterRegistry, so a push does not hand out
@@ -43,18 +45,21 @@ class BucketTable {
   static constexpr size_t kShards = 64;
   struct alignas(64) Shard {
     mutable std::mutex mu;
-    absl::flat_hash_map<std::string, std::shared_ptr<TokenBucket>> buckets ABSL_GUARDED_BY(mu);
+    absl::flat_hash_map<std::string, std::unique_ptr<TokenBucket>> buckets ABSL_GUARDED_BY(mu);
   };
 
   uint64_t fillIndex(Clock::time_point now) const;
-  std::shared_ptr<TokenBucket> find(std::string_view key, uint64_t fill_index);
+  // `key`'s bucket, created if need be; valid while `shard.mu` is held (full buckets are dropped
+  // under it).
+  TokenBucket& findLocked(Shard& shard, std::string_view key, uint64_t fill_index)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(shard.mu);
 
   const BucketShape shape_;
   const Clock::duration fill_interval_;
   const Clock::time_point epoch_;
   const size_t max_keys_per_shard_;
   Shard shards_[kShards];
-  std::shared_ptr<TokenBucket> overflow_;
+  TokenBucket overflow_;
 };
 
 }  // namespace portico::dp::filters::rate_limit
