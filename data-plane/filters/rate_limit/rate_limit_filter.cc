@@ -133,6 +133,7 @@ class RateLimitFilter : public http::HttpFilter {
     const std::string remaining = std::to_string(decision.remaining);
     const std::string reset = seconds(decision.reset);
     auto& headers = state.response_headers;
+    headers.reserve(headers.size() + 5);  // one allocation, not the four of growing from empty
     headers.emplace_back("ratelimit-limit", limit->limit_text);
     headers.emplace_back("ratelimit-remaining", remaining);
     headers.emplace_back("ratelimit-reset", reset);
