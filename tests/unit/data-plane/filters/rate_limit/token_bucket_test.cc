@@ -6,6 +6,7 @@
 #include <thread>
 #include <vector>
 
+#include "common/strings.h"
 #include "data-plane/filters/rate_limit/bucket_table.h"
 
 namespace portico::dp::filters::rate_limit {
@@ -81,6 +82,33 @@ TEST(BucketTableTest, FullBucketsAreDroppedWhenTheTableIsFull) {
   const auto later = now + std::chrono::seconds(1);
   EXPECT_TRUE(table.take("fresh", later).allowed);
   EXPECT_LE(table.size(), 64u);
+}
+
+// Through the table (lookup and take under the key's shard lock): eight threads race for one
+// key's 10,000 tokens while two others keep adding keys until every shard is full and new keys
+// share the overflow bucket. Exactly 10,000 are granted for the key.
+TEST(BucketTableTest, ExactUnderConcurrencyWhileTheTableFills) {
+  BucketTable table(BucketShape{10000, 10000}, std::chrono::hours(1), /*max_keys=*/64);
+  const auto now = BucketTable::Clock::now();
+  std::atomic<uint64_t> granted{table.take("hot", now).allowed ? 1u : 0u};  // its shard's first key
+  std::vector<std::thread> churn;
+  for (int t = 0; t < 2; ++t) {
+    churn.emplace_back([&, t] {
+      for (int i = 0; i < 20000; ++i) table.take(cat("churn-", t, "-", i), now);
+    });
+  }
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 8; ++t) {
+    threads.emplace_back([&] {
+      for (int i = 0; i < 5000; ++i) {
+        if (table.take("hot", now).allowed) granted.fetch_add(1);
+      }
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  for (auto& thread : churn) thread.join();
+  EXPECT_EQ(granted.load(), 10000u);
+  EXPECT_EQ(table.size(), 64u) << "every shard holds its one key; the rest went to the overflow bucket";
 }
 
 }  // namespace
