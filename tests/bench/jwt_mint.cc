@@ -1,4 +1,4 @@
-// jwt-mint: keys and tokens for tools/bench/jwt-cost. Writes to --out_dir:
+// jwt-mint: keys and tokens for `tools/bench/proxy-compare --auth`. Writes to --out_dir:
 //   jwks.json      the public key set (one key, kid "bench")
 //   token.txt      one token (sub "bench-user", role "reader", valid for --ttl seconds)
 //   tokens.txt     --count distinct tokens, one per line (sub "user-<i>")

@@ -11,19 +11,12 @@
 
 #include <gtest/gtest.h>
 
-#include <openssl/sha.h>
-
-#include <iostream>
-#include <memory>
 #include <string>
 
-#include "absl/strings/escaping.h"
 #include "common/http/http_client.h"
 #include "common/strings.h"
-#include "tests/support/control_plane_process.h"
 #include "tests/support/echo_reply.h"
-#include "tests/support/proxy_process.h"
-#include "tests/support/test_env.h"
+#include "tests/support/gateway_suite.h"
 
 namespace portico::testing {
 namespace {
@@ -31,12 +24,6 @@ namespace {
 constexpr char kMobileKey[] = "mobile-key-0123456789";
 constexpr char kPartnerKey[] = "partner-key-abcdef";
 constexpr char kLimitedKey[] = "limited-key-42";
-
-std::string keyHash(const std::string& key) {
-  unsigned char digest[SHA256_DIGEST_LENGTH];
-  SHA256(reinterpret_cast<const unsigned char*>(key.data()), key.size(), digest);
-  return cat("sha256:", absl::BytesToHexString(absl::string_view(reinterpret_cast<char*>(digest), sizeof digest)));
-}
 
 std::string configYaml(uint16_t port) {
   return cat(R"yaml(version: 1
@@ -63,87 +50,24 @@ plugins:
       credentials: true
       max_age: 1h
 consumers:
-  - { name: mobile-app, api_keys: [")yaml", keyHash(kMobileKey), R"yaml("] }
-  - { name: partner-api, groups: [partners], api_keys: [")yaml", keyHash(kPartnerKey), R"yaml("] }
+  - { name: mobile-app, api_keys: [")yaml", apiKeyHash(kMobileKey), R"yaml("] }
+  - { name: partner-api, groups: [partners], api_keys: [")yaml", apiKeyHash(kPartnerKey), R"yaml("] }
   - name: limited
-    api_keys: [")yaml", keyHash(kLimitedKey), R"yaml("]
+    api_keys: [")yaml", apiKeyHash(kLimitedKey), R"yaml("]
     plugins:
       - { name: quota, config: { limit: 10, period: day, redis: { address: "127.0.0.1:1" } } }
 )yaml");
 }
 
-std::string headerOf(const EchoReply& reply, const std::string& name) {
-  auto it = reply.headers.find(name);
-  return it == reply.headers.end() ? "<absent>" : it->second;
-}
-
-class AuthFiltersTest : public ::testing::Test {
+class AuthFiltersTest : public GatewaySuite<AuthFiltersTest> {
  protected:
-  static void SetUpTestSuite() { setup_error_ = startAll(); }
+  static void SetUpTestSuite() { startGateway({}, configYaml); }
 
-  static void TearDownTestSuite() {
-    if (proxy_) proxy_->stop();
-    if (backend_) backend_->stop();
-    if (cp_) cp_->stop();
-    proxy_.reset();
-    backend_.reset();
-    cp_.reset();
-  }
-
-  void SetUp() override { ASSERT_EQ(setup_error_, "") << "suite set-up failed"; }
-
-  void TearDown() override {
-    if (HasFailure()) {
-      if (proxy_) std::cerr << "--- portico-proxy log:\n" << proxy_->process().logTail(6000) << "\n";
-      if (cp_) std::cerr << "--- portico-cp log:\n" << cp_->process().logTail(4000) << "\n";
-    }
-  }
-
-  static std::string startAll() {
-    port_ = pickFreePort();
-    ControlPlaneProcess::Options cp_options;
-    cp_options.config_yaml = configYaml(port_);
-    auto cp = ControlPlaneProcess::start(cp_options);
-    if (!cp.ok()) return cat("portico-cp: ", cp.status().ToString());
-    cp_ = std::move(*cp);
-    auto backend = EchoBackend::start({"echo-1", cat("127.0.0.1:", cp_->adminPort()), "echo", 10});
-    if (!backend.ok()) return cat("echo-backend: ", backend.status().ToString());
-    backend_ = std::move(*backend);
-    ProxyProcess::Options proxy_options;
-    proxy_options.xds_address = cp_->xdsAddress();
-    auto proxy = ProxyProcess::start(proxy_options);
-    if (!proxy.ok()) return cat("portico-proxy: ", proxy.status().ToString());
-    proxy_ = std::move(*proxy);
-    if (!waitUntil([] { return send("GET", "/open/x").backend == "echo-1"; }, absl::Seconds(30),
-                   absl::Milliseconds(100))) {
-      return cat("the echo service did not become reachable; proxy log:\n", proxy_->process().logTail());
-    }
-    return "";
-  }
-
-  // One request on a fresh connection (bounded: 5 s); `last_` keeps the raw response.
+  // One request on a fresh connection (bounded: 5 s); header() reads its response.
   static EchoReply send(const std::string& method, const std::string& target, http::HeaderList headers = {}) {
-    http::ClientRequest request;
-    request.method = method;
-    request.target = target;
-    request.headers = std::move(headers);
-    auto response = http::fetch("127.0.0.1", port_, request, absl::Seconds(5));
-    if (!response.ok()) return EchoReply{};
-    last_ = *response;
-    return parseEchoReply(last_);
+    return gateway().send(method, target, std::move(headers));
   }
-
-  static std::string header(const std::string& name) {
-    const std::string* value = last_.header(name);
-    return value == nullptr ? "<absent>" : *value;
-  }
-
-  static inline uint16_t port_ = 0;
-  static inline std::unique_ptr<ControlPlaneProcess> cp_;
-  static inline std::unique_ptr<EchoBackend> backend_;
-  static inline std::unique_ptr<ProxyProcess> proxy_;
-  static inline std::string setup_error_;
-  static inline http::ClientResponse last_;
+  static std::string header(const std::string& name) { return gateway().header(name); }
 };
 
 TEST_F(AuthFiltersTest, RouteWithoutPluginsNeedsNoKey) {

@@ -9,18 +9,14 @@
 
 #include <boost/json/parse.hpp>
 
-#include <atomic>
-#include <iostream>
-#include <memory>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "common/http/http_client.h"
 #include "common/strings.h"
-#include "tests/support/control_plane_process.h"
 #include "tests/support/echo_reply.h"
-#include "tests/support/proxy_process.h"
+#include "tests/support/gateway_suite.h"
 #include "tests/support/test_env.h"
 #include "tests/support/tool_run.h"
 
@@ -61,69 +57,23 @@ struct Answer {
   std::string backend;
 };
 
-class CacheTest : public ::testing::Test {
+class CacheTest : public GatewaySuite<CacheTest> {
  protected:
-  static void SetUpTestSuite() { setup_error_ = startAll(); }
-
-  static void TearDownTestSuite() {
-    if (proxy_) proxy_->stop();
-    if (backend_) backend_->stop();
-    if (cp_) cp_->stop();
-    proxy_.reset();
-    backend_.reset();
-    cp_.reset();
-  }
-
-  void SetUp() override { ASSERT_EQ(setup_error_, "") << "suite set-up failed"; }
-
-  void TearDown() override {
-    if (HasFailure()) {
-      if (proxy_) std::cerr << "--- portico-proxy log:\n" << proxy_->process().logTail(6000) << "\n";
-      if (cp_) std::cerr << "--- portico-cp log:\n" << cp_->process().logTail(4000) << "\n";
-    }
-  }
-
-  static std::string startAll() {
-    port_ = pickFreePort();
-    ControlPlaneProcess::Options cp_options;
-    cp_options.config_yaml = configYaml(port_);
-    cp_options.admin_token = kToken;
-    auto cp = ControlPlaneProcess::start(cp_options);
-    if (!cp.ok()) return cat("portico-cp: ", cp.status().ToString());
-    cp_ = std::move(*cp);
-    const std::string token_file = cat(makeTempDir("cache-test"), "/token");
-    writeFile(token_file, kToken);
-    auto backend = EchoBackend::start(
-        {"echo-1", cat("127.0.0.1:", cp_->adminPort()), "echo", 10, {cat("--token_file=", token_file)}});
-    if (!backend.ok()) return cat("echo-backend: ", backend.status().ToString());
-    backend_ = std::move(*backend);
-    ProxyProcess::Options proxy_options;
-    proxy_options.xds_address = cp_->xdsAddress();
-    proxy_options.workers = 2;
-    auto proxy = ProxyProcess::start(proxy_options);
-    if (!proxy.ok()) return cat("portico-proxy: ", proxy.status().ToString());
-    proxy_ = std::move(*proxy);
-    if (!waitUntil([] { return get("/plain/ready").status == 200; }, absl::Seconds(30), absl::Milliseconds(100))) {
-      return cat("the echo service did not become reachable; proxy log:\n", proxy_->process().logTail());
-    }
-    return "";
+  static void SetUpTestSuite() {
+    startGateway({.proxy = {.workers = 2}, .admin_token = kToken, .ready_path = "/plain/ready",
+                  .request_timeout = absl::Seconds(10)},
+                 configYaml);
   }
 
   static Answer get(const std::string& target, http::HeaderList headers = {}, const std::string& method = "GET") {
-    http::ClientRequest request;
-    request.method = method;
-    request.target = target;
-    request.headers = std::move(headers);
-    auto response = http::fetch("127.0.0.1", port_, request, absl::Seconds(10));
+    const http::ClientResponse response = gateway().fetch({method, target, "", std::move(headers)});
     Answer out;
-    if (!response.ok()) return out;
-    out.status = response->status;
-    const std::string* x_cache = response->header("x-cache");
-    out.x_cache = x_cache == nullptr ? "<absent>" : *x_cache;
-    const std::string* age = response->header("age");
-    out.age = age == nullptr ? "<absent>" : *age;
-    out.body = response->body;
-    out.backend = parseEchoReply(*response).backend;
+    if (response.status == 0) return out;
+    out.status = response.status;
+    out.x_cache = GatewayFixture::header(response, "x-cache");
+    out.age = GatewayFixture::header(response, "age");
+    out.body = response.body;
+    out.backend = parseEchoReply(response).backend;
     return out;
   }
 
@@ -131,7 +81,7 @@ class CacheTest : public ::testing::Test {
   static int upstreamCount(const std::string& target) {
     http::ClientRequest request;
     request.target = "/__echo/requests";
-    auto response = http::fetch("127.0.0.1", backend_->port(), request);
+    auto response = http::fetch("127.0.0.1", gateway().backend().port(), request);
     if (!response.ok()) return -1;
     json::error_code ec;
     const json::value parsed = json::parse(response->body, ec);
@@ -144,14 +94,14 @@ class CacheTest : public ::testing::Test {
   }
 
   static ToolRun ctl(const std::vector<std::string>& args) {
-    std::vector<std::string> all = {cat("--cp=127.0.0.1:", cp_->adminPort())};
+    std::vector<std::string> all = {cat("--cp=127.0.0.1:", gateway().cp().adminPort())};
     all.insert(all.end(), args.begin(), args.end());
     return runTool(binaryPath("porticoctl"), all, {{cat("PORTICO_TOKEN=", kToken)}, {"PORTICO_CP"}});
   }
 
   // The value of an unlabelled series on the proxy's /metrics; -1 when absent.
   static double metric(const std::string& name) {
-    auto response = proxy_->admin("/metrics");
+    auto response = gateway().proxy().admin("/metrics");
     if (!response.ok()) return -1;
     const std::string prefix = name + " ";
     size_t at = 0;
@@ -168,12 +118,6 @@ class CacheTest : public ::testing::Test {
   static bool becomesMiss(const std::string& target) {
     return waitUntil([&] { return get(target).x_cache == "MISS"; }, absl::Seconds(20), absl::Milliseconds(50));
   }
-
-  static inline uint16_t port_ = 0;
-  static inline std::unique_ptr<ControlPlaneProcess> cp_;
-  static inline std::unique_ptr<EchoBackend> backend_;
-  static inline std::unique_ptr<ProxyProcess> proxy_;
-  static inline std::string setup_error_;
 };
 
 TEST_F(CacheTest, MissThenHitWithoutGoingUpstream) {
@@ -317,13 +261,13 @@ TEST_F(CacheTest, PurgeRefusesUnknownRoutesAndBadInput) {
   const ToolRun relative = ctl({"cache", "purge", "--prefix=users"});
   EXPECT_NE(relative.exit_code, 0);
   EXPECT_NE(relative.err.find("must start with '/'"), std::string::npos) << relative;
-  auto raw = cp_->request("POST", "/v1/cache/purge", R"({"route": 1})");
+  auto raw = gateway().cp().request("POST", "/v1/cache/purge", R"({"route": 1})");
   ASSERT_TRUE(raw.ok());
   EXPECT_EQ(raw->status, 400);
   EXPECT_EQ(localErrorCode(raw->body), "invalid_argument");
   // Without the admin token: refused.
   http::ClientRequest anonymous{"POST", "/v1/cache/purge", "{}", {}};
-  auto refused = cp_->send(anonymous);
+  auto refused = gateway().cp().send(anonymous);
   ASSERT_TRUE(refused.ok());
   EXPECT_EQ(refused->status, 401);
 }

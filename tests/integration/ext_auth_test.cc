@@ -8,15 +8,13 @@
 
 #include <gtest/gtest.h>
 
-#include <iostream>
 #include <memory>
 #include <string>
 
 #include "common/http/http_client.h"
 #include "common/strings.h"
-#include "tests/support/control_plane_process.h"
 #include "tests/support/echo_reply.h"
-#include "tests/support/proxy_process.h"
+#include "tests/support/gateway_suite.h"
 #include "tests/support/scripted_http_server.h"
 #include "tests/support/test_env.h"
 
@@ -70,82 +68,32 @@ plugins:
 )yaml");
 }
 
-class ExtAuthTest : public ::testing::Test {
+class ExtAuthTest : public GatewaySuite<ExtAuthTest> {
  protected:
-  static void SetUpTestSuite() { setup_error_ = startAll(); }
+  // The authorization service first: the config names its port. One worker (see the top).
+  static void SetUpTestSuite() {
+    auto auth = ScriptedHttpServer::start(authorize);
+    if (!auth.ok()) {
+      setup_error_ = auth.status().ToString();
+      return;
+    }
+    auth_ = std::move(*auth);
+    const uint16_t dead_port = pickFreePort();
+    startGateway({.proxy = {.workers = 1}}, [dead_port](uint16_t port) { return configYaml(port, auth_->port(), dead_port); });
+  }
 
   static void TearDownTestSuite() {
-    if (proxy_) proxy_->stop();
-    if (backend_) backend_->stop();
-    if (cp_) cp_->stop();
+    GatewaySuite::TearDownTestSuite();
     if (auth_) auth_->stop();
-    proxy_.reset();
-    backend_.reset();
-    cp_.reset();
     auth_.reset();
   }
 
-  void SetUp() override { ASSERT_EQ(setup_error_, "") << "suite set-up failed"; }
-
-  void TearDown() override {
-    if (HasFailure()) {
-      if (proxy_) std::cerr << "--- portico-proxy log:\n" << proxy_->process().logTail(6000) << "\n";
-      if (cp_) std::cerr << "--- portico-cp log:\n" << cp_->process().logTail(4000) << "\n";
-    }
-  }
-
-  static std::string startAll() {
-    auto auth = ScriptedHttpServer::start(authorize);
-    if (!auth.ok()) return auth.status().ToString();
-    auth_ = std::move(*auth);
-    port_ = pickFreePort();
-    ControlPlaneProcess::Options cp_options;
-    cp_options.config_yaml = configYaml(port_, auth_->port(), pickFreePort());
-    auto cp = ControlPlaneProcess::start(cp_options);
-    if (!cp.ok()) return cat("portico-cp: ", cp.status().ToString());
-    cp_ = std::move(*cp);
-    auto backend = EchoBackend::start({"echo-1", cat("127.0.0.1:", cp_->adminPort()), "echo", 10});
-    if (!backend.ok()) return cat("echo-backend: ", backend.status().ToString());
-    backend_ = std::move(*backend);
-    ProxyProcess::Options proxy_options;
-    proxy_options.xds_address = cp_->xdsAddress();
-    proxy_options.workers = 1;
-    auto proxy = ProxyProcess::start(proxy_options);
-    if (!proxy.ok()) return cat("portico-proxy: ", proxy.status().ToString());
-    proxy_ = std::move(*proxy);
-    if (!waitUntil([] { return send("/open/x").backend == "echo-1"; }, absl::Seconds(30), absl::Milliseconds(100))) {
-      return cat("the echo service did not become reachable; proxy log:\n", proxy_->process().logTail());
-    }
-    return "";
-  }
-
   static EchoReply send(const std::string& target, http::HeaderList headers = {}) {
-    http::ClientRequest request;
-    request.target = target;
-    request.headers = std::move(headers);
-    auto response = http::fetch("127.0.0.1", port_, request, absl::Seconds(5));
-    if (!response.ok()) return EchoReply{};
-    last_ = *response;
-    return parseEchoReply(last_);
+    return gateway().send("GET", target, std::move(headers));
   }
+  static std::string header(const std::string& name) { return gateway().header(name); }
 
-  static std::string header(const std::string& name) {
-    const std::string* value = last_.header(name);
-    return value == nullptr ? "<absent>" : *value;
-  }
-
-  static std::string seen(const EchoReply& reply, const std::string& name) {
-    auto it = reply.headers.find(name);
-    return it == reply.headers.end() ? "<absent>" : it->second;
-  }
-
-  static inline uint16_t port_ = 0;
   static inline std::unique_ptr<ScriptedHttpServer> auth_;
-  static inline std::unique_ptr<ControlPlaneProcess> cp_;
-  static inline std::unique_ptr<EchoBackend> backend_;
-  static inline std::unique_ptr<ProxyProcess> proxy_;
-  static inline std::string setup_error_;
-  static inline http::ClientResponse last_;
 };
 
 TEST_F(ExtAuthTest, MissingIdentityIsRefusedWithoutCallingTheService) {
@@ -160,19 +108,19 @@ TEST_F(ExtAuthTest, AllowedAnswersGrantTheirHeadersAndAreCached) {
   const size_t before = auth_->requestCount();
   const EchoReply reply = send("/guarded/a?q=1", {{"authorization", "Bearer alice"}, {"x-auth-subject", "root"}});
   ASSERT_EQ(reply.status, 200) << reply.body;
-  EXPECT_EQ(seen(reply, "x-auth-subject"), "alice") << "granted by the service, not the client's copy";
-  EXPECT_EQ(seen(reply, "x-auth-tier"), "gold");
-  EXPECT_EQ(seen(reply, "x-not-granted"), "<absent>") << "only upstream_headers are copied";
-  EXPECT_EQ(seen(reply, "authorization"), "Bearer alice") << "the request itself is unchanged";
+  EXPECT_EQ(headerOf(reply, "x-auth-subject"), "alice") << "granted by the service, not the client's copy";
+  EXPECT_EQ(headerOf(reply, "x-auth-tier"), "gold");
+  EXPECT_EQ(headerOf(reply, "x-not-granted"), "<absent>") << "only upstream_headers are copied";
+  EXPECT_EQ(headerOf(reply, "authorization"), "Bearer alice") << "the request itself is unchanged";
   ASSERT_EQ(auth_->requestCount(), before + 1);
   for (int i = 0; i < 5; ++i) {
     const EchoReply again = send("/guarded/b", {{"authorization", "Bearer alice"}});
     ASSERT_EQ(again.status, 200);
-    EXPECT_EQ(seen(again, "x-auth-subject"), "alice");
+    EXPECT_EQ(headerOf(again, "x-auth-subject"), "alice");
   }
   EXPECT_EQ(auth_->requestCount(), before + 1) << "cached by identity for cache_ttl";
   EXPECT_EQ(send("/guarded/b", {{"authorization", "Bearer bob"}}).status, 200);
-  EXPECT_EQ(seen(send("/guarded/b", {{"authorization", "Bearer bob"}}), "x-auth-subject"), "bob");
+  EXPECT_EQ(headerOf(send("/guarded/b", {{"authorization", "Bearer bob"}}), "x-auth-subject"), "bob");
   EXPECT_EQ(auth_->requestCount(), before + 2) << "another identity, another call";
 }
 
@@ -226,7 +174,7 @@ TEST_F(ExtAuthTest, FailuresFailClosedByDefault) {
 TEST_F(ExtAuthTest, FailOpenLetsRequestsThroughWithoutGrantedHeaders) {
   const EchoReply reply = send("/lenient/a", {{"authorization", "Bearer boom"}, {"x-auth-subject", "root"}});
   EXPECT_EQ(reply.status, 200);
-  EXPECT_EQ(seen(reply, "x-auth-subject"), "<absent>") << "a client's copy is dropped even then";
+  EXPECT_EQ(headerOf(reply, "x-auth-subject"), "<absent>") << "a client's copy is dropped even then";
   EXPECT_EQ(send("/open-when-dead/a").status, 200);
   EXPECT_EQ(send("/lenient/a", {{"authorization", "Bearer mallory"}}).status, 403) << "a refusal is still a refusal";
 }

@@ -16,18 +16,16 @@
 #include <gtest/gtest.h>
 
 #include <cstdlib>
-#include <iostream>
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "common/http/http_client.h"
 #include "common/strings.h"
-#include "tests/support/control_plane_process.h"
 #include "tests/support/echo_reply.h"
+#include "tests/support/gateway_suite.h"
 #include "tests/support/jwks_server.h"
 #include "tests/support/jwt_test_keys.h"
-#include "tests/support/proxy_process.h"
 #include "tests/support/test_env.h"
 
 namespace portico::testing {
@@ -85,81 +83,35 @@ plugins:
 )yaml");
 }
 
-std::string headerOf(const EchoReply& reply, const std::string& name) {
-  auto it = reply.headers.find(name);
-  return it == reply.headers.end() ? "<absent>" : it->second;
-}
-
-class JwtAuthnTest : public ::testing::Test {
+class JwtAuthnTest : public GatewaySuite<JwtAuthnTest> {
  protected:
-  static void SetUpTestSuite() { setup_error_ = startAll(); }
+  // The keys and the JWKS server first: the config carries the keys and the server's address.
+  static void SetUpTestSuite() {
+    keys_ = std::make_unique<Keys>();
+    jwks_ = JwksServer::start(makeTempDir("jwt-authn-test"), jwksOf({&keys_->idp1}));
+    startGateway({.proxy = {.extra_args = {"--jwks_min_refetch_interval=300ms"}}, .request_timeout = absl::Seconds(10)},
+                 [](uint16_t port) { return configYaml(port, *keys_, *jwks_); });
+  }
 
   static void TearDownTestSuite() {
-    if (proxy_) proxy_->stop();
-    if (backend_) backend_->stop();
-    if (cp_) cp_->stop();
-    proxy_.reset();
-    backend_.reset();
-    cp_.reset();
+    GatewaySuite::TearDownTestSuite();
     jwks_.reset();
     keys_.reset();
   }
 
-  void SetUp() override { ASSERT_EQ(setup_error_, "") << "suite set-up failed"; }
-
-  void TearDown() override {
-    if (HasFailure()) {
-      if (proxy_) std::cerr << "--- portico-proxy log:\n" << proxy_->process().logTail(6000) << "\n";
-      if (cp_) std::cerr << "--- portico-cp log:\n" << cp_->process().logTail(4000) << "\n";
-    }
-  }
-
-  static std::string startAll() {
-    keys_ = std::make_unique<Keys>();
-    jwks_ = JwksServer::start(makeTempDir("jwt-authn-test"), jwksOf({&keys_->idp1}));
-    port_ = pickFreePort();
-    ControlPlaneProcess::Options cp_options;
-    cp_options.config_yaml = configYaml(port_, *keys_, *jwks_);
-    auto cp = ControlPlaneProcess::start(cp_options);
-    if (!cp.ok()) return cat("portico-cp: ", cp.status().ToString());
-    cp_ = std::move(*cp);
-    auto backend = EchoBackend::start({"echo-1", cat("127.0.0.1:", cp_->adminPort()), "echo", 10});
-    if (!backend.ok()) return cat("echo-backend: ", backend.status().ToString());
-    backend_ = std::move(*backend);
-    ProxyProcess::Options proxy_options;
-    proxy_options.xds_address = cp_->xdsAddress();
-    proxy_options.extra_args = {"--jwks_min_refetch_interval=300ms"};
-    auto proxy = ProxyProcess::start(proxy_options);
-    if (!proxy.ok()) return cat("portico-proxy: ", proxy.status().ToString());
-    proxy_ = std::move(*proxy);
-    if (!waitUntil([] { return send("/open/x").backend == "echo-1"; }, absl::Seconds(30), absl::Milliseconds(100))) {
-      return cat("the echo service did not become reachable; proxy log:\n", proxy_->process().logTail());
-    }
-    return "";
-  }
-
-  // One GET on a fresh connection (bounded: 10 s); `last_` keeps the raw response.
+  // One GET on a fresh connection (bounded: 10 s); header() reads its response.
   static EchoReply send(const std::string& target, http::HeaderList headers = {}) {
-    http::ClientRequest request;
-    request.target = target;
-    request.headers = std::move(headers);
-    auto response = http::fetch("127.0.0.1", port_, request, absl::Seconds(10));
-    if (!response.ok()) return EchoReply{};
-    last_ = *response;
-    return parseEchoReply(last_);
+    return gateway().send("GET", target, std::move(headers));
   }
   static EchoReply withToken(const std::string& target, const std::string& token, http::HeaderList more = {}) {
     more.emplace_back("Authorization", cat("Bearer ", token));
     return send(target, std::move(more));
   }
-  static std::string header(const std::string& name) {
-    const std::string* value = last_.header(name);
-    return value == nullptr ? "<absent>" : *value;
-  }
+  static std::string header(const std::string& name) { return gateway().header(name); }
 
   // Failed JWKS fetches so far, from the proxy's /metrics (0 when there is no such series).
   static int fetchFailures() {
-    auto metrics = proxy_->admin("/metrics");
+    auto metrics = gateway().proxy().admin("/metrics");
     if (!metrics.ok()) return 0;
     int total = 0;
     size_t at = 0;
@@ -179,14 +131,8 @@ class JwtAuthnTest : public ::testing::Test {
     return mintJwt(keys_->rsa, "RS256", claims("https://rsa.test", extra));
   }
 
-  static inline uint16_t port_ = 0;
   static inline std::unique_ptr<Keys> keys_;
   static inline std::unique_ptr<JwksServer> jwks_;
-  static inline std::unique_ptr<ControlPlaneProcess> cp_;
-  static inline std::unique_ptr<EchoBackend> backend_;
-  static inline std::unique_ptr<ProxyProcess> proxy_;
-  static inline std::string setup_error_;
-  static inline http::ClientResponse last_;
 };
 
 TEST_F(JwtAuthnTest, ValidTokenOfEveryAlgorithmReachesTheUpstreamWithIdentityHeaders) {
@@ -224,7 +170,7 @@ TEST_F(JwtAuthnTest, MissingTokenIsRefusedWithABareChallenge) {
   EXPECT_EQ(reply.status, 401);
   EXPECT_EQ(reply.backend, "");
   EXPECT_EQ(localErrorCode(reply.body), "jwt_missing");
-  EXPECT_EQ(header("www-authenticate"), cat("Bearer realm=\"http://127.0.0.1:", port_, "/api/items\""));
+  EXPECT_EQ(header("www-authenticate"), cat("Bearer realm=\"http://127.0.0.1:", gateway().port(), "/api/items\""));
 }
 
 TEST_F(JwtAuthnTest, HostileInputsAreRefusedWith401) {
@@ -280,7 +226,7 @@ TEST_F(JwtAuthnTest, HostileInputsAreRefusedWith401) {
     EXPECT_EQ(reply.backend, "") << "never reached the upstream";
     EXPECT_EQ(localErrorCode(reply.body), c.code) << reply.body;
     EXPECT_EQ(header("www-authenticate"),
-              cat("Bearer realm=\"http://127.0.0.1:", port_, "/api/items\", error=\"invalid_token\""));
+              cat("Bearer realm=\"http://127.0.0.1:", gateway().port(), "/api/items\", error=\"invalid_token\""));
   }
   // One good and one bad token in the same request: refused (the upstream could not tell which
   // one was checked).
@@ -340,7 +286,7 @@ TEST_F(JwtAuthnTest, RemoteKeysRotateAndSurviveTheServerGoingDown) {
   jwks_->setBody(jwksOf({&keys_->idp2}));
   EXPECT_TRUE(waitUntil([&] { return withToken("/remote/a", token(keys_->idp2, "ES256", "dave")).status == 200; },
                         absl::Seconds(20), absl::Milliseconds(100)))
-      << last_.body;
+      << gateway().last().body;
   EXPECT_EQ(withToken("/remote/a", token(keys_->idp1, "RS256", "carol")).status, 401) << "the old key is gone";
 
   // The JWKS server goes down: refreshes fail (cache 1 s), the last good keys keep working.
@@ -357,13 +303,13 @@ TEST_F(JwtAuthnTest, RemoteKeysRotateAndSurviveTheServerGoingDown) {
 TEST_F(JwtAuthnTest, RevokedJtiIsRefused) {
   const std::string stolen = rsaToken(R"(,"aud":"orders","jti":"stolen-42")");
   ASSERT_EQ(withToken("/api/a", stolen).status, 200);
-  auto revoked = cp_->request("POST", "/v1/jwt/revocations", R"({"jti":"stolen-42"})");
+  auto revoked = gateway().cp().request("POST", "/v1/jwt/revocations", R"({"jti":"stolen-42"})");
   ASSERT_TRUE(revoked.ok()) << revoked.status();
   ASSERT_TRUE(revoked->status == 200 || revoked->status == 201) << revoked->body;
   EXPECT_TRUE(waitUntil([&] { return withToken("/api/a", stolen).status == 401; }, absl::Seconds(20)));
-  EXPECT_EQ(localErrorCode(last_.body), "jwt_revoked");
+  EXPECT_EQ(localErrorCode(gateway().last().body), "jwt_revoked");
   EXPECT_EQ(withToken("/api/a", rsaToken(R"(,"aud":"orders","jti":"fine-1")")).status, 200);
-  auto removed = cp_->request("DELETE", "/v1/jwt/revocations/stolen-42");
+  auto removed = gateway().cp().request("DELETE", "/v1/jwt/revocations/stolen-42");
   ASSERT_TRUE(removed.ok() && removed->status == 200) << (removed.ok() ? removed->body : removed.status().ToString());
   EXPECT_TRUE(waitUntil([&] { return withToken("/api/a", stolen).status == 200; }, absl::Seconds(20)));
 }
@@ -371,7 +317,7 @@ TEST_F(JwtAuthnTest, RevokedJtiIsRefused) {
 TEST_F(JwtAuthnTest, VerificationsAreCountedPerProviderAndOutcome) {
   ASSERT_EQ(withToken("/api/a", rsaToken()).status, 200);
   ASSERT_EQ(withToken("/api/a", rsaToken(R"(,"aud":"billing")")).status, 401);
-  auto metrics = proxy_->admin("/metrics");
+  auto metrics = gateway().proxy().admin("/metrics");
   ASSERT_TRUE(metrics.ok());
   const std::string& body = metrics->body;
   EXPECT_NE(body.find("portico_proxy_jwt_verifications_total{outcome=\"ok\",provider=\"route.api/rsa\"}"),

@@ -10,31 +10,20 @@
 
 #include <gtest/gtest.h>
 
-#include <openssl/sha.h>
-
 #include <atomic>
 #include <iostream>
-#include <memory>
 #include <string>
 #include <thread>
 #include <vector>
 
-#include "absl/strings/escaping.h"
 #include "common/http/http_client.h"
 #include "common/strings.h"
-#include "tests/support/control_plane_process.h"
 #include "tests/support/echo_reply.h"
-#include "tests/support/proxy_process.h"
+#include "tests/support/gateway_suite.h"
 #include "tests/support/test_env.h"
 
 namespace portico::testing {
 namespace {
-
-std::string keyHash(const std::string& key) {
-  unsigned char digest[SHA256_DIGEST_LENGTH];
-  SHA256(reinterpret_cast<const unsigned char*>(key.data()), key.size(), digest);
-  return cat("sha256:", absl::BytesToHexString(absl::string_view(reinterpret_cast<char*>(digest), sizeof digest)));
-}
 
 std::string configYaml(uint16_t port, bool extra_route) {
   return cat(R"yaml(version: 1
@@ -53,79 +42,28 @@ routes:
   - { name: rate-limit, route: per-consumer, config: { limit: 2, window: 1h, key: consumer } }
   - { name: request-size-limit, route: upload, config: { max_body: 1KB } }
 consumers:
-  - { name: silver, api_keys: [")yaml", keyHash("silver-key"), R"yaml("] }
+  - { name: silver, api_keys: [")yaml", apiKeyHash("silver-key"), R"yaml("] }
   - name: gold
-    api_keys: [")yaml", keyHash("gold-key"), R"yaml("]
+    api_keys: [")yaml", apiKeyHash("gold-key"), R"yaml("]
     plugins:
       - { name: rate-limit, config: { limit: 5, window: 1h, key: consumer } }
 )yaml");
 }
 
-class RateLimitTest : public ::testing::Test {
+class RateLimitTest : public GatewaySuite<RateLimitTest> {
  protected:
-  static void SetUpTestSuite() { setup_error_ = startAll(); }
-
-  static void TearDownTestSuite() {
-    if (proxy_) proxy_->stop();
-    if (backend_) backend_->stop();
-    if (cp_) cp_->stop();
-    proxy_.reset();
-    backend_.reset();
-    cp_.reset();
+  static void SetUpTestSuite() {
+    startGateway({.proxy = {.workers = 2}}, [](uint16_t port) { return configYaml(port, false); });
   }
 
-  void SetUp() override { ASSERT_EQ(setup_error_, "") << "suite set-up failed"; }
-
-  void TearDown() override {
-    if (HasFailure()) {
-      if (proxy_) std::cerr << "--- portico-proxy log:\n" << proxy_->process().logTail(6000) << "\n";
-      if (cp_) std::cerr << "--- portico-cp log:\n" << cp_->process().logTail(4000) << "\n";
-    }
-  }
-
-  static std::string startAll() {
-    port_ = pickFreePort();
-    ControlPlaneProcess::Options cp_options;
-    cp_options.config_yaml = configYaml(port_, false);
-    auto cp = ControlPlaneProcess::start(cp_options);
-    if (!cp.ok()) return cat("portico-cp: ", cp.status().ToString());
-    cp_ = std::move(*cp);
-    auto backend = EchoBackend::start({"echo-1", cat("127.0.0.1:", cp_->adminPort()), "echo", 10});
-    if (!backend.ok()) return cat("echo-backend: ", backend.status().ToString());
-    backend_ = std::move(*backend);
-    ProxyProcess::Options proxy_options;
-    proxy_options.xds_address = cp_->xdsAddress();
-    proxy_options.workers = 2;
-    auto proxy = ProxyProcess::start(proxy_options);
-    if (!proxy.ok()) return cat("portico-proxy: ", proxy.status().ToString());
-    proxy_ = std::move(*proxy);
-    if (!waitUntil([] { return send("GET", "/open/x").status == 200; }, absl::Seconds(30), absl::Milliseconds(100))) {
-      return cat("the echo service did not become reachable; proxy log:\n", proxy_->process().logTail());
-    }
-    return "";
-  }
-
+  // One request on a fresh connection (bounded: 5 s); safe from several threads.
   static http::ClientResponse send(const std::string& method, const std::string& target,
                                    http::HeaderList headers = {}, const std::string& body = "") {
-    http::ClientRequest request;
-    request.method = method;
-    request.target = target;
-    request.headers = std::move(headers);
-    request.body = body;
-    auto response = http::fetch("127.0.0.1", port_, request, absl::Seconds(5));
-    return response.ok() ? *response : http::ClientResponse{};
+    return gateway().fetch({method, target, body, std::move(headers)});
   }
-
   static std::string header(const http::ClientResponse& response, const std::string& name) {
-    const std::string* value = response.header(name);
-    return value == nullptr ? "<absent>" : *value;
+    return GatewayFixture::header(response, name);
   }
-
-  static inline uint16_t port_ = 0;
-  static inline std::unique_ptr<ControlPlaneProcess> cp_;
-  static inline std::unique_ptr<EchoBackend> backend_;
-  static inline std::unique_ptr<ProxyProcess> proxy_;
-  static inline std::string setup_error_;
 };
 
 // Each client thread opens a new connection per request, so the kernel spreads them over both
@@ -187,7 +125,7 @@ TEST_F(RateLimitTest, ConsumersHaveTheirOwnBucketsAndOverrides) {
 TEST_F(RateLimitTest, CountersSurviveAnUnrelatedConfigPush) {
   for (int i = 0; i < 3; ++i) send("GET", "/per-client/b");
   ASSERT_EQ(send("GET", "/per-client/b").status, 429);
-  cp_->reloadConfig(configYaml(port_, true));
+  gateway().cp().reloadConfig(configYaml(gateway().port(), true));
   ASSERT_TRUE(waitUntil([] { return send("GET", "/extra/x").status == 200; }, absl::Seconds(20)));
   EXPECT_EQ(send("GET", "/per-client/b").status, 429) << "no fresh tokens from a push";
 }
@@ -202,11 +140,11 @@ TEST_F(RateLimitTest, LimitedRequestsAreCounted) {
   const std::string series =
       "portico_proxy_filter_replies_total{filter=\"portico.filters.http.rate_limit\",status=\"429\"}";
   for (int i = 0; i < 3; ++i) send("GET", "/per-client/metrics");
-  auto before = proxy_->admin("/metrics");
+  auto before = gateway().proxy().admin("/metrics");
   ASSERT_TRUE(before.ok());
   ASSERT_EQ(send("GET", "/per-client/metrics").status, 429);
   ASSERT_EQ(send("GET", "/per-client/metrics").status, 429);
-  auto after = proxy_->admin("/metrics");
+  auto after = gateway().proxy().admin("/metrics");
   ASSERT_TRUE(after.ok());
   EXPECT_EQ(metricValue(after->body, series) - metricValue(before->body, series), 2) << after->body;
 }

@@ -26,6 +26,11 @@ EchoReply parseEchoReply(const http::ClientResponse& response) {
   return out;
 }
 
+std::string headerOf(const EchoReply& reply, const std::string& name) {
+  auto it = reply.headers.find(name);
+  return it == reply.headers.end() ? "<absent>" : it->second;
+}
+
 std::string localErrorCode(const std::string& body) {
   boost::system::error_code ec;
   json::value parsed = json::parse(body, ec);

@@ -22,6 +22,9 @@ struct EchoReply {
 
 EchoReply parseEchoReply(const http::ClientResponse& response);
 
+// A request header as the backend received it; "<absent>" when it did not.
+std::string headerOf(const EchoReply& reply, const std::string& name);
+
 // The "error" of a local JSON reply ({"error": code, "message": text}); "" when there is none.
 std::string localErrorCode(const std::string& body);
 
