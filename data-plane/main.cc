@@ -28,6 +28,7 @@
 #include "data-plane/admin/tls_admin.h"
 #include "data-plane/config/snapshot_publisher.h"
 #include "data-plane/filters/cache/response_cache.h"
+#include "data-plane/redis/client.h"
 #include "data-plane/filters/jwt_authn/jwks_registry.h"
 #include "data-plane/listener/proxy_stats.h"
 #include "data-plane/listener/worker.h"
@@ -219,12 +220,18 @@ int run() {
     workers.back()->start();
   }
 
+  // Redis connections (rate limits, quotas): one per worker per server. Declared after the
+  // workers, and shut down once they stopped, before their io_contexts go (redis/client.h).
+  dp::redis::ClientRegistry redis(static_cast<size_t>(worker_count));
+  exposition.add(redis.commands());
+
   dp::config::SnapshotPublisher publisher(worker_ptrs, route_stats, prom.get());
   publisher.filterBase().filter_replies = std::make_shared<metrics::CounterFamily>(
       dp::http::FilterReplies::kName, dp::http::FilterReplies::kHelp, worker_count);
   exposition.add(publisher.filterBase().filter_replies);
   publisher.filterBase().cache = &response_cache;
   publisher.filterBase().jwks = &jwks;
+  publisher.filterBase().redis = &redis;
   exposition.add(std::make_shared<dp::upstream::ClusterMetrics>(publisher.states()));
   exposition.add(std::make_shared<dp::admin::EndpointHealthMetrics>([&publisher] { return publisher.current(); }));
   exposition.add(std::make_shared<dp::admin::TlsCertificateMetrics>([&publisher] { return publisher.current(); }));
@@ -299,6 +306,7 @@ int run() {
   for (auto& worker : workers) {
     worker->stop();
   }
+  redis.shutdown();
   jwks.stop();
   return 0;
 }

@@ -92,8 +92,9 @@ google::protobuf::Any rateLimit(const model::RateLimitConfig& in, const std::str
   return pack(out);
 }
 
-google::protobuf::Any quota(const model::QuotaConfig& in) {
+google::protobuf::Any quota(const model::QuotaConfig& in, const std::string& scope) {
   pf::quota::v1::Quota out;
+  out.set_scope(scope);
   out.set_limit(in.limit);
   out.set_period(in.period == model::QuotaConfig::Period::kDay ? pf::quota::v1::Quota::DAY
                                                                : pf::quota::v1::Quota::MONTH);
@@ -173,7 +174,7 @@ google::protobuf::Any pluginMessage(const std::string& plugin, const model::Plug
   if (const auto* c = std::get_if<model::AuthorizeConfig>(&config)) return authorize(*c);
   if (const auto* c = std::get_if<model::ExtAuthConfig>(&config)) return extAuth(*c);
   if (const auto* c = std::get_if<model::RateLimitConfig>(&config)) return rateLimit(*c, scope);
-  if (const auto* c = std::get_if<model::QuotaConfig>(&config)) return quota(*c);
+  if (const auto* c = std::get_if<model::QuotaConfig>(&config)) return quota(*c, scope);
   if (const auto* c = std::get_if<model::RequestSizeLimitConfig>(&config)) return requestSizeLimit(*c);
   if (const auto* c = std::get_if<model::CacheConfig>(&config)) return cache(*c);
   if (const auto* c = std::get_if<model::HeadersConfig>(&config)) return headers(*c, plugin == "response-headers");

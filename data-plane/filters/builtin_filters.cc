@@ -8,6 +8,7 @@
 #include "data-plane/filters/jwt_authn/jwt_authn_factory.h"
 #include "data-plane/filters/ext_auth/ext_auth_filter.h"
 #include "data-plane/filters/key_auth/key_auth_filter.h"
+#include "data-plane/filters/quota/quota_filter.h"
 #include "data-plane/filters/rate_limit/rate_limit_filter.h"
 #include "data-plane/filters/request_size_limit/request_size_limit_filter.h"
 
@@ -22,6 +23,7 @@ const http::FilterFactory* findFilterFactory(std::string_view type_url) {
       {jwt_authn::kJwtAuthnType, &jwt_authn::jwtAuthnFactory()},
       {"type.googleapis.com/portico.filters.ext_auth.v1.ExtAuth", &ext_auth::extAuthFactory()},
       {"type.googleapis.com/portico.filters.rate_limit.v1.RateLimit", &rate_limit::rateLimitFactory()},
+      {"type.googleapis.com/portico.filters.quota.v1.Quota", &quota::quotaFactory()},
       {"type.googleapis.com/portico.filters.request_size_limit.v1.RequestSizeLimit",
        &request_size_limit::requestSizeLimitFactory()},
       {"type.googleapis.com/portico.filters.cache.v1.Cache", &cache::cacheFactory()},

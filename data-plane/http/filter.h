@@ -48,6 +48,10 @@ namespace portico::dp::filters::cache {
 class ResponseCache;  // filters/cache/response_cache.h
 }
 
+namespace portico::dp::redis {
+class ClientRegistry;  // redis/client.h
+}
+
 namespace portico::metrics {
 class CounterFamily;
 }
@@ -194,6 +198,10 @@ struct FilterBuildContext {
   // The proxy's response cache (one per process, shared by every worker and listener, owned by
   // main); null: each cache filter keeps a private one (unit tests).
   filters::cache::ResponseCache* cache = nullptr;
+  // Connections to the Redis servers of rate limits and quotas with policy REDIS (one per
+  // worker per server, owned by main, kept across snapshots); null: each filter gets a private
+  // client (unit tests).
+  redis::ClientRegistry* redis = nullptr;
   // portico_proxy_filter_replies_total{filter,status}: the answers filters give instead of the
   // upstream (http/filter_replies.h); null: not counted.
   std::shared_ptr<metrics::CounterFamily> filter_replies;

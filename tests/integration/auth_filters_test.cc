@@ -55,7 +55,7 @@ consumers:
   - name: limited
     api_keys: [")yaml", apiKeyHash(kLimitedKey), R"yaml("]
     plugins:
-      - { name: quota, config: { limit: 10, period: day, redis: { address: "127.0.0.1:1" } } }
+      - { name: quota, config: { limit: 10, period: day, fail: closed, redis: { address: "127.0.0.1:1" } } }
 )yaml");
 }
 
@@ -139,12 +139,13 @@ TEST_F(AuthFiltersTest, AuthorizationOnConsumerGroups) {
   EXPECT_EQ(send("GET", "/partners/report").status, 401) << "authentication comes before authorization";
 }
 
-// The consumer "limited" carries a quota override, which this proxy does not implement
-// yet: its requests must fail closed rather than go through unlimited.
-TEST_F(AuthFiltersTest, ConsumerWithAnUnimplementedOverrideFailsClosed) {
+// The consumer "limited" carries its own quota, kept in a Redis nobody listens on and set to
+// fail closed: once key-auth identifies the consumer, the override applies and its requests
+// are refused rather than served unlimited.
+TEST_F(AuthFiltersTest, ConsumerOverrideAppliesAndFailsClosed) {
   const EchoReply reply = send("GET", "/keyed/a", {{"x-api-key", kLimitedKey}});
   EXPECT_EQ(reply.status, 503);
-  EXPECT_EQ(localErrorCode(reply.body), "filter_not_supported");
+  EXPECT_EQ(localErrorCode(reply.body), "quota_unavailable");
   EXPECT_EQ(reply.backend, "");
   EXPECT_EQ(send("GET", "/keyed/a", {{"x-api-key", kMobileKey}}).status, 200) << "other consumers are served";
 }

@@ -4,7 +4,7 @@
 // hosts (exact and wildcard, with a host-less fallback, first match in file order per host),
 // path_template, path_regex, methods, header and query matches, a weighted 80/20 split,
 // strip_prefix, prefix / regex / host rewrites, direct responses, redirects, a route timeout,
-// and a plugin the proxy does not implement yet (quota) (its route fails closed with 503
+// and a plugin the proxy does not implement yet (request-headers) (its route fails closed with 503
 // filter_not_supported while the others keep working).
 //
 // The processes are started once for the suite; every test only sends requests.
@@ -130,7 +130,7 @@ routes:
     match: { path_prefix: /upload }
     service: svc-a
 plugins:
-  - { name: quota, route: upload, config: { limit: 100, period: day, redis: { address: "127.0.0.1:1" } } }
+  - { name: request-headers, route: upload, config: { add: { X-Upload: "1" } } }
 )yaml");
 }
 
@@ -483,7 +483,7 @@ TEST_F(RoutingFeaturesTest, UnimplementedPluginFailsClosedOnItsRouteOnly) {
   EXPECT_EQ(upload.status, 503);
   EXPECT_EQ(upload.backend, "") << "never forwarded";
   EXPECT_EQ(errorCode(upload), "filter_not_supported");
-  EXPECT_NE(upload.body.find("quota"), std::string::npos) << upload.body;
+  EXPECT_NE(upload.body.find("request_headers"), std::string::npos) << upload.body;
   EXPECT_EQ(send("GET", "/upload").status, 503);
   EXPECT_EQ(get("/api/x", {{"host", "a.example.com"}}), "a");
   EXPECT_EQ(get("/items/1"), "a");

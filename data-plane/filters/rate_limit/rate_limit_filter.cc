@@ -2,18 +2,15 @@
 
 #include <google/protobuf/any.pb.h>
 
-#include <boost/json/object.hpp>
-#include <boost/json/value.hpp>
-
 #include <chrono>
 #include <string>
 
-#include "absl/strings/ascii.h"
-#include "absl/strings/match.h"
 #include "common/strings.h"
 #include "data-plane/filters/rate_limit/bucket_table.h"
+#include "data-plane/filters/rate_limit/limit_key.h"
 #include "data-plane/filters/rate_limit/limiter_registry.h"
-#include "data-plane/http/consumer.h"
+#include "data-plane/filters/rate_limit/redis_limiter.h"
+#include "data-plane/redis/client.h"
 #include "portico/filters/rate_limit/v1/rate_limit.pb.h"
 
 namespace portico::dp::filters::rate_limit {
@@ -25,28 +22,46 @@ using Clock = BucketTable::Clock;
 
 class Limit : public http::FilterRouteConfig {
  public:
-  enum class Key { kConsumer, kClientIp, kHeader, kClaim, kGlobal };
-  Key key = Key::kClientIp;
-  std::string key_name;  // header (lower case) or claim
+  LimitKey key;
   uint64_t limit = 0;
   std::string limit_text;
-  std::shared_ptr<BucketTable> table;  // null: policy REDIS, not implemented here
+  std::shared_ptr<BucketTable> table;           // policy LOCAL
+  std::shared_ptr<const RedisLimiter> redis;    // policy REDIS
+  bool fail_open = true;                        // policy REDIS: Redis unreachable → let through
 };
 
-absl::StatusOr<Limit::Key> parseKey(const std::string& key, std::string& name) {
-  if (key.empty() || key == "client_ip") return Limit::Key::kClientIp;
-  if (key == "consumer") return Limit::Key::kConsumer;
-  if (key == "global") return Limit::Key::kGlobal;
-  if (absl::StartsWith(key, "header:") && key.size() > 7) {
-    name = absl::AsciiStrToLower(key.substr(7));
-    return Limit::Key::kHeader;
+std::chrono::milliseconds durationOf(const google::protobuf::Duration& d, std::chrono::milliseconds fallback) {
+  const auto ms = std::chrono::milliseconds(d.seconds() * 1000 + d.nanos() / 1000000);
+  return ms.count() > 0 ? ms : fallback;
+}
+
+absl::StatusOr<std::shared_ptr<const RedisLimiter>> compileRedis(const rl::RateLimit& in,
+                                                                 std::chrono::milliseconds window,
+                                                                 const http::FilterBuildContext& context) {
+  if (in.redis().address().empty()) return absl::InvalidArgumentError("redis.address: required with policy REDIS");
+  absl::StatusOr<std::shared_ptr<redis::Client>> client =
+      context.redis != nullptr ? context.redis->get(in.redis().address()) : redis::privateClient(in.redis().address(), context.worker_count);
+  if (!client.ok()) return absl::InvalidArgumentError(cat("redis.address: ", client.status().message()));
+  RedisLimiter::Settings settings;
+  switch (in.algorithm()) {
+    case rl::RateLimit::FIXED_WINDOW:
+      settings.algorithm = RedisLimiter::Algorithm::kFixedWindow;
+      break;
+    case rl::RateLimit::SLIDING_WINDOW:
+      settings.algorithm = RedisLimiter::Algorithm::kSlidingWindow;
+      break;
+    default:
+      settings.algorithm = RedisLimiter::Algorithm::kTokenBucket;
+      break;
   }
-  if (absl::StartsWith(key, "claim:") && key.size() > 6) {
-    name = key.substr(6);
-    return Limit::Key::kClaim;
-  }
-  return absl::InvalidArgumentError(
-      cat("key: \"", key, "\" is not consumer, client_ip, global, header:<name> or claim:<name>"));
+  settings.limit = in.limit();
+  settings.burst = in.burst();
+  settings.window = window;
+  settings.timeout = durationOf(in.redis().timeout(), std::chrono::milliseconds(50));
+  // The instance and its settings name the counters: a changed limit starts fresh ones.
+  settings.key_prefix = cat("portico:rl:", in.scope(), ":", rl::RateLimit::Algorithm_Name(in.algorithm()), ":",
+                            in.limit(), ":", in.burst(), ":", window.count(), ":");
+  return std::make_shared<const RedisLimiter>(std::move(*client), std::move(settings));
 }
 
 absl::StatusOr<std::shared_ptr<const Limit>> compileLimit(const google::protobuf::Any& any,
@@ -56,15 +71,21 @@ absl::StatusOr<std::shared_ptr<const Limit>> compileLimit(const google::protobuf
     return absl::InvalidArgumentError(cat("expected portico.filters.rate_limit.v1.RateLimit, got ", any.type_url()));
   }
   auto out = std::make_shared<Limit>();
-  auto key = parseKey(in.key(), out->key_name);
+  auto key = LimitKey::parse(in.key());
   if (!key.ok()) return key.status();
-  out->key = *key;
+  out->key = std::move(*key);
   if (in.limit() == 0) return absl::InvalidArgumentError("limit: must be at least 1");
   const auto window = std::chrono::seconds(in.window().seconds()) + std::chrono::nanoseconds(in.window().nanos());
   if (window < std::chrono::milliseconds(1)) return absl::InvalidArgumentError("window: must be at least 1ms");
   out->limit = in.limit();
   out->limit_text = std::to_string(in.limit());
-  if (in.policy() == rl::RateLimit::REDIS) return std::shared_ptr<const Limit>(out);  // fails closed
+  if (in.policy() == rl::RateLimit::REDIS) {
+    auto limiter = compileRedis(in, std::chrono::duration_cast<std::chrono::milliseconds>(window), context);
+    if (!limiter.ok()) return limiter.status();
+    out->redis = std::move(*limiter);
+    out->fail_open = in.fail_open();
+    return std::shared_ptr<const Limit>(out);
+  }
   if (in.algorithm() == rl::RateLimit::SLIDING_WINDOW) {
     return absl::InvalidArgumentError("algorithm: SLIDING_WINDOW needs policy REDIS");
   }
@@ -79,41 +100,28 @@ absl::StatusOr<std::shared_ptr<const Limit>> compileLimit(const google::protobuf
   return std::shared_ptr<const Limit>(out);
 }
 
-std::string claimText(const boost::json::object& claims, const std::string& name) {
-  auto it = claims.find(name);
-  if (it == claims.end()) return "";
-  if (const auto* s = it->value().if_string()) return std::string(*s);
-  if (it->value().is_int64()) return std::to_string(it->value().get_int64());
-  if (it->value().is_uint64()) return std::to_string(it->value().get_uint64());
-  return "";
-}
-
-// "<kind>:<value>" so that values of different kinds never share a bucket.
-std::string bucketKey(const Limit& limit, const http::FilterState& state) {
-  switch (limit.key) {
-    case Limit::Key::kGlobal:
-      return "global";
-    case Limit::Key::kConsumer:
-      if (state.consumer != nullptr) return cat("consumer:", state.consumer->name);
-      break;
-    case Limit::Key::kHeader:
-      if (auto it = state.request->find(limit.key_name); it != state.request->end()) return cat("header:", it->value());
-      break;
-    case Limit::Key::kClaim:
-      if (state.jwt_claims != nullptr) {
-        std::string value = claimText(*state.jwt_claims, limit.key_name);
-        if (!value.empty()) return cat("claim:", value);
-      }
-      break;
-    case Limit::Key::kClientIp:
-      break;
-  }
-  return cat("ip:", state.client_address);
-}
-
 std::string seconds(Clock::duration d) {
   const auto s = std::chrono::ceil<std::chrono::seconds>(d).count();
   return std::to_string(std::max<int64_t>(s, 0));
+}
+
+// The RateLimit-* headers for every response on the route, and a 429 when refused.
+http::FilterStatus decide(http::FilterState& state, const Limit& limit, const BucketTable::Decision& decision) {
+  const std::string remaining = std::to_string(decision.remaining);
+  const std::string reset = seconds(decision.reset);
+  auto& headers = state.response_headers;
+  headers.reserve(headers.size() + 5);  // one allocation, not the four of growing from empty
+  headers.emplace_back("ratelimit-limit", limit.limit_text);
+  headers.emplace_back("ratelimit-remaining", remaining);
+  headers.emplace_back("ratelimit-reset", reset);
+  headers.emplace_back("x-ratelimit-limit", limit.limit_text);
+  headers.emplace_back("x-ratelimit-remaining", remaining);
+  if (decision.allowed) return http::FilterStatus::kContinue;
+  state.reply.status = 429;
+  state.reply.code = "rate_limited";
+  state.reply.message = cat("rate limit of ", limit.limit_text, " exceeded; retry in ", std::max<std::string>(reset, "1"), " s");
+  state.reply.headers.emplace_back("retry-after", reset == "0" ? "1" : reset);
+  return http::FilterStatus::kLocalReply;
 }
 
 class RateLimitFilter : public http::HttpFilter {
@@ -121,33 +129,35 @@ class RateLimitFilter : public http::HttpFilter {
   explicit RateLimitFilter(std::shared_ptr<const Limit> defaults) : defaults_(std::move(defaults)) {}
 
   http::FilterStatus decodeHeaders(http::FilterState& state, const http::FilterRouteConfig* route) const override {
-    const Limit* limit = route != nullptr ? static_cast<const Limit*>(route) : defaults_.get();
-    if (limit == nullptr || limit->table == nullptr) {
+    const Limit* limit = effective(route);
+    if (limit == nullptr) {
       state.reply.status = 503;
       state.reply.code = "filter_not_supported";
-      state.reply.message = limit == nullptr ? "rate-limit is enabled on this route without a configuration"
-                                             : "rate-limit with policy redis is not implemented by this proxy version";
+      state.reply.message = "rate-limit is enabled on this route without a configuration";
       return http::FilterStatus::kLocalReply;
     }
-    const BucketTable::Decision decision = limit->table->take(bucketKey(*limit, state));
-    const std::string remaining = std::to_string(decision.remaining);
-    const std::string reset = seconds(decision.reset);
-    auto& headers = state.response_headers;
-    headers.reserve(headers.size() + 5);  // one allocation, not the four of growing from empty
-    headers.emplace_back("ratelimit-limit", limit->limit_text);
-    headers.emplace_back("ratelimit-remaining", remaining);
-    headers.emplace_back("ratelimit-reset", reset);
-    headers.emplace_back("x-ratelimit-limit", limit->limit_text);
-    headers.emplace_back("x-ratelimit-remaining", remaining);
-    if (decision.allowed) return http::FilterStatus::kContinue;
-    state.reply.status = 429;
-    state.reply.code = "rate_limited";
-    state.reply.message = cat("rate limit of ", limit->limit_text, " exceeded; retry in ", std::max<std::string>(reset, "1"), " s");
-    state.reply.headers.emplace_back("retry-after", reset == "0" ? "1" : reset);
-    return http::FilterStatus::kLocalReply;
+    if (limit->redis != nullptr) return http::FilterStatus::kAsync;
+    return decide(state, *limit, limit->table->take(limit->key.of(state)));
+  }
+
+  net::Awaitable<http::FilterStatus> decodeHeadersAsync(http::FilterState& state,
+                                                        const http::FilterRouteConfig* route) const override {
+    const Limit& limit = *effective(route);
+    auto decision = co_await limit.redis->take(state.worker_index, limit.key.of(state));
+    if (decision.ok()) co_return decide(state, limit, *decision);
+    // Redis is unreachable or too slow (its client logs and counts why).
+    if (limit.fail_open) co_return http::FilterStatus::kContinue;
+    state.reply.status = 503;
+    state.reply.code = "rate_limit_unavailable";
+    state.reply.message = cat("the rate-limit store is unavailable: ", decision.status().message());
+    co_return http::FilterStatus::kLocalReply;
   }
 
  private:
+  const Limit* effective(const http::FilterRouteConfig* route) const {
+    return route != nullptr ? static_cast<const Limit*>(route) : defaults_.get();
+  }
+
   std::shared_ptr<const Limit> defaults_;  // null: only routes with their own config
 };
 

@@ -1,6 +1,6 @@
 #pragma once
 
-// Local rate limiting (portico.filters.rate_limit.v1.RateLimit with policy LOCAL) with Envoy
+// Rate limiting (portico.filters.rate_limit.v1.RateLimit). Policy LOCAL: Envoy
 // local_ratelimit's token bucket (token_bucket.h): `burst` tokens at most (default: `limit`),
 // `limit` tokens added every `window`; algorithm fixed_window is the same bucket with
 // burst = limit. One bucket per key per proxy, shared by all its workers and exact under
@@ -16,8 +16,9 @@
 // RateLimit-Reset (seconds until the next fill) and X-RateLimit-Limit / X-RateLimit-Remaining;
 // a refused request gets 429 `rate_limited` with Retry-After and a JSON body.
 //
-// Policy REDIS (limits shared by several proxies) is not implemented by this filter yet: a
-// route using it fails closed (503 filter_not_supported).
+// Policy REDIS: the counters are in Redis, shared by every proxy (redis_limiter.h: fixed window,
+// sliding window or token bucket, one atomic script per request). When Redis does not answer
+// within its timeout the request passes (fail_open) or gets 503 `rate_limit_unavailable`.
 
 #include "data-plane/http/filter.h"
 

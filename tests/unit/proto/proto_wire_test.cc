@@ -631,6 +631,7 @@ TEST(ProtoWireTest, PorticoFieldNumbers) {
       {"portico.filters.quota.v1.Quota", "key", 3, kLen},
       {"portico.filters.quota.v1.Quota", "redis", 4, kLen},
       {"portico.filters.quota.v1.Quota", "fail_open", 5, kVarint},
+      {"portico.filters.quota.v1.Quota", "scope", 6, kLen},
       {"portico.filters.request_size_limit.v1.RequestSizeLimit", "max_body_bytes", 1, kVarint},
       {"portico.filters.cache.v1.Cache", "ttl", 1, kLen},
       {"portico.filters.cache.v1.Cache", "methods", 2, kLen},

@@ -11,7 +11,7 @@
 
 #include "envoy/extensions/filters/http/cors/v3/cors.pb.h"
 #include "envoy/extensions/filters/http/jwt_authn/v3/config.pb.h"
-#include "portico/filters/quota/v1/quota.pb.h"
+#include "portico/filters/headers/v1/headers.pb.h"
 #include "tests/unit/data-plane/config/snapshot_compiler_test_util.h"
 
 namespace portico::dp::config {
@@ -1208,9 +1208,9 @@ TEST_F(SnapshotCompilerTest, EnabledUnimplementedFilterBlocksEveryRoute) {
 // the routes it guards.
 TEST_F(SnapshotCompilerTest, RequiredKnownFilterIsAcceptedAndBlocks) {
   SnapshotPtr snapshot =
-      compileOk(setWithFilters({httpFilter("portico.filters.http.quota", kQuotaType)}));
+      compileOk(setWithFilters({httpFilter("portico.filters.http.request_headers", kHeaderMutationType)}));
   ASSERT_NE(snapshot, nullptr);
-  EXPECT_EQ(blockedBy(snapshot, "echo"), "portico.filters.http.quota");
+  EXPECT_EQ(blockedBy(snapshot, "echo"), "portico.filters.http.request_headers");
 }
 
 // is_optional does not make a known filter skippable: it still fails closed.
@@ -1236,7 +1236,7 @@ TEST_F(SnapshotCompilerTest, JwtFilterRunsOnTheRoute) {
 
 TEST_F(SnapshotCompilerTest, DisabledFilterEnabledByOneRouteBlocksOnlyThatRoute) {
   xds::ResourceSet set =
-      setWithFilters({httpFilter("limit", kQuotaType, /*disabled=*/true)});
+      setWithFilters({httpFilter("limit", kHeaderMutationType, /*disabled=*/true)});
   RouteConfiguration config = twoRoutes();
   (*config.mutable_virtual_hosts(0)
         ->mutable_routes(1)
@@ -1250,10 +1250,10 @@ TEST_F(SnapshotCompilerTest, DisabledFilterEnabledByOneRouteBlocksOnlyThatRoute)
 
 // A per-route config of the filter's own type (not wrapped in FilterConfig) enables it too.
 TEST_F(SnapshotCompilerTest, DisabledFilterEnabledByARawPerRouteConfig) {
-  xds::ResourceSet set = setWithFilters({httpFilter("limit", kQuotaType, /*disabled=*/true)});
+  xds::ResourceSet set = setWithFilters({httpFilter("limit", kHeaderMutationType, /*disabled=*/true)});
   RouteConfiguration config = twoRoutes();
   (*config.mutable_virtual_hosts(0)->mutable_routes(0)->mutable_typed_per_filter_config())["limit"] =
-      anyOf(portico::filters::quota::v1::Quota());
+      anyOf(portico::filters::headers::v1::HeaderMutation());
   add(set, config);
   SnapshotPtr snapshot = compileOk(set);
   ASSERT_NE(snapshot, nullptr);
@@ -1271,7 +1271,7 @@ std::vector<std::pair<std::string, bool>> routeFilters(const router::Route* rout
 
 TEST_F(SnapshotCompilerTest, VirtualHostEnablesAndRouteDisables) {
   xds::ResourceSet set =
-      setWithFilters({httpFilter("limit", kQuotaType, /*disabled=*/true)});
+      setWithFilters({httpFilter("limit", kHeaderMutationType, /*disabled=*/true)});
   RouteConfiguration config = twoRoutes();
   auto* vhost = config.mutable_virtual_hosts(0);
   (*vhost->mutable_typed_per_filter_config())["limit"] = filterConfig(false);
@@ -1299,7 +1299,7 @@ TEST_F(SnapshotCompilerTest, EnabledFilterSwitchedOffPerRoute) {
 // Per-route configs keyed by another filter's name do not touch this one.
 TEST_F(SnapshotCompilerTest, PerRouteConfigOfAnotherFilterIsIgnored) {
   xds::ResourceSet set =
-      setWithFilters({httpFilter("limit", kQuotaType, /*disabled=*/true)});
+      setWithFilters({httpFilter("limit", kHeaderMutationType, /*disabled=*/true)});
   RouteConfiguration config = twoRoutes();
   (*config.mutable_virtual_hosts(0)
         ->mutable_routes(0)
@@ -1407,7 +1407,7 @@ TEST_F(SnapshotCompilerTest, PassiveFiltersNeverBlock) {
 TEST_F(SnapshotCompilerTest, FirstBlockingFilterInChainOrderIsNamed) {
   xds::ResourceSet set =
       setWithFilters({httpFilter("consumers", kConsumersType),
-                      httpFilter("limit", kQuotaType, /*disabled=*/true),
+                      httpFilter("limit", kHeaderMutationType, /*disabled=*/true),
                       httpFilter("rl", kTranscoderType)});
   RouteConfiguration config = twoRoutes();
   (*config.mutable_virtual_hosts(0)
@@ -1442,7 +1442,7 @@ TEST_F(SnapshotCompilerTest, InlineRoutesCompileWithTheirListenersFilters) {
 // the policy (fail open). Expected: the route is blocked (or the field refused by name).
 TEST_F(SnapshotCompilerTest, FilterEnabledPerWeightedClusterIsNotSkipped) {
   xds::ResourceSet set =
-      setWithFilters({httpFilter("limit", kQuotaType, /*disabled=*/true)});
+      setWithFilters({httpFilter("limit", kHeaderMutationType, /*disabled=*/true)});
   Route route = goodRoute();
   auto* target = route.mutable_route()->mutable_weighted_clusters()->add_clusters();
   target->set_name("echo");
@@ -1580,12 +1580,12 @@ TEST_F(SnapshotCompilerTest, TranslatedRoutePluginBlocksOnlyItsRoute) {
   - { name: upload, match: { path_prefix: /upload }, service: files }
   - { name: open, match: { path_prefix: /open }, service: files }
 plugins:
-  - { name: quota, route: upload, config: { limit: 100, period: day, redis: { address: "127.0.0.1:6379" } } }
+  - { name: request-headers, route: upload, config: { add: { X-Upload: "1" } } }
 )");
   SnapshotPtr snapshot = compileOk(translateYaml(yaml));
   ASSERT_NE(snapshot, nullptr);
   const router::RouteTable& table = *snapshot->routeTable("public");
-  EXPECT_EQ(findRoute(table, 0, "upload")->blocked_by_filter, "portico.filters.http.quota");
+  EXPECT_EQ(findRoute(table, 0, "upload")->blocked_by_filter, "portico.filters.http.request_headers");
   EXPECT_EQ(findRoute(table, 0, "open")->blocked_by_filter, "");
 }
 
@@ -1595,16 +1595,16 @@ TEST_F(SnapshotCompilerTest, TranslatedGlobalCorsRunsOnEveryRouteOfTheVirtualHos
   - { name: api, match: { path_prefix: /api }, service: files }
   - { name: health, match: { path: /health }, direct_response: { status: 200 } }
 plugins:
-  - { name: quota, config: { limit: 10, period: day, redis: { address: "127.0.0.1:6379" } } }
-  - { name: quota, route: health, enabled: false }
+  - { name: request-headers, config: { add: { X-Api: "1" } } }
+  - { name: request-headers, route: health, enabled: false }
   - name: cors
     config: { origins: ["https://app.example.com"] }
 )");
   SnapshotPtr snapshot = compileOk(translateYaml(yaml));
   ASSERT_NE(snapshot, nullptr);
   const router::RouteTable& table = *snapshot->routeTable("public");
-  EXPECT_EQ(findRoute(table, 0, "api")->blocked_by_filter, "portico.filters.http.quota")
-      << "quotas are not implemented yet: fail closed";
+  EXPECT_EQ(findRoute(table, 0, "api")->blocked_by_filter, "portico.filters.http.request_headers")
+      << "request-headers is not implemented yet: fail closed";
   EXPECT_EQ(findRoute(table, 0, "health")->blocked_by_filter, "");
   EXPECT_EQ(routeFilters(findRoute(table, 0, "health")), (Filters{{"envoy.filters.http.cors", true}}))
       << "the global CORS policy (per virtual host)";

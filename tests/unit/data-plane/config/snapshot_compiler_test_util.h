@@ -44,7 +44,8 @@ inline constexpr std::string_view kRequestSizeLimitType =
 inline constexpr std::string_view kRateLimitType =
     "type.googleapis.com/portico.filters.rate_limit.v1.RateLimit";
 // Known filters this proxy does not implement yet: what the fail-closed tests enable.
-inline constexpr std::string_view kQuotaType = "type.googleapis.com/portico.filters.quota.v1.Quota";
+inline constexpr std::string_view kHeaderMutationType =
+    "type.googleapis.com/portico.filters.headers.v1.HeaderMutation";
 inline constexpr std::string_view kTranscoderType =
     "type.googleapis.com/envoy.extensions.filters.http.grpc_json_transcoder.v3.GrpcJsonTranscoder";
 inline constexpr std::string_view kLuaType =

@@ -111,12 +111,11 @@ TEST_F(RateLimitFilterTest, BurstAllowsMoreThanTheLimitAtFirst) {
   EXPECT_EQ(run(config), http::FilterStatus::kLocalReply);
 }
 
-TEST_F(RateLimitFilterTest, RedisPolicyFailsClosedAndBadConfigsAreRefused) {
+TEST_F(RateLimitFilterTest, BadConfigsAreRefused) {
   RateLimit redis = limit(5, "global");
   redis.set_policy(RateLimit::REDIS);
-  ASSERT_EQ(run(redis), http::FilterStatus::kLocalReply);
-  EXPECT_EQ(last_->state.reply.status, 503);
-  EXPECT_EQ(last_->state.reply.code, "filter_not_supported");
+  EXPECT_EQ(rateLimitFactory().createRouteConfig(packed(redis), context_).status().message(),
+            "redis.address: required with policy REDIS");
   EXPECT_EQ(rateLimitFactory().createRouteConfig(packed(limit(1, "cookie:x")), context_).status().message(),
             "key: \"cookie:x\" is not consumer, client_ip, global, header:<name> or claim:<name>");
   RateLimit sliding = limit(1, "global");
