@@ -47,25 +47,41 @@ absl::StatusOr<LimitKey> LimitKey::parse(const std::string& text) {
 }
 
 std::string LimitKey::of(const http::FilterState& state) const {
+  std::string out;
+  write(state, out);
+  return out;
+}
+
+void LimitKey::write(const http::FilterState& state, std::string& out) const {
   switch (kind) {
     case Kind::kGlobal:
-      return "global";
+      out.assign("global");
+      return;
     case Kind::kConsumer:
-      if (state.consumer != nullptr) return cat("consumer:", state.consumer->name);
+      if (state.consumer != nullptr) {
+        out.assign("consumer:").append(state.consumer->name);
+        return;
+      }
       break;
     case Kind::kHeader:
-      if (auto it = state.request->find(name); it != state.request->end()) return cat("header:", it->value());
+      if (auto it = state.request->find(name); it != state.request->end()) {
+        out.assign("header:").append(it->value().data(), it->value().size());
+        return;
+      }
       break;
     case Kind::kClaim:
       if (state.jwt_claims != nullptr) {
-        std::string value = claimText(*state.jwt_claims, name);
-        if (!value.empty()) return cat("claim:", value);
+        const std::string value = claimText(*state.jwt_claims, name);
+        if (!value.empty()) {
+          out.assign("claim:").append(value);
+          return;
+        }
       }
       break;
     case Kind::kClientIp:
       break;
   }
-  return cat("ip:", state.client_address);
+  out.assign("ip:").append(state.client_address);
 }
 
 std::string boundedKey(const std::string& key) {

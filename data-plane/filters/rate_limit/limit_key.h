@@ -25,6 +25,10 @@ struct LimitKey {
   // The counter this request belongs to: "<kind>:<value>", so that values of different kinds
   // never share a counter ("global", "consumer:alice", "header:…", "claim:…", "ip:10.0.0.1").
   std::string of(const http::FilterState& state) const;
+  // The same, written into `out` (its contents replaced, its capacity kept): a caller that keeps
+  // `out` from one request to the next (the local limits: one per worker thread) allocates nothing
+  // per request for keys longer than std::string's inline 15 bytes ("ip:203.0.113.200").
+  void write(const http::FilterState& state, std::string& out) const;
 };
 
 // `key` as it goes into a Redis key: as is up to 128 bytes, else "sha256:<hex digest>". A

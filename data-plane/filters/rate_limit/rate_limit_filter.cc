@@ -137,7 +137,10 @@ class RateLimitFilter : public http::HttpFilter {
       return http::FilterStatus::kLocalReply;
     }
     if (limit->redis != nullptr) return http::FilterStatus::kAsync;
-    return decide(state, *limit, limit->table->take(limit->key.of(state)));
+    // The bucket key in this worker thread's buffer: no allocation per request, whatever its length.
+    thread_local std::string key;
+    limit->key.write(state, key);
+    return decide(state, *limit, limit->table->take(key));
   }
 
   net::Awaitable<http::FilterStatus> decodeHeadersAsync(http::FilterState& state,
