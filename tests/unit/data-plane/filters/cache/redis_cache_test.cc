@@ -6,11 +6,14 @@
 
 #include <gtest/gtest.h>
 
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
 
 #include <chrono>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -252,6 +255,27 @@ TEST_F(RedisCacheTest, VaryKeepsOneEntryPerVariantBehindAMarker) {
       EXPECT_EQ(request->state.reply.response->body(), body);
     }
   }
+}
+
+TEST_F(RedisCacheTest, ConcurrentMissesInOneProxyWaitForTheLeadersStore) {
+  Request leader("/popular");
+  ASSERT_EQ(decode(a_, leader), http::FilterStatus::kContinue);
+  Request waiter("/popular");
+  ASSERT_EQ(a_.filter->decodeHeaders(waiter.state, nullptr), http::FilterStatus::kAsync);
+  std::optional<http::FilterStatus> waited;
+  boost::asio::co_spawn(io_.get_executor(),
+                        redis::testing::storeResult(a_.filter->decodeHeadersAsync(waiter.state, nullptr), &waited),
+                        boost::asio::detached);
+  // The waiter looked Redis up, missed and joined the leader's fill.
+  runUntil([&] { return a_.cache.stats().misses.total() == 1 && a_.cache.stats().redis_lookup_errors.total() == 0 &&
+                        io_.poll() == 0; });
+  EXPECT_FALSE(waited.has_value()) << "the waiter must wait for the leader";
+  respond(a_, leader, upstream("popular"));
+  runUntil([&] { return waited.has_value(); });
+  ASSERT_TRUE(waited.has_value());
+  EXPECT_EQ(*waited, http::FilterStatus::kLocalReply) << "answered from what the leader stored";
+  EXPECT_EQ(waiter.state.reply.response->body(), "popular");
+  EXPECT_EQ(a_.cache.stats().coalesced.total(), 1u);
 }
 
 TEST_F(RedisCacheTest, UncacheableResponsesAreNotStored) {
