@@ -22,7 +22,7 @@ namespace portico::testing {
 namespace {
 
 std::string configYaml(uint16_t port_a, uint16_t port_b, const std::string& redis) {
-  const std::string backend = cat("backend: redis, redis: { address: \"", redis, "\", timeout: 500ms }");
+  const std::string backend = cat("backend: redis, redis: { address: \"", redis, "\", timeout: 2s }");  // generous: the machine may be loaded
   return cat(R"yaml(version: 1
 listeners:
   - { name: a, address: 127.0.0.1, port: )yaml", port_a, R"yaml( }
