@@ -24,7 +24,10 @@
 #include "data-plane/http/local_reply.h"
 #include "data-plane/http/request_decoder.h"
 #include "data-plane/http/wire_writer.h"
+#include "data-plane/listener/hop_headers.h"
 #include "data-plane/listener/http_settings.h"
+#include "data-plane/listener/outcome.h"
+#include "data-plane/listener/request_context.h"
 #include "data-plane/listener/request_reader.h"
 #include "data-plane/listener/tunnel.h"
 #include "data-plane/listener/worker.h"
@@ -52,76 +55,6 @@ using net::kNoThrow;
 
 beast::string_view bsv(std::string_view s) { return beast::string_view(s.data(), s.size()); }
 
-// Hop-by-hop headers (RFC 9110 §7.6.1) never cross the proxy.
-bool hopByHop(bhttp::field name) {
-  switch (name) {
-    case bhttp::field::connection:
-    case bhttp::field::keep_alive:
-    case bhttp::field::proxy_connection:
-    case bhttp::field::te:
-    case bhttp::field::trailer:
-    case bhttp::field::upgrade:
-      return true;
-    default:
-      return false;
-  }
-}
-
-// One pass in field order by the parser's field code, instead of a lookup by name per
-// hop-by-hop header (each a chain of case-insensitive compares; this ran twice per request).
-void removeHopByHop(router::Fields& fields) {
-  // Headers named in Connection are hop-by-hop too (every Connection field's tokens; rare, so
-  // only collected when there are any but the usual close / keep-alive).
-  absl::InlinedVector<std::string, 2> nominated;
-  for (auto it = fields.begin(); it != fields.end();) {
-    if (it->name() == bhttp::field::connection) {
-      for (absl::string_view token : absl::StrSplit(av(it->value()), ',')) {
-        token = absl::StripAsciiWhitespace(token);
-        if (!token.empty() && !absl::EqualsIgnoreCase(token, "close") && !absl::EqualsIgnoreCase(token, "keep-alive")) {
-          nominated.emplace_back(token);
-        }
-      }
-    }
-    it = hopByHop(it->name()) ? fields.erase(it) : std::next(it);
-  }
-  for (const std::string& name : nominated) fields.erase(bsv(name));
-}
-
-// A WebSocket handshake (RFC 6455 §4.1): GET with "Upgrade: websocket" and "upgrade" among the
-// Connection tokens. Only WebSocket is passed through; any other Upgrade (h2c, TLS) is dropped
-// with the other hop-by-hop headers and the request is proxied as a plain HTTP/1.1 request.
-bool isWebSocketUpgrade(const Request& request) {
-  if (request.method() != bhttp::verb::get || request.version() != 11) return false;
-  auto upgrade = request.find(bhttp::field::upgrade);
-  if (upgrade == request.end() || !absl::EqualsIgnoreCase(av(upgrade->value()), "websocket")) {
-    return false;
-  }
-  auto connection = request.find(bhttp::field::connection);
-  if (connection == request.end()) return false;
-  for (absl::string_view token : absl::StrSplit(av(connection->value()), ',')) {
-    if (absl::EqualsIgnoreCase(absl::StripAsciiWhitespace(token), "upgrade")) return true;
-  }
-  return false;
-}
-
-// Puts back the two hop-by-hop headers an upgrade needs on the next hop (after removeHopByHop).
-void setUpgradeHeaders(router::Fields& fields) {
-  fields.set(bhttp::field::connection, "Upgrade");
-  fields.set(bhttp::field::upgrade, "websocket");
-}
-
-// Identity headers are set by the gateway only: a client must never be able to send them.
-void removeIdentityHeaders(router::Fields& fields) {
-  for (auto it = fields.begin(); it != fields.end();) {
-    std::string_view name = it->name_string();
-    if (absl::StartsWithIgnoreCase(av(name), "x-portico-") || absl::StartsWithIgnoreCase(av(name), "x-user-")) {
-      it = fields.erase(it);
-    } else {
-      ++it;
-    }
-  }
-}
-
 // Per-session memo of this listener's config, route table and HTTP settings in the current
 // snapshot, so the lookup by name happens once per snapshot, not once per request. Keyed by
 // generation, not address: a freed snapshot's address can be reused by the next one while the
@@ -139,33 +72,6 @@ struct RouteCache {
   HttpSettings settings;  // the listener's, or the proxy's defaults without one
 };
 
-// One request's state beyond its message: the pinned snapshot (which keeps the listener config
-// and the route alive until the access log line is written), the request id and its header
-// rules, and what the access log records.
-struct RequestContext {
-  config::SnapshotPtr snapshot;
-  const config::ListenerConfig* listener = nullptr;  // null: no snapshot, or listener removed
-  std::string request_id;
-  std::string_view id_header = portico::xds::kDefaultRequestIdHeader;
-  bool echo_id = true;
-  std::string original_target;  // the target as received; only when the listener logs
-  std::string_view route_name;  // the matched route's name (points into the snapshot)
-  std::string upstream_host;    // the endpoint tried, "ip:port"
-  // The client's address: the TCP peer, or the X-Forwarded-For entry the listener's trusted
-  // hops select (http/forwarded_headers.h). What rate limiting, hashing on the client IP and
-  // the access log's client_ip use. Set at the start of handle().
-  std::string client_address;
-  // Set by the session before handle(): the connection's scheme ("https" on a TLS listener),
-  // and the subject of the client certificate it verified (empty: none).
-  std::string_view scheme = "http";
-  std::string_view client_cert_subject;
-  // The route's filters and what they established (identity, CORS headers); the session runs
-  // their encoders over whatever response the request gets (runEncoders).
-  const http::ActiveFilters* filters = nullptr;
-  http::FilterState filter_state;
-
-  bool logs() const { return listener != nullptr && !listener->access_logs.empty(); }
-};
 
 // The verified client certificate's subject, on requests from a TLS listener that verifies
 // client certificates (docs/security.md).
@@ -199,67 +105,6 @@ void resolveListener(Worker& worker, const std::string& listener_name, RouteCach
   }
 }
 
-// The headers the gateway puts on every response: the request id (when echoed) and Via.
-void setGatewayResponseHeaders(Response& response, const RequestContext& ctx) {
-  if (ctx.echo_id && !ctx.request_id.empty()) {
-    response.set(bsv(ctx.id_header), ctx.request_id);
-  }
-  // Envoy's HCM `via` goes on every response, local ones included.
-  if (ctx.listener != nullptr) {
-    http::appendVia(response, ctx.listener->http.forwarding);
-  }
-}
-
-struct Outcome {
-  Response response;
-  router::RouteStats* stats = nullptr;
-  bool close = false;  // close the client connection after this response
-  // A 101 answer to a WebSocket upgrade: after the response, the connection becomes a tunnel to
-  // this upstream connection (tunnel.h).
-  upstream::UpstreamConnectionPtr tunnel;
-};
-
-Outcome localOutcome(int status, std::string_view code, std::string_view message,
-                     const RequestContext& ctx, const Request& request, router::RouteStats* stats,
-                     bool close = false) {
-  Outcome out;
-  out.close = close || !request.keep_alive();
-  out.response =
-      http::localReply(status, code, message, ctx.request_id, request.version(), !out.close);
-  setGatewayResponseHeaders(out.response, ctx);
-  out.stats = stats;
-  return out;
-}
-
-bool bodilessStatus(unsigned status) { return status == 204 || status == 304 || (status >= 100 && status < 200); }
-
-void finishResponse(Response& response, const Request& request, const RequestContext& ctx,
-                    bool keep_alive) {
-  removeHopByHop(response);
-  setGatewayResponseHeaders(response, ctx);
-  const unsigned status = response.result_int();
-  if (!bodilessStatus(status) && (request.method() != bhttp::verb::head || !response.body().empty())) {
-    // The body was read (or made) whole, so it goes out with an exact length. A proxied HEAD
-    // answer keeps the upstream's Content-Length: it describes the GET body.
-    http::setExactLength(response, response.body().size());
-  }
-  response.version(request.version());
-  http::setPersistence(response, response.version(), keep_alive);  // no Connection field left
-}
-
-// RFC 9110: no body after a HEAD request or with 1xx/204/304 (Content-Length of a HEAD answer
-// stays: it describes the body a GET would get). Anything else would desynchronise the
-// connection for the next response.
-void dropForbiddenBody(Response& response, bool head_request) {
-  if (bodilessStatus(response.result_int())) {
-    response.erase(bhttp::field::content_length);
-    response.erase(bhttp::field::transfer_encoding);
-    response.body().clear();
-  } else if (head_request) {
-    response.body().clear();
-  }
-}
-
 int pickWeighted(const router::Route& route, uint64_t random) {
   uint64_t point = random % route.total_weight;
   for (const router::WeightedTarget& target : route.weighted) {
@@ -267,121 +112,6 @@ int pickWeighted(const router::Route& route, uint64_t random) {
     point -= target.weight;
   }
   return route.weighted.back().cluster_index;
-}
-
-Outcome directResponse(const router::Route& route, const Request& request,
-                       const RequestContext& ctx) {
-  Outcome out;
-  out.stats = route.stats;
-  out.close = !request.keep_alive();
-  out.response = Response{static_cast<bhttp::status>(route.direct_status), request.version()};
-  out.response.set(bhttp::field::server, "portico");
-  out.response.body() = route.direct_body;
-  route.response_headers.apply(out.response);
-  finishResponse(out.response, request, ctx, !out.close);
-  return out;
-}
-
-Outcome redirectResponse(const router::Route& route, const Request& request, std::string_view path,
-                         std::string_view query, const RequestContext& ctx) {
-  const router::Redirect& redirect = route.redirect;
-  std::string host(redirect.host.empty() ? std::string_view(request[bhttp::field::host]) : redirect.host);
-  if (redirect.port != 0) {
-    host = cat(host.substr(0, host.rfind(':') == std::string::npos ? host.size() : host.rfind(':')), ":", redirect.port);
-  }
-  std::string location_path;
-  if (!redirect.path.empty()) {
-    location_path = redirect.path;
-  } else if (!redirect.prefix_rewrite.empty() && route.path_match == router::Route::PathMatch::kPrefix) {
-    location_path = cat(redirect.prefix_rewrite, path.substr(std::min(route.path.size(), path.size())));
-  } else {
-    location_path = std::string(path);
-  }
-  if (!redirect.strip_query && !query.empty() && location_path.find('?') == std::string::npos) {
-    location_path = cat(location_path, "?", query);
-  }
-  Outcome out;
-  out.stats = route.stats;
-  out.close = !request.keep_alive();
-  out.response = Response{static_cast<bhttp::status>(redirect.status), request.version()};
-  out.response.set(bhttp::field::server, "portico");
-  out.response.set(bhttp::field::location,
-                   cat(redirect.scheme.empty() ? ctx.scheme : redirect.scheme, "://", host, location_path));
-  route.response_headers.apply(out.response);
-  finishResponse(out.response, request, ctx, !out.close);
-  return out;
-}
-
-// The answer to a proxied request, from its upstream result. A plain function, not part of the
-// handle() coroutine: the Outcome temporaries of every case would otherwise all live in its
-// frame, allocated per request (a frame over 1 KiB is never recycled by Asio's allocator).
-Outcome upstreamOutcome(router::UpstreamResult&& result, const router::Route& route,
-                        const Request& request, bool client_keep_alive, const RequestContext& ctx) {
-  switch (result.outcome) {
-    case router::UpstreamOutcome::kOk: {
-      Outcome out;
-      out.stats = route.stats;
-      out.close = !client_keep_alive;
-      out.response = std::move(result.response);
-      route.response_headers.apply(out.response);
-      finishResponse(out.response, request, ctx, client_keep_alive);
-      if (result.tunnel) {
-        // 101: the client's connection carries WebSocket frames from now on, never another request.
-        out.response.erase(bhttp::field::connection);
-        setUpgradeHeaders(out.response);
-        out.tunnel = std::move(result.tunnel);
-        out.close = true;
-      }
-      return out;
-    }
-    case router::UpstreamOutcome::kNoEndpoint:
-      return localOutcome(503, "no_healthy_upstream", result.detail, ctx, request, route.stats);
-    case router::UpstreamOutcome::kConnectFailed:
-      return localOutcome(502, "upstream_connect_failed", result.detail, ctx, request,
-                             route.stats);
-    case router::UpstreamOutcome::kConnectTimeout:
-    case router::UpstreamOutcome::kTimeout:
-      return localOutcome(504, "upstream_timeout", result.detail, ctx, request, route.stats);
-    case router::UpstreamOutcome::kReset:
-      return localOutcome(502, "upstream_reset", result.detail, ctx, request, route.stats);
-    case router::UpstreamOutcome::kBadResponse:
-    case router::UpstreamOutcome::kResponseTooLarge:
-      return localOutcome(502, "bad_upstream_response", result.detail, ctx, request,
-                             route.stats);
-    case router::UpstreamOutcome::kOverloaded: {
-      // Envoy's x-envoy-overloaded: the gateway, not the upstream, refused the request.
-      Outcome out = localOutcome(503, "overloaded", result.detail, ctx, request, route.stats);
-      out.response.set("x-portico-overloaded", "true");
-      return out;
-    }
-  }
-  return localOutcome(500, "internal", "unexpected upstream outcome", ctx, request,
-                         route.stats);
-}
-
-// A filter's local answer (FilterState::reply): a whole response (a cache hit) sent like a
-// proxied one, the JSON error reply when it has a code, else a bodiless answer (a CORS
-// preflight), with the headers the filter asked for.
-Outcome filterReplyOutcome(http::LocalReply& reply, const RequestContext& ctx, const Request& request,
-                           router::RouteStats* stats) {
-  Outcome out;
-  if (reply.response != nullptr) {
-    out.stats = stats;
-    out.close = !request.keep_alive();
-    out.response = std::move(*reply.response);
-    reply.response.reset();
-    finishResponse(out.response, request, ctx, !out.close);
-  } else if (!reply.code.empty()) {
-    out = localOutcome(reply.status, reply.code, reply.message, ctx, request, stats);
-  } else {
-    out.stats = stats;
-    out.close = !request.keep_alive();
-    out.response = Response{static_cast<bhttp::status>(reply.status), request.version()};
-    out.response.set(bhttp::field::server, "portico");
-    finishResponse(out.response, request, ctx, !out.close);
-  }
-  for (const auto& [name, value] : reply.headers) out.response.set(bsv(name), value);
-  return out;
 }
 
 // A CORS preflight: OPTIONS with Origin and Access-Control-Request-Method. Its route is the one

@@ -21,8 +21,7 @@
 
 #include "common/http/http_client.h"
 #include "common/strings.h"
-#include "tests/support/control_plane_process.h"
-#include "tests/support/proxy_process.h"
+#include "tests/support/gateway_suite.h"
 #include "tests/support/test_env.h"
 
 namespace portico::testing {
@@ -40,69 +39,29 @@ std::string configYaml(uint16_t port, const std::string& log_path, bool echo_id)
              "    direct_response: { status: 200, body: ok }\n");
 }
 
-class AccessLogTest : public ::testing::Test {
+class AccessLogTest : public GatewaySuite<AccessLogTest> {
  protected:
-  static void SetUpTestSuite() { setup_error_ = startAll(); }
-
-  static void TearDownTestSuite() {
-    if (proxy_) proxy_->stop();
-    if (backend_) backend_->stop();
-    if (cp_) cp_->stop();
-    proxy_.reset();
-    backend_.reset();
-    cp_.reset();
+  static void SetUpTestSuite() {
+    log_path_ = cat(makeTempDir("access-log"), "/access.log");
+    startGateway({.ready_path = "/echo/ready"},
+                 [](uint16_t port) { return configYaml(port, log_path_, /*echo_id=*/true); });
   }
-
-  void SetUp() override { ASSERT_EQ(setup_error_, "") << "suite set-up failed"; }
 
   void TearDown() override {
+    GatewaySuite::TearDown();
     if (HasFailure()) {
-      if (proxy_)
-        std::cerr << "--- portico-proxy log:\n" << proxy_->process().logTail(6000) << "\n";
-      if (cp_) std::cerr << "--- portico-cp log:\n" << cp_->process().logTail(4000) << "\n";
       const std::string log = readLog();
-      std::cerr << "--- access log tail:\n"
-                << log.substr(log.size() > 3000 ? log.size() - 3000 : 0) << "\n";
+      std::cerr << "--- access log tail:\n" << log.substr(log.size() > 3000 ? log.size() - 3000 : 0) << "\n";
     }
-  }
-
-  static std::string startAll() {
-    listener_port_ = pickFreePort();
-    log_path_ = cat(makeTempDir("access-log"), "/access.log");
-    ControlPlaneProcess::Options cp_options;
-    cp_options.config_yaml = configYaml(listener_port_, log_path_, /*echo_id=*/true);
-    auto cp = ControlPlaneProcess::start(cp_options);
-    if (!cp.ok()) return cat("portico-cp: ", cp.status().ToString());
-    cp_ = std::move(*cp);
-    auto backend = EchoBackend::start({"e", cat("127.0.0.1:", cp_->adminPort()), "echo", 10});
-    if (!backend.ok()) return cat("echo-backend: ", backend.status().ToString());
-    backend_ = std::move(*backend);
-    ProxyProcess::Options proxy_options;
-    proxy_options.xds_address = cp_->xdsAddress();
-    auto proxy = ProxyProcess::start(proxy_options);
-    if (!proxy.ok()) return cat("portico-proxy: ", proxy.status().ToString());
-    proxy_ = std::move(*proxy);
-    if (!waitUntil([] { return send("GET", "/echo/ready").status == 200; }, absl::Seconds(30),
-                   absl::Milliseconds(100))) {
-      return cat("the echo service did not become reachable; proxy log:\n",
-                 proxy_->process().logTail());
-    }
-    return "";
   }
 
   static http::ClientResponse send(const std::string& method, const std::string& target,
                                    http::HeaderList headers = {}) {
-    http::ClientRequest request;
-    request.method = method;
-    request.target = target;
-    request.headers = std::move(headers);
-    auto response = http::fetch("127.0.0.1", listener_port_, request, absl::Seconds(5));
-    return response.ok() ? *response : http::ClientResponse{};
+    return gateway().fetch({method, target, "", std::move(headers)});
   }
 
   static std::string header(const http::ClientResponse& response, const std::string& name) {
-    const std::string* value = response.header(name);
-    return value == nullptr ? "<absent>" : *value;
+    return GatewayFixture::header(response, name);
   }
 
   // The headers the echo backend received.
@@ -156,12 +115,7 @@ class AccessLogTest : public ::testing::Test {
     return found;
   }
 
-  static inline uint16_t listener_port_ = 0;
   static inline std::string log_path_;
-  static inline std::unique_ptr<ControlPlaneProcess> cp_;
-  static inline std::unique_ptr<EchoBackend> backend_;
-  static inline std::unique_ptr<ProxyProcess> proxy_;
-  static inline std::string setup_error_;
 };
 
 TEST_F(AccessLogTest, CustomHeaderKeptWhenValidAndEchoed) {
@@ -205,7 +159,7 @@ TEST_F(AccessLogTest, EveryRequestBecomesOneJsonLine) {
   EXPECT_EQ(line->at("path").as_string(), "/echo/log?x=1");
   EXPECT_EQ(line->at("status").as_int64(), 200);
   EXPECT_EQ(line->at("route").as_string(), "echo");
-  EXPECT_EQ(line->at("upstream").as_string(), cat("127.0.0.1:", backend_->port()));
+  EXPECT_EQ(line->at("upstream").as_string(), cat("127.0.0.1:", gateway().backend().port()));
   EXPECT_EQ(line->at("client_ip").as_string(), "127.0.0.1");
   EXPECT_EQ(line->at("bytes_sent").as_int64(), static_cast<int64_t>(proxied.body.size()));
   EXPECT_GE(line->at("duration_ms").as_int64(), 0);
@@ -230,10 +184,10 @@ TEST_F(AccessLogTest, EveryRequestBecomesOneJsonLine) {
 
 // Both config dumps show the new HCM fields (their Any payloads resolve to known types).
 TEST_F(AccessLogTest, ConfigDumpsShowTheHcmFields) {
-  auto proxy_dump = proxy_->admin("/config_dump");
+  auto proxy_dump = gateway().proxy().admin("/config_dump");
   ASSERT_TRUE(proxy_dump.ok());
   ASSERT_EQ(proxy_dump->status, 200);
-  auto cp_dump = cp_->get("/v1/config_dump");
+  auto cp_dump = gateway().cp().get("/v1/config_dump");
   ASSERT_TRUE(cp_dump.ok());
   ASSERT_EQ(cp_dump->status, 200);
   for (const std::string* body : {&proxy_dump->body, &cp_dump->body}) {
@@ -261,7 +215,7 @@ TEST_F(AccessLogTest, GeneratedIdsAreLoggedAndLinesStayWhole) {
 
 // Runs last among the tests: it reloads the config with response: false, then restores it.
 TEST_F(AccessLogTest, ZzNotEchoedWhenResponseIsFalse) {
-  cp_->reloadConfig(configYaml(listener_port_, log_path_, /*echo_id=*/false));
+  gateway().cp().reloadConfig(configYaml(gateway().port(), log_path_, /*echo_id=*/false));
   ASSERT_TRUE(
       waitUntil([] { return header(send("GET", "/echo/wait"), "x-trace-id") == "<absent>"; },
                 absl::Seconds(15), absl::Milliseconds(100)))
@@ -277,7 +231,7 @@ TEST_F(AccessLogTest, ZzNotEchoedWhenResponseIsFalse) {
   EXPECT_EQ(upstreamHeaders(generated).at("x-trace-id").size(), 36u) << "still generated";
   EXPECT_TRUE(lineFor("quiet-1").has_value()) << "still logged";
 
-  cp_->reloadConfig(configYaml(listener_port_, log_path_, /*echo_id=*/true));
+  gateway().cp().reloadConfig(configYaml(gateway().port(), log_path_, /*echo_id=*/true));
   EXPECT_TRUE(
       waitUntil([] { return header(send("GET", "/echo/wait"), "x-trace-id") != "<absent>"; },
                 absl::Seconds(15), absl::Milliseconds(100)));

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "common/strings.h"
+#include "data-plane/filters/rate_limit/limit_key.h"
 #include "data-plane/redis/client.h"
 
 namespace portico::dp::filters::quota {
@@ -36,7 +37,7 @@ net::Awaitable<absl::StatusOr<QuotaCounter::Decision>> QuotaCounter::take(
   const auto end = std::chrono::duration_cast<std::chrono::seconds>(period.end.time_since_epoch()).count();
   // Built with push_back: GCC 12 cannot compile a braced list inside a coroutine.
   std::vector<std::string> keys;
-  keys.push_back(cat(settings_.key_prefix, bucket, ":", period.id));
+  keys.push_back(cat(settings_.key_prefix, rate_limit::boundedKey(bucket), ":", period.id));
   std::vector<std::string> args;
   args.push_back(std::to_string(settings_.limit));
   args.push_back(std::to_string(end));

@@ -1,5 +1,7 @@
 #include "data-plane/filters/rate_limit/limit_key.h"
 
+#include <openssl/sha.h>
+
 #include <boost/json/object.hpp>
 #include <boost/json/value.hpp>
 
@@ -64,6 +66,20 @@ std::string LimitKey::of(const http::FilterState& state) const {
       break;
   }
   return cat("ip:", state.client_address);
+}
+
+std::string boundedKey(const std::string& key) {
+  constexpr size_t kMaxKeyBytes = 128;
+  if (key.size() <= kMaxKeyBytes) return key;
+  unsigned char digest[SHA256_DIGEST_LENGTH];
+  SHA256(reinterpret_cast<const unsigned char*>(key.data()), key.size(), digest);
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out = "sha256:";
+  for (unsigned char byte : digest) {
+    out.push_back(kHex[byte >> 4]);
+    out.push_back(kHex[byte & 15]);
+  }
+  return out;
 }
 
 }  // namespace portico::dp::filters::rate_limit

@@ -27,4 +27,8 @@ struct LimitKey {
   std::string of(const http::FilterState& state) const;
 };
 
+// `key` as it goes into a Redis key: as is up to 128 bytes, else "sha256:<hex digest>". A
+// client choosing a header value must not be able to make Redis keys of kilobytes.
+std::string boundedKey(const std::string& key);
+
 }  // namespace portico::dp::filters::rate_limit

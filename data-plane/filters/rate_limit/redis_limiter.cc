@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "common/strings.h"
+#include "data-plane/filters/rate_limit/limit_key.h"
 #include "data-plane/redis/client.h"
 
 namespace portico::dp::filters::rate_limit {
@@ -112,7 +113,7 @@ net::Awaitable<absl::StatusOr<BucketTable::Decision>> RedisLimiter::take(size_t 
   // coroutine ("array used as initializer").
   std::vector<std::string> args;
   std::vector<std::string> keys;
-  keys.push_back(cat(settings_.key_prefix, bucket));
+  keys.push_back(cat(settings_.key_prefix, boundedKey(bucket)));
   const redis::Script* script = nullptr;
   switch (settings_.algorithm) {
     case Algorithm::kFixedWindow:

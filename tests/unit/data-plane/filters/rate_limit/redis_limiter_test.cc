@@ -7,6 +7,7 @@
 
 #include <memory>
 
+#include "data-plane/filters/rate_limit/limit_key.h"
 #include "data-plane/redis/client.h"
 #include "tests/support/redis_server.h"
 #include "tests/support/test_env.h"
@@ -126,6 +127,15 @@ TEST_F(RedisLimiterTest, TokenBucketAdmitsTheBurst) {
   auto proxies = limiters(s);
   const auto results = burst(proxies, 60, "global");
   EXPECT_EQ(admitted(results), 20);
+}
+
+TEST_F(RedisLimiterTest, LongKeysAreHashed) {
+  auto proxies = limiters(settings(RedisLimiter::Algorithm::kFixedWindow, 5, 60s, "t:long:"));
+  const std::string bucket = "header:" + std::string(4000, 'x');
+  EXPECT_EQ(admitted(burst(proxies, 1, bucket)), 1);
+  EXPECT_EQ(*server_->command({"EXISTS", "t:long:" + boundedKey(bucket)}), "1");
+  EXPECT_EQ(boundedKey(bucket).size(), 7u + 64u);
+  EXPECT_EQ(boundedKey("consumer:alice"), "consumer:alice");
 }
 
 TEST_F(RedisLimiterTest, RedisDownIsAnErrorNotADecision) {
