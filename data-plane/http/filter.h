@@ -197,9 +197,8 @@ struct FilterBuildContext {
   // main); null: each cache filter keeps a private one (unit tests).
   filters::cache::ResponseCache* cache = nullptr;
   // Connections to the Redis servers of rate limits and quotas with policy REDIS and of caches
-  // with backend REDIS (one per
-  // worker per server, owned by main, kept across snapshots); null: each filter gets a private
-  // client (unit tests).
+  // with backend REDIS (one per worker per server, owned by main, kept across snapshots); null:
+  // each filter gets a private client (unit tests).
   redis::ClientRegistry* redis = nullptr;
   // portico_proxy_filter_replies_total{filter,status}: the answers filters give instead of the
   // upstream (http/filter_replies.h); null: not counted.
