@@ -147,11 +147,10 @@ CacheConfig parseCache(YamlReader& r, const YAML::Node& node, const std::string&
     out.backend = *v == "redis" ? CacheConfig::Backend::kRedis : CacheConfig::Backend::kMemory;
   }
   if (node["redis"]) out.redis = parseRedis(r, node["redis"], YamlReader::join(path, "redis"));
-  if (out.backend == CacheConfig::Backend::kRedis) {
-    // portico-proxy would NACK it: refused here, where the operator sees it at once, rather than
-    // as every proxy of the group refusing every push (docs/cache.md).
-    r.error(node["backend"], YamlReader::join(path, "backend"),
-            "redis (a cache shared by all proxies) is not implemented yet; use memory");
+  if (out.backend == CacheConfig::Backend::kRedis && !node["redis"]) {
+    // The proxies would NACK it (redis.address required): refused here, where the operator sees
+    // it at once.
+    r.error(node, YamlReader::join(path, "redis"), "required with backend: redis");
   }
   if (!node["max_entry_size"]) {
     out.max_entry_bytes = std::min(out.max_entry_bytes, out.max_size_bytes);  // a small cache caps its entries

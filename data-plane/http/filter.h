@@ -198,9 +198,9 @@ struct FilterBuildContext {
   // The proxy's response cache (one per process, shared by every worker and listener, owned by
   // main); null: each cache filter keeps a private one (unit tests).
   filters::cache::ResponseCache* cache = nullptr;
-  // Connections to the Redis servers of rate limits and quotas with policy REDIS (one per
-  // worker per server, owned by main, kept across snapshots); null: each filter gets a private
-  // client (unit tests).
+  // Connections to the Redis servers of rate limits and quotas with policy REDIS and of caches
+  // with backend REDIS (one per worker per server, owned by main, kept across snapshots); null:
+  // each filter gets a private client (unit tests).
   redis::ClientRegistry* redis = nullptr;
   // portico_proxy_filter_replies_total{filter,status}: the answers filters give instead of the
   // upstream (http/filter_replies.h); null: not counted.

@@ -103,7 +103,7 @@ ClientRegistry::ClientRegistry(size_t worker_count)
     : worker_count_(worker_count),
       commands_(std::make_shared<metrics::CounterFamily>(
           "portico_proxy_redis_commands_total",
-          "Commands this proxy sent to Redis (rate limits, quotas), by server and result: ok (a reply), timeout "
+          "Commands this proxy sent to Redis (rate limits, quotas, the shared cache), by server and result: ok (a reply), timeout "
           "(none in time), unavailable (not connected or the connection broke).",
           static_cast<int>(worker_count))),
       state_(std::make_unique<State>()) {}

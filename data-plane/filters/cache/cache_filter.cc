@@ -10,7 +10,12 @@
 #include "data-plane/filters/cache/cache_fill.h"
 #include "data-plane/filters/cache/cache_key.h"
 #include "data-plane/filters/cache/cache_policy.h"
+#include "data-plane/filters/cache/cache_reply.h"
+#include "data-plane/filters/cache/cache_request.h"
 #include "data-plane/filters/cache/cache_settings.h"
+#include "data-plane/filters/cache/redis_keys.h"
+#include "data-plane/filters/cache/redis_lookup.h"
+#include "data-plane/redis/client.h"
 #include "data-plane/filters/cache/response_cache.h"
 #include "data-plane/router/route_table.h"
 #include "portico/filters/cache/v1/cache.pb.h"
@@ -21,36 +26,12 @@ namespace {
 
 namespace bhttp = boost::beast::http;
 
-constexpr char kXCache[] = "X-Cache";
 // How long misses wait for another request's response when the route has no timeout.
 constexpr Clock::duration kDefaultWait = std::chrono::seconds(15);
 // How long a key whose response could not be stored stops misses from waiting for each other.
 constexpr Clock::duration kPassLifetime = std::chrono::seconds(120);
-
-// One request's lookup, from decodeHeaders to encodeHeaders. A leader that never reaches
-// encodeHeaders (the request failed or was abandoned) still finishes its fill here, so its
-// waiters never wait past the leader's request.
-class CacheRequest : public http::FilterRequestData {
- public:
-  explicit CacheRequest(ResponseStore& store) : store_(store) {}
-  ~CacheRequest() override { finishFill(); }
-
-  void finishFill() {
-    if (leader) store_.finishFill(key, fill);
-    leader = false;
-    fill.reset();
-  }
-
-  std::string primary;     // the request's primary key
-  std::string key;         // the key looked up last: primary, or a variant of it
-  CacheFillPtr fill;       // the fill this request leads or waits for
-  bool leader = false;
-  bool hit = false;
-  uint64_t generation = 0;  // the store's purge generation when the request started
-
- private:
-  ResponseStore& store_;
-};
+// Coalescing keys of backend REDIS start with this, so they never meet the memory backend's.
+constexpr std::string_view kRedisFillPrefix = "redis ";
 
 std::string_view view(boost::beast::string_view s) { return std::string_view(s.data(), s.size()); }
 
@@ -76,6 +57,12 @@ class CacheFilter : public http::HttpFilter {
     lookup.primary = primaryKey(settings, KeyInput{state.route_name, view(request.method_string()),
                                                    view(request[bhttp::field::host]), state.path, state.query,
                                                    &request.base()});
+    if (settings.redis != nullptr) {
+      lookup.redis = true;
+      lookup.head = redis_keys::entryHead(state.route_name, state.path);
+      lookup.key = cat(kRedisFillPrefix, lookup.primary);
+      return http::FilterStatus::kAsync;  // the lookup is a round trip to Redis
+    }
     const Clock::time_point now = Clock::now();
     ResponseStore::Lookup found = find(lookup, request, now, /*coalesce=*/true);
     if (found.entry != nullptr && found.entry->kind == CacheEntry::Kind::kResponse) {
@@ -91,12 +78,14 @@ class CacheFilter : public http::HttpFilter {
 
   net::Awaitable<http::FilterStatus> decodeHeadersAsync(http::FilterState& state,
                                                         const http::FilterRouteConfig* route) const override {
-    (void)route;
     auto* lookup = static_cast<CacheRequest*>(state.dataFor(this));
     const Clock::duration limit =
         state.route != nullptr && state.route->timeout > absl::ZeroDuration()
             ? std::chrono::duration_cast<Clock::duration>(absl::ToChronoNanoseconds(state.route->timeout))
             : kDefaultWait;
+    if (lookup->redis) {
+      co_return co_await lookupInRedis(RedisPathContext{cache_, owned_}, settingsFor(route), state, *lookup, limit);
+    }
     const bool finished = co_await waitForFill(lookup->fill, Clock::now() + limit);
     lookup->fill.reset();
     cache_.stats().coalesced.inc(worker(state));
@@ -121,7 +110,11 @@ class CacheFilter : public http::HttpFilter {
       return;
     }
     if (lookup->hit) return;  // the stored response already says HIT
-    store(state, *lookup, settingsFor(route), response);
+    if (lookup->redis) {
+      storeInRedis(RedisPathContext{cache_, owned_}, settingsFor(route), state, *lookup, response);
+    } else {
+      store(state, *lookup, settingsFor(route), response);
+    }
     response.set(kXCache, "MISS");
     lookup->finishFill();  // after the store: the waiters look it up as soon as they wake
   }
@@ -148,15 +141,8 @@ class CacheFilter : public http::HttpFilter {
 
   // Answers from the store: the stored response with its age and X-Cache: HIT.
   void answer(http::FilterState& state, CacheRequest& lookup, const CacheEntry& entry, Clock::time_point now) const {
-    auto response = std::make_unique<router::Response>();
-    response->result(entry.response.status);
-    for (const auto& [name, value] : entry.response.headers) response->insert(name, value);
-    response->body() = entry.response.body;  // outside the store's lock: the entry is immutable
     const int64_t resident = std::chrono::duration_cast<std::chrono::seconds>(now - entry.stored_at).count();
-    response->set(bhttp::field::age, std::to_string(entry.initial_age + resident));
-    response->set(kXCache, "HIT");
-    state.reply.response = std::move(response);
-    state.reply.status = static_cast<int>(entry.response.status);
+    answerFromCache(state, entry.response, entry.initial_age + resident);  // the entry is immutable: no lock
     lookup.hit = true;
     cache_.stats().hits.inc(worker(state));
   }
@@ -239,11 +225,22 @@ std::vector<PurgeCommand> purgeCommands(const portico::filters::cache::v1::Cache
 }
 
 absl::StatusOr<std::shared_ptr<const CacheSettings>> compile(const google::protobuf::Any& any,
-                                                             portico::filters::cache::v1::Cache& in) {
+                                                             portico::filters::cache::v1::Cache& in,
+                                                             const http::FilterBuildContext& context) {
   if (!any.UnpackTo(&in)) {
     return absl::InvalidArgumentError(cat("expected portico.filters.cache.v1.Cache, got ", any.type_url()));
   }
-  return compileCacheSettings(in);
+  return compileCacheSettings(in, &context);
+}
+
+// What a config asks of the proxy's one cache: memory (the largest max_size wins), or purges on
+// its Redis server.
+void stage(ResponseCache& cache, const CacheSettings& settings) {
+  if (settings.redis != nullptr) {
+    cache.stageRedis(settings.redis->client()->address().text);
+  } else {
+    cache.stageCapacity(settings.max_size_bytes);
+  }
 }
 
 class CacheFactory : public http::FilterFactory {
@@ -251,7 +248,7 @@ class CacheFactory : public http::FilterFactory {
   absl::StatusOr<http::HttpFilterConstSharedPtr> createFilter(const google::protobuf::Any& config,
                                                               const http::FilterBuildContext& context) const override {
     portico::filters::cache::v1::Cache in;
-    auto settings = compile(config, in);
+    auto settings = compile(config, in, context);
     if (!settings.ok()) return settings.status();
     if (context.cache == nullptr) {
       // No process-wide cache (unit tests of other parts): a private one, sized by this config.
@@ -259,7 +256,7 @@ class CacheFactory : public http::FilterFactory {
       owned->store().setCapacity((*settings)->max_size_bytes);
       return std::make_shared<CacheFilter>(std::move(*settings), *owned, owned);
     }
-    context.cache->stageCapacity((*settings)->max_size_bytes);
+    stage(*context.cache, **settings);
     context.cache->stagePurges(in.purge_epoch(), purgeCommands(in));
     return std::make_shared<CacheFilter>(std::move(*settings), *context.cache, nullptr);
   }
@@ -267,9 +264,9 @@ class CacheFactory : public http::FilterFactory {
   absl::StatusOr<http::FilterRouteConfigConstSharedPtr> createRouteConfig(
       const google::protobuf::Any& config, const http::FilterBuildContext& context) const override {
     portico::filters::cache::v1::Cache in;
-    auto settings = compile(config, in);
+    auto settings = compile(config, in, context);
     if (!settings.ok()) return settings.status();
-    if (context.cache != nullptr) context.cache->stageCapacity((*settings)->max_size_bytes);
+    if (context.cache != nullptr) stage(*context.cache, **settings);
     return http::FilterRouteConfigConstSharedPtr(std::move(*settings));
   }
 };

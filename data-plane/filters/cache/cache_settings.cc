@@ -5,6 +5,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "common/strings.h"
+#include "data-plane/redis/client.h"
 #include "portico/filters/cache/v1/cache.pb.h"
 
 namespace portico::dp::filters::cache {
@@ -40,12 +41,37 @@ bool CacheSettings::cacheableContentType(std::string_view content_type) const {
   return false;
 }
 
-absl::StatusOr<std::shared_ptr<const CacheSettings>> compileCacheSettings(const portico::filters::cache::v1::Cache& in) {
-  if (in.backend() == portico::filters::cache::v1::Cache::REDIS) {
-    return absl::InvalidArgumentError(
-        "backend: REDIS (a cache shared by all proxies) is not implemented by this proxy version; use MEMORY");
+namespace {
+
+absl::StatusOr<std::shared_ptr<const RedisBackend>> compileRedis(const portico::filters::cache::v1::Cache& in,
+                                                                  const http::FilterBuildContext* context) {
+  const std::string& address = in.redis().address();
+  if (address.empty()) return absl::InvalidArgumentError("redis.address: required with backend REDIS");
+  absl::StatusOr<std::shared_ptr<redis::Client>> client =
+      context != nullptr && context->redis != nullptr
+          ? context->redis->get(address)
+          : redis::privateClient(address, context != nullptr ? context->worker_count : 1);
+  if (!client.ok()) return absl::InvalidArgumentError(cat("redis.address: ", client.status().message()));
+  std::chrono::milliseconds timeout = kDefaultRedisTimeout;
+  if (in.redis().has_timeout()) {
+    const auto& d = in.redis().timeout();
+    if (d.seconds() < 0 || d.nanos() < 0) return absl::InvalidArgumentError("redis.timeout: must not be negative");
+    timeout = std::chrono::milliseconds(d.seconds() * 1000 + d.nanos() / 1000000);
+    if (timeout.count() == 0) timeout = kDefaultRedisTimeout;
   }
+  return std::make_shared<const RedisBackend>(std::move(*client), timeout);
+}
+
+}  // namespace
+
+absl::StatusOr<std::shared_ptr<const CacheSettings>> compileCacheSettings(const portico::filters::cache::v1::Cache& in,
+                                                                          const http::FilterBuildContext* context) {
   auto out = std::make_shared<CacheSettings>();
+  if (in.backend() == portico::filters::cache::v1::Cache::REDIS) {
+    auto backend = compileRedis(in, context);
+    if (!backend.ok()) return backend.status();
+    out->redis = std::move(*backend);
+  }
   out->ttl = in.has_ttl() ? std::chrono::seconds(in.ttl().seconds()) : kDefaultTtl;
   if (in.ttl().seconds() < 0) return absl::InvalidArgumentError("ttl: must not be negative");
   if (in.methods().empty()) {

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "data-plane/filters/cache/redis_backend.h"
 #include "data-plane/http/filter.h"
 
 namespace portico::filters::cache::v1 {
@@ -40,6 +41,8 @@ class CacheSettings : public http::FilterRouteConfig {
   std::vector<std::string> query_params;     // sorted; empty: the whole query string
   std::vector<std::string> key_headers;      // lower case, sorted, unique
   bool key_has_authorization = false;        // "authorization" is among key_headers
+  // backend REDIS: the shared cache's server (redis_backend.h); null: the proxy's memory.
+  std::shared_ptr<const RedisBackend> redis;
 
   bool cacheableMethod(boost::beast::http::verb method) const {
     return (method == boost::beast::http::verb::get && get) || (method == boost::beast::http::verb::head && head);
@@ -50,10 +53,15 @@ class CacheSettings : public http::FilterRouteConfig {
 };
 
 // Validates and compiles. InvalidArgument naming the field: an unknown method, a status out of
-// 200..599, a max_entry_bytes above max_size_bytes, and backend REDIS, which this proxy does not
-// implement (a NACK: an operator asking for a shared cache must not silently get another).
-// Zero values take the plugin's defaults: no methods → GET and HEAD, no statuses → 200, no
-// ttl → 300 s, no max_size_bytes → 64 MiB, no max_entry_bytes → 1 MiB (at most max_size).
-absl::StatusOr<std::shared_ptr<const CacheSettings>> compileCacheSettings(const portico::filters::cache::v1::Cache& in);
+// 200..599, a max_entry_bytes above max_size_bytes, backend REDIS without a valid
+// redis.address. Zero values take the plugin's defaults: no methods → GET and HEAD, no
+// statuses → 200, no ttl → 300 s, no max_size_bytes → 64 MiB, no max_entry_bytes → 1 MiB (at
+// most max_size), no redis.timeout → 50 ms.
+// Backend REDIS takes its client from `context`'s registry (a private client without one).
+absl::StatusOr<std::shared_ptr<const CacheSettings>> compileCacheSettings(const portico::filters::cache::v1::Cache& in,
+                                                                          const http::FilterBuildContext* context = nullptr);
+
+// The default per-command timeout of backend REDIS.
+inline constexpr std::chrono::milliseconds kDefaultRedisTimeout{50};
 
 }  // namespace portico::dp::filters::cache

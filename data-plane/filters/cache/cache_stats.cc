@@ -49,7 +49,9 @@ CacheStats::CacheStats(size_t worker_count)
       misses(static_cast<int>(shards)),
       bypasses(static_cast<int>(shards)),
       coalesced(static_cast<int>(shards)),
-      stores(static_cast<int>(shards)) {
+      stores(static_cast<int>(shards)),
+      redis_lookup_errors(static_cast<int>(shards)),
+      redis_store_errors(static_cast<int>(shards)) {
   for (auto& counter : not_stored) counter = std::make_unique<metrics::ShardedCounter>(static_cast<int>(shards));
 }
 
@@ -76,6 +78,14 @@ std::vector<prometheus::MetricFamily> CacheMetrics::Collect() const {
         {{"reason", notStoredName(static_cast<NotStored>(i))}});
   }
   out.push_back(std::move(not_stored));
+  prometheus::MetricFamily redis_errors =
+      family("portico_proxy_cache_redis_errors_total",
+             "Backend redis: commands that failed (unreachable, timed out, bad reply), by operation",
+             prometheus::MetricType::Counter);
+  add(redis_errors, static_cast<double>(stats_.redis_lookup_errors.total()), {{"op", "lookup"}});
+  add(redis_errors, static_cast<double>(stats_.redis_store_errors.total()), {{"op", "store"}});
+  add(redis_errors, read(stats_.redis_purge_errors), {{"op", "purge"}});
+  out.push_back(std::move(redis_errors));
   out.push_back(counter("portico_proxy_cache_evictions_total", "Entries evicted to make room (LRU)",
                         static_cast<double>(store_.evictions())));
   out.push_back(counter("portico_proxy_cache_purges_total", "Purge commands applied", read(stats_.purges)));

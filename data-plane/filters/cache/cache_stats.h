@@ -40,6 +40,11 @@ struct CacheStats {
   std::atomic<uint64_t> purges{0};          // purge commands applied
   std::atomic<uint64_t> purged_entries{0};  // entries they removed
   std::atomic<uint64_t> full_purges{0};     // purges of everything (missed purge commands)
+  // Backend REDIS: commands that failed (Redis down, slower than the timeout, a reply not
+  // understood). A failed lookup is a miss; a failed store stores nothing.
+  metrics::ShardedCounter redis_lookup_errors;
+  metrics::ShardedCounter redis_store_errors;
+  std::atomic<uint64_t> redis_purge_errors{0};
 
   void notStored(size_t worker, NotStored reason) { not_stored[static_cast<size_t>(reason)]->inc(shard(worker)); }
 };

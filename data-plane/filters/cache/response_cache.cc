@@ -1,11 +1,21 @@
 #include "data-plane/filters/cache/response_cache.h"
 
 #include "common/logging.h"
+#include "common/strings.h"
 
 namespace portico::dp::filters::cache {
 
 ResponseCache::ResponseCache(size_t worker_count)
-    : stats_(std::max<size_t>(worker_count, 1)), metrics_(std::make_shared<CacheMetrics>(stats_, store_)) {}
+    : stats_(std::max<size_t>(worker_count, 1)),
+      metrics_(std::make_shared<CacheMetrics>(stats_, store_)),
+      purger_(std::make_unique<RedisPurger>(stats_)) {}
+
+ResponseCache::~ResponseCache() = default;
+
+void ResponseCache::stageRedis(std::string address) {
+  std::lock_guard<std::mutex> lock(mu_);
+  staged_redis_.insert(std::move(address));
+}
 
 void ResponseCache::beginCompile() {
   std::lock_guard<std::mutex> lock(mu_);
@@ -13,6 +23,7 @@ void ResponseCache::beginCompile() {
   staged_purges_present_ = false;
   staged_epoch_ = 0;
   staged_purges_.clear();
+  staged_redis_.clear();
 }
 
 void ResponseCache::stageCapacity(uint64_t max_size_bytes) {
@@ -53,6 +64,12 @@ PurgePlan ResponseCache::commit() {
     stats_.purged_entries.fetch_add(removed, std::memory_order_relaxed);
     PORTICO_LOG(kInfo, "cache: applied ", plan.commands.size(), " purge command(s) (ids ", plan.commands.front().id,
                 "..", plan.commands.back().id, "), ", removed, " entries removed");
+  }
+  if (!plan.empty() && !staged_redis_.empty()) {
+    purger_->apply(std::vector<std::string>(staged_redis_.begin(), staged_redis_.end()), tracker_.epoch(), plan);
+    PORTICO_LOG(kInfo, "cache: applying ", plan.purge_all ? std::string("a purge of everything")
+                                                          : cat(plan.commands.size(), " purge command(s)"),
+                " to ", staged_redis_.size(), " redis server(s)");
   }
   staged_purges_present_ = false;
   staged_purges_.clear();

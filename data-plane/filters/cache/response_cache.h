@@ -11,18 +11,23 @@
 // changes nothing):
 // - the capacity: the largest max_size_bytes of any cache config in the snapshot (filter-level,
 //   route, consumer); a snapshot without one sets it to 0, which empties the cache;
-// - purges: the control plane's purge list (cache.proto, Cache.purges), through PurgeTracker.
+// - purges: the control plane's purge list (cache.proto, Cache.purges), through PurgeTracker;
+//   applied to the memory store and, through the RedisPurger, to the Redis server of every
+//   cache config with backend REDIS in the snapshot (stageRedis).
 //
 // Threading: store() and stats() from any thread; the staging methods and commit() on the xDS
 // thread.
 
 #include <memory>
 #include <mutex>
+#include <set>
+#include <string>
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
 #include "data-plane/filters/cache/cache_stats.h"
 #include "data-plane/filters/cache/purge_tracker.h"
+#include "data-plane/filters/cache/redis_purger.h"
 #include "data-plane/filters/cache/response_store.h"
 
 namespace portico::dp::filters::cache {
@@ -30,6 +35,7 @@ namespace portico::dp::filters::cache {
 class ResponseCache {
  public:
   explicit ResponseCache(size_t worker_count);
+  ~ResponseCache();
 
   ResponseStore& store() { return store_; }
   CacheStats& stats() { return stats_; }
@@ -40,8 +46,12 @@ class ResponseCache {
   void beginCompile();
   void stageCapacity(uint64_t max_size_bytes);
   void stagePurges(uint64_t epoch, std::vector<PurgeCommand> purges);
+  // A cache config with backend REDIS on the server at `address`: purges apply there too.
+  void stageRedis(std::string address);
   // The snapshot was published: apply what was staged. Returns the purge plan applied (tests).
   PurgePlan commit();
+
+  RedisPurger& redisPurger() { return *purger_; }
 
  private:
   ResponseStore store_;
@@ -52,7 +62,9 @@ class ResponseCache {
   bool staged_purges_present_ ABSL_GUARDED_BY(mu_) = false;
   uint64_t staged_epoch_ ABSL_GUARDED_BY(mu_) = 0;
   std::vector<PurgeCommand> staged_purges_ ABSL_GUARDED_BY(mu_);
+  std::set<std::string> staged_redis_ ABSL_GUARDED_BY(mu_);
   PurgeTracker tracker_ ABSL_GUARDED_BY(mu_);
+  std::unique_ptr<RedisPurger> purger_;  // last: its thread goes first
 };
 
 }  // namespace portico::dp::filters::cache

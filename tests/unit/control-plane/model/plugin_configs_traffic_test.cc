@@ -194,13 +194,31 @@ TEST(TrafficPluginsTest, CacheMethodPost) {
             "portico.yaml:3: plugins[0].config.methods: only GET and HEAD are cacheable");
 }
 
-TEST(TrafficPluginsTest, CacheRedisBackendIsNotImplementedYet) {
+TEST(TrafficPluginsTest, CacheRedisBackendNeedsRedis) {
   EXPECT_EQ(errorOf(R"(plugins:
   - name: cache
-    config: { backend: redis, redis: { address: "redis:6379" } }
+    config: { backend: redis }
 )"),
-            "portico.yaml:3: plugins[0].config.backend: redis (a cache shared by all proxies) is not implemented "
-            "yet; use memory");
+            "portico.yaml:3: plugins[0].config.redis: required with backend: redis");
+  EXPECT_EQ(errorOf(R"(plugins:
+  - name: cache
+    config: { backend: redis, redis: { address: redis } }
+)"),
+            "portico.yaml:3: plugins[0].config.redis.address: must be host:port");
+}
+
+TEST(TrafficPluginsTest, CacheRedisBackend) {
+  const PorticoConfig config = parseOk(R"(plugins:
+  - name: cache
+    config: { backend: redis, redis: { address: "redis:6379", timeout: 20ms } }
+)");
+  ASSERT_EQ(config.plugins.size(), 1u);
+  ASSERT_TRUE(std::holds_alternative<CacheConfig>(config.plugins[0].config));
+  const auto& cache = std::get<CacheConfig>(config.plugins[0].config);
+  EXPECT_EQ(cache.backend, CacheConfig::Backend::kRedis);
+  ASSERT_TRUE(cache.redis.has_value());
+  EXPECT_EQ(cache.redis->address, "redis:6379");
+  EXPECT_EQ(cache.redis->timeout, absl::Milliseconds(20));
 }
 
 TEST(TrafficPluginsTest, CacheEntryLargerThanCache) {

@@ -149,7 +149,14 @@ TEST(CachePolicyTest, SettingsValidation) {
   EXPECT_EQ(compileCacheSettings(entry).status().message(), "max_entry_bytes: 11 exceeds max_size_bytes (10)");
   portico::filters::cache::v1::Cache redis;
   redis.set_backend(portico::filters::cache::v1::Cache::REDIS);
+  EXPECT_EQ(compileCacheSettings(redis).status().message(), "redis.address: required with backend REDIS");
+  redis.mutable_redis()->set_address("no-port");
   EXPECT_FALSE(compileCacheSettings(redis).ok());
+  redis.mutable_redis()->set_address("127.0.0.1:6379");
+  auto shared = compileCacheSettings(redis);
+  ASSERT_TRUE(shared.ok()) << shared.status();
+  ASSERT_NE((*shared)->redis, nullptr);
+  EXPECT_EQ((*shared)->redis->timeout(), std::chrono::milliseconds(50)) << "the plugin's default timeout";
   portico::filters::cache::v1::Cache get_only;
   get_only.add_methods("get");
   auto s = compileCacheSettings(get_only);
