@@ -131,8 +131,8 @@ struct FilterState {
   static constexpr size_t kMaxFilters = 32;
   uint32_t decoded = 0;  // bit i: the filter at chain index i ran decodeHeaders
   const FilterRouteConfig* decoded_config[kMaxFilters] = {};
-  // Added to the response, local or proxied, after the encode filters ran (RateLimit-*, X-Quota-*).
-  // headers). A name is a string literal (or lives as long as the snapshot): it is not copied,
+  // Added to the response, local or proxied, after the encode filters ran (RateLimit-*,
+  // X-Quota-*). A name is a string literal (or lives as long as the snapshot): it is not copied,
   // so that the headers of every request allocate nothing for their names.
   std::vector<std::pair<std::string_view, std::string>> response_headers;
   // Per-request data of the filters that keep some, by filter (one HttpFilter object per chain
