@@ -21,10 +21,10 @@
 #include "data-plane/http/consumer.h"
 #include "data-plane/http/filter_runner.h"
 #include "data-plane/http/forwarded_headers.h"
+#include "data-plane/http/hop_headers.h"
 #include "data-plane/http/local_reply.h"
 #include "data-plane/http/request_decoder.h"
 #include "data-plane/http/wire_writer.h"
-#include "data-plane/listener/hop_headers.h"
 #include "data-plane/listener/http_settings.h"
 #include "data-plane/listener/outcome.h"
 #include "data-plane/listener/request_context.h"
@@ -209,7 +209,7 @@ net::Awaitable<Outcome> handle(Worker& worker, Request& request, const std::stri
   const router::RequestView view{request.method_string(), path, query, &request.base()};
   // Identity headers are the gateway's to set (filters set them below): a client's copies are
   // dropped before anything reads them, route matching included.
-  removeIdentityHeaders(request);
+  http::removeIdentityHeaders(request);
   if (!ctx.client_cert_subject.empty()) {  // the TLS client's verified identity, for filters too
     request.set(kClientCertSubjectHeader, bsv(ctx.client_cert_subject));
   }
@@ -278,8 +278,8 @@ net::Awaitable<Outcome> handle(Worker& worker, Request& request, const std::stri
   // The upstream request: this request with hop-by-hop and spoofable identity headers removed
   // and the forwarding headers set.
   const bool client_keep_alive = request.keep_alive();
-  const bool upgrade = isWebSocketUpgrade(request);
-  removeHopByHop(request);
+  const bool upgrade = http::isWebSocketUpgrade(request);
+  http::removeHopByHop(request);
   route->request_headers.apply(request);
   request.set(bsv(ctx.id_header), ctx.request_id);
   http::setForwardingHeaders(request, client_ip, ctx.scheme, forwarding);
@@ -288,7 +288,7 @@ net::Awaitable<Outcome> handle(Worker& worker, Request& request, const std::stri
   // route's header mutations added one: only then does Beast's keep_alive() have work to do.
   const auto has_connection = [&request] { return request.find(bhttp::field::connection) != request.end(); };
   if (has_connection()) request.keep_alive(true);
-  if (upgrade) setUpgradeHeaders(request);
+  if (upgrade) http::setUpgradeHeaders(request);
   http::frameRequestBody(request);
 
   const auto deadline = route->timeout == absl::ZeroDuration()

@@ -7,7 +7,7 @@
 #include "data-plane/http/forwarded_headers.h"
 #include "data-plane/http/local_reply.h"
 #include "data-plane/http/wire_writer.h"
-#include "data-plane/listener/hop_headers.h"
+#include "data-plane/http/hop_headers.h"
 
 namespace portico::dp::listener {
 
@@ -48,7 +48,7 @@ bool bodilessStatus(unsigned status) { return status == 204 || status == 304 || 
 
 void finishResponse(Response& response, const Request& request, const RequestContext& ctx,
                     bool keep_alive) {
-  removeHopByHop(response);
+  http::removeHopByHop(response);
   setGatewayResponseHeaders(response, ctx);
   const unsigned status = response.result_int();
   if (!bodilessStatus(status) && (request.method() != bhttp::verb::head || !response.body().empty())) {
@@ -132,7 +132,7 @@ Outcome upstreamOutcome(router::UpstreamResult&& result, const router::Route& ro
       if (result.tunnel) {
         // 101: the client's connection carries WebSocket frames from now on, never another request.
         out.response.erase(bhttp::field::connection);
-        setUpgradeHeaders(out.response);
+        http::setUpgradeHeaders(out.response);
         out.tunnel = std::move(result.tunnel);
         out.close = true;
       }

@@ -3,6 +3,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "common/strings.h"
+#include "data-plane/http/hop_headers.h"
 
 namespace portico::dp::filters::cache {
 
@@ -23,19 +24,7 @@ std::string_view value(const router::Fields::value_type& field) {
 // Fields a hit must not replay: hop-by-hop and framing (the session frames each response),
 // and what is computed per response.
 bool perResponseField(bhttp::field name) {
-  switch (name) {
-    case bhttp::field::connection:
-    case bhttp::field::keep_alive:
-    case bhttp::field::proxy_connection:
-    case bhttp::field::te:
-    case bhttp::field::trailer:
-    case bhttp::field::transfer_encoding:
-    case bhttp::field::upgrade:
-    case bhttp::field::age:
-      return true;
-    default:
-      return false;
-  }
+  return http::hopByHop(name) || name == bhttp::field::transfer_encoding || name == bhttp::field::age;
 }
 
 // `list` ("a, b, portico") without its last element when that is `last`.

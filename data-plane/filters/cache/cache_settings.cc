@@ -5,7 +5,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "common/strings.h"
-#include "data-plane/redis/client.h"
+#include "data-plane/redis/redis_target.h"
 #include "portico/filters/cache/v1/cache.pb.h"
 
 namespace portico::dp::filters::cache {
@@ -45,21 +45,10 @@ namespace {
 
 absl::StatusOr<std::shared_ptr<const RedisBackend>> compileRedis(const portico::filters::cache::v1::Cache& in,
                                                                   const http::FilterBuildContext* context) {
-  const std::string& address = in.redis().address();
-  if (address.empty()) return absl::InvalidArgumentError("redis.address: required with backend REDIS");
-  absl::StatusOr<std::shared_ptr<redis::Client>> client =
-      context != nullptr && context->redis != nullptr
-          ? context->redis->get(address)
-          : redis::privateClient(address, context != nullptr ? context->worker_count : 1);
-  if (!client.ok()) return absl::InvalidArgumentError(cat("redis.address: ", client.status().message()));
-  std::chrono::milliseconds timeout = kDefaultRedisTimeout;
-  if (in.redis().has_timeout()) {
-    const auto& d = in.redis().timeout();
-    if (d.seconds() < 0 || d.nanos() < 0) return absl::InvalidArgumentError("redis.timeout: must not be negative");
-    timeout = std::chrono::milliseconds(d.seconds() * 1000 + d.nanos() / 1000000);
-    if (timeout.count() == 0) timeout = kDefaultRedisTimeout;
-  }
-  return std::make_shared<const RedisBackend>(std::move(*client), timeout);
+  auto target = redis::compileTarget(in.redis(), context != nullptr ? context->redis : nullptr,
+                                     context != nullptr ? context->worker_count : 1, "with backend REDIS");
+  if (!target.ok()) return target.status();
+  return std::make_shared<const RedisBackend>(std::move(target->client), target->timeout);
 }
 
 }  // namespace

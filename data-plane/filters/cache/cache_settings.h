@@ -61,7 +61,4 @@ class CacheSettings : public http::FilterRouteConfig {
 absl::StatusOr<std::shared_ptr<const CacheSettings>> compileCacheSettings(const portico::filters::cache::v1::Cache& in,
                                                                           const http::FilterBuildContext* context = nullptr);
 
-// The default per-command timeout of backend REDIS.
-inline constexpr std::chrono::milliseconds kDefaultRedisTimeout{50};
-
 }  // namespace portico::dp::filters::cache

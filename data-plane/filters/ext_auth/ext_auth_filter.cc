@@ -13,6 +13,7 @@
 #include "common/logging.h"
 #include "common/strings.h"
 #include "data-plane/filters/ext_auth/auth_service_client.h"
+#include "data-plane/http/hop_headers.h"
 #include "portico/filters/ext_auth/v1/ext_auth.pb.h"
 
 namespace portico::dp::filters::ext_auth {
@@ -102,22 +103,11 @@ void applyHeaders(router::Request& request, const Headers& headers) {
   for (const auto& [name, value] : headers) request.insert(name, value);
 }
 
-bool hopByHop(bhttp::field field) {
-  switch (field) {
-    case bhttp::field::connection:
-    case bhttp::field::keep_alive:
-    case bhttp::field::proxy_connection:
-    case bhttp::field::te:
-    case bhttp::field::trailer:
-    case bhttp::field::transfer_encoding:
-    case bhttp::field::upgrade:
-    case bhttp::field::content_length:
-    case bhttp::field::host:
-    case bhttp::field::expect:
-      return true;
-    default:
-      return false;
-  }
+// Never copied into the check request: hop-by-hop headers, and the framing, Host and Expect of
+// the client's request (the check request has its own).
+bool notForwarded(bhttp::field field) {
+  return http::hopByHop(field) || field == bhttp::field::transfer_encoding || field == bhttp::field::content_length ||
+         field == bhttp::field::host || field == bhttp::field::expect;
 }
 
 // The check request: the client request's end-to-end headers, no body, and what was asked.
@@ -125,7 +115,7 @@ router::Request checkRequest(const Settings& settings, const http::FilterState& 
   const router::Request& original = *state.request;
   router::Request check{bhttp::verb::get, settings.target.path, 11};
   for (const auto& field : original) {
-    if (!hopByHop(field.name())) check.insert(field.name_string(), field.value());
+    if (!notForwarded(field.name())) check.insert(field.name_string(), field.value());
   }
   check.set("x-forwarded-method", original.method_string());
   check.set("x-forwarded-uri", original.target());

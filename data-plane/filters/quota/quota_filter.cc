@@ -8,7 +8,7 @@
 #include "common/strings.h"
 #include "data-plane/filters/quota/quota_counter.h"
 #include "data-plane/filters/rate_limit/limit_key.h"
-#include "data-plane/redis/client.h"
+#include "data-plane/redis/redis_target.h"
 #include "portico/filters/quota/v1/quota.pb.h"
 
 namespace portico::dp::filters::quota {
@@ -34,22 +34,18 @@ absl::StatusOr<std::shared_ptr<const QuotaConfig>> compileQuota(const google::pr
   if (in.limit() == 0) return absl::InvalidArgumentError("limit: must be at least 1");
   auto key = rate_limit::LimitKey::parse(in.key().empty() ? "consumer" : in.key());
   if (!key.ok()) return key.status();
-  if (in.redis().address().empty()) return absl::InvalidArgumentError("redis.address: required");
-  auto client = context.redis != nullptr ? context.redis->get(in.redis().address())
-                                         : redis::privateClient(in.redis().address(), context.worker_count);
-  if (!client.ok()) return absl::InvalidArgumentError(cat("redis.address: ", client.status().message()));
+  auto target = redis::compileTarget(in.redis(), context.redis, context.worker_count, "");
+  if (!target.ok()) return target.status();
   QuotaCounter::Settings settings;
   settings.limit = in.limit();
   settings.period = in.period() == pq::Quota::DAY ? PeriodKind::kDay : PeriodKind::kMonth;
-  const auto timeout = std::chrono::milliseconds(in.redis().timeout().seconds() * 1000 +
-                                                 in.redis().timeout().nanos() / 1000000);
-  if (timeout.count() > 0) settings.timeout = timeout;
+  settings.timeout = target->timeout;
   // Not the limit: raising a plan's limit keeps what was used this period.
   settings.key_prefix = cat("portico:quota:", in.scope(), ":");
   auto out = std::make_shared<QuotaConfig>();
   out->key = std::move(*key);
   out->limit_text = std::to_string(in.limit());
-  out->counter = std::make_shared<const QuotaCounter>(std::move(*client), std::move(settings));
+  out->counter = std::make_shared<const QuotaCounter>(std::move(target->client), std::move(settings));
   out->fail_open = in.fail_open();
   return std::shared_ptr<const QuotaConfig>(std::move(out));
 }

@@ -10,7 +10,7 @@
 #include "data-plane/filters/rate_limit/limit_key.h"
 #include "data-plane/filters/rate_limit/limiter_registry.h"
 #include "data-plane/filters/rate_limit/redis_limiter.h"
-#include "data-plane/redis/client.h"
+#include "data-plane/redis/redis_target.h"
 #include "portico/filters/rate_limit/v1/rate_limit.pb.h"
 
 namespace portico::dp::filters::rate_limit {
@@ -30,18 +30,11 @@ class Limit : public http::FilterRouteConfig {
   bool fail_open = true;                        // policy REDIS: Redis unreachable → let through
 };
 
-std::chrono::milliseconds durationOf(const google::protobuf::Duration& d, std::chrono::milliseconds fallback) {
-  const auto ms = std::chrono::milliseconds(d.seconds() * 1000 + d.nanos() / 1000000);
-  return ms.count() > 0 ? ms : fallback;
-}
-
 absl::StatusOr<std::shared_ptr<const RedisLimiter>> compileRedis(const rl::RateLimit& in,
                                                                  std::chrono::milliseconds window,
                                                                  const http::FilterBuildContext& context) {
-  if (in.redis().address().empty()) return absl::InvalidArgumentError("redis.address: required with policy REDIS");
-  absl::StatusOr<std::shared_ptr<redis::Client>> client =
-      context.redis != nullptr ? context.redis->get(in.redis().address()) : redis::privateClient(in.redis().address(), context.worker_count);
-  if (!client.ok()) return absl::InvalidArgumentError(cat("redis.address: ", client.status().message()));
+  auto target = redis::compileTarget(in.redis(), context.redis, context.worker_count, "with policy REDIS");
+  if (!target.ok()) return target.status();
   RedisLimiter::Settings settings;
   switch (in.algorithm()) {
     case rl::RateLimit::FIXED_WINDOW:
@@ -57,11 +50,11 @@ absl::StatusOr<std::shared_ptr<const RedisLimiter>> compileRedis(const rl::RateL
   settings.limit = in.limit();
   settings.burst = in.burst();
   settings.window = window;
-  settings.timeout = durationOf(in.redis().timeout(), std::chrono::milliseconds(50));
+  settings.timeout = target->timeout;
   // The instance and its settings name the counters: a changed limit starts fresh ones.
   settings.key_prefix = cat("portico:rl:", in.scope(), ":", rl::RateLimit::Algorithm_Name(in.algorithm()), ":",
                             in.limit(), ":", in.burst(), ":", window.count(), ":");
-  return std::make_shared<const RedisLimiter>(std::move(*client), std::move(settings));
+  return std::make_shared<const RedisLimiter>(std::move(target->client), std::move(settings));
 }
 
 absl::StatusOr<std::shared_ptr<const Limit>> compileLimit(const google::protobuf::Any& any,

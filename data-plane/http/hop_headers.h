@@ -6,7 +6,7 @@
 
 #include "data-plane/router/message.h"
 
-namespace portico::dp::listener {
+namespace portico::dp::http {
 
 // Connection, Keep-Alive, Proxy-Connection, TE, Trailer, Upgrade.
 bool hopByHop(boost::beast::http::field name);
@@ -24,4 +24,4 @@ void setUpgradeHeaders(router::Fields& fields);
 // Removes x-portico-* and x-user-* (a client must never be able to send them).
 void removeIdentityHeaders(router::Fields& fields);
 
-}  // namespace portico::dp::listener
+}  // namespace portico::dp::http

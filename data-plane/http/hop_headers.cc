@@ -1,4 +1,4 @@
-#include "data-plane/listener/hop_headers.h"
+#include "data-plane/http/hop_headers.h"
 
 #include <string>
 
@@ -8,7 +8,7 @@
 #include "absl/strings/str_split.h"
 #include "common/strings.h"
 
-namespace portico::dp::listener {
+namespace portico::dp::http {
 
 namespace bhttp = boost::beast::http;
 using router::Request;
@@ -89,4 +89,4 @@ void removeIdentityHeaders(router::Fields& fields) {
   }
 }
 
-}  // namespace portico::dp::listener
+}  // namespace portico::dp::http
