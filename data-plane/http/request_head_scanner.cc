@@ -2,26 +2,9 @@
 
 #include <cstring>
 
+#include "data-plane/http/header_chars.h"
+
 namespace portico::dp::http {
-
-namespace {
-
-// RFC 9110 §5.6.2 tchar.
-bool tchar(unsigned char c) {
-  if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) return true;
-  switch (c) {
-    case '!': case '#': case '$': case '%': case '&': case '\'': case '*': case '+': case '-':
-    case '.': case '^': case '_': case '`': case '|': case '~':
-      return true;
-    default:
-      return false;
-  }
-}
-
-// CTLs other than HTAB, and DEL. obs-text (0x80-0xFF) is allowed in values (RFC 9110 §5.5).
-bool control(unsigned char c) { return (c < 0x20 && c != '\t') || c == 0x7f; }
-
-}  // namespace
 
 RequestHeadScanner::Status RequestHeadScanner::refuse(int status, std::string_view code,
                                                       std::string_view message) {

@@ -82,7 +82,7 @@ void writeRequestHead(const Request& request, std::string& out) {
   appendFields(request, out);
 }
 
-void writeResponseHead(const Response& response, std::string& out) {
+void writeResponseHead(const Response& response, std::string_view raw_fields, std::string& out) {
   out.clear();
   appendVersion(response.version(), out);
   out.push_back(' ');
@@ -94,6 +94,7 @@ void writeResponseHead(const Response& response, std::string& out) {
   std::string_view reason = response.reason();
   out.append(reason.empty() ? std::string_view(bhttp::obsolete_reason(response.result())) : reason);
   out.append("\r\n");
+  out.append(raw_fields);
   appendFields(response, out);
 }
 

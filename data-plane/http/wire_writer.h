@@ -36,7 +36,8 @@ void setPersistence(router::Fields& fields, unsigned version, bool keep_alive);
 // Replaces `out` with "METHOD target HTTP/x.y\r\n" + fields + "\r\n" (capacity is kept, so a
 // reused buffer allocates only while it grows).
 void writeRequestHead(const Request& request, std::string& out);
-// Replaces `out` with "HTTP/x.y code reason\r\n" + fields + "\r\n".
-void writeResponseHead(const Response& response, std::string& out);
+// Replaces `out` with "HTTP/x.y code reason\r\n" + raw_fields + fields + "\r\n": `raw_fields`
+// are the upstream's header lines as received (raw_fields.h), before the gateway's own.
+void writeResponseHead(const Response& response, std::string_view raw_fields, std::string& out);
 
 }  // namespace portico::dp::http

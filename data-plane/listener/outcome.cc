@@ -6,6 +6,7 @@
 #include "common/strings.h"
 #include "data-plane/http/forwarded_headers.h"
 #include "data-plane/http/local_reply.h"
+#include "data-plane/http/raw_fields.h"
 #include "data-plane/http/wire_writer.h"
 #include "data-plane/http/hop_headers.h"
 
@@ -127,6 +128,14 @@ Outcome upstreamOutcome(router::UpstreamResult&& result, const router::Route& ro
       out.stats = route.stats;
       out.close = !client_keep_alive;
       out.response = std::move(result.response);
+      out.raw_fields = std::move(result.raw_fields);
+      // The upstream's header lines stay as received unless something reads or changes them.
+      // Then they become fields first, so their order with the gateway's own is kept.
+      if (!route.response_headers.empty() || result.tunnel || ctx.filter_state.decoded != 0) {
+        http::adoptRawFields(out.raw_fields, out.response);
+      } else if (ctx.echo_id && !ctx.request_id.empty()) {
+        http::eraseRawField(out.raw_fields, ctx.id_header);  // the gateway's id replaces the upstream's
+      }
       route.response_headers.apply(out.response);
       finishResponse(out.response, request, ctx, client_keep_alive);
       if (result.tunnel) {

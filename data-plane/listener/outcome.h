@@ -5,6 +5,7 @@
 // from the upstream's result. Every builder applies the gateway's own response headers and the
 // framing (finishResponse).
 
+#include <string>
 #include <string_view>
 
 #include "data-plane/http/filter.h"
@@ -19,6 +20,9 @@ namespace portico::dp::listener {
 
 struct Outcome {
   router::Response response;
+  // A proxied response's upstream header lines, written before response's own fields
+  // (http/raw_fields.h); empty once adopted into them, and for local answers.
+  std::string raw_fields;
   router::RouteStats* stats = nullptr;
   bool close = false;  // close the client connection after this response
   // A 101 answer to a WebSocket upgrade: after the response, the connection becomes a tunnel to

@@ -6,6 +6,7 @@
 #include <charconv>
 
 #include "common/strings.h"
+#include "data-plane/http/raw_fields.h"
 #include "data-plane/listener/worker.h"
 #include "data-plane/router/retry_backoff.h"
 
@@ -133,6 +134,9 @@ net::Awaitable<UpstreamResult> forwardWithRetries(listener::Worker& worker,
     }
     reportToOutlierDetection(worker, cluster, result);
     retry_slot.release();
+    if (retries_left > 0 && policy->has(RetryPolicy::kRetriableHeaders) && !result.raw_fields.empty()) {
+      http::adoptRawFields(result.raw_fields, result.response);  // retriable() reads them
+    }
     if (retries_left == 0 || !retriable(*policy, result, outcome) || Clock::now() >= deadline) {
       co_return result;
     }

@@ -2,8 +2,6 @@
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/use_awaitable.hpp>
-#include <boost/beast/http/parser.hpp>
-#include <boost/beast/http/read.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/error.hpp>
 
@@ -11,6 +9,7 @@
 
 #include "absl/time/time.h"
 #include "common/strings.h"
+#include "data-plane/http/response_decoder.h"
 #include "data-plane/http/wire_writer.h"
 #include "data-plane/listener/worker.h"
 #include "data-plane/upstream/active_request.h"
@@ -106,44 +105,68 @@ net::Awaitable<upstream::UpstreamConnectionPtr> openConnection(listener::Worker&
 }
 
 struct Exchange {
-  beast::error_code ec;
+  enum class Result { kOk, kIoError, kTimeout, kBad, kTooLarge, kTruncated };
+  Result result = Result::kOk;
+  beast::error_code ec;  // kIoError
   bool got_response_bytes = false;
 };
 
-// Writes the request and reads the final (non-1xx) response into `parser`.
+// How much room a read asks for: a small response arrives in one read.
+constexpr size_t kReadBytes = 16 << 10;
+
+// Writes the request and reads the final (non-1xx) response into `decoder`.
 net::Awaitable<Exchange> exchange(upstream::UpstreamConnection& connection, Request& request,
-                                   std::optional<ResponseParser>& parser,
-                                   uint64_t body_limit, Clock::time_point deadline) {
+                                   http::ResponseDecoder& decoder, Clock::time_point deadline) {
   Exchange out;
   connection.deadline.expiresAt(deadline);
   http::writeRequestHead(request, connection.head);
   const std::array<asio::const_buffer, 2> message{asio::buffer(connection.head), asio::buffer(request.body())};
   auto [write_ec, written] = co_await asio::async_write(connection.socket, message, kNoThrow);
   if (write_ec) {
-    out.ec = connection.deadline.expired() ? beast::error::timeout : write_ec;
+    out.result = connection.deadline.expired() ? Exchange::Result::kTimeout : Exchange::Result::kIoError;
+    out.ec = write_ec;
     co_return out;
   }
+  beast::flat_buffer& buffer = connection.buffer;
+  using State = http::ResponseDecoder::State;
+  bool eof = false;
   while (true) {
-    parser.emplace();
-    parser->header_limit(64 << 10);
-    parser->body_limit(body_limit);
-    if (request.method() == bhttp::verb::head) {
-      parser->skip(true);
+    State state = State::kNeedMore;
+    if (buffer.size() > 0) {
+      size_t used = 0;
+      const auto data = buffer.data();
+      state = decoder.feed(std::string_view(static_cast<const char*>(data.data()), data.size()), used);
+      buffer.consume(used);
     }
-    auto [read_ec, read] = co_await bhttp::async_read(connection.socket, connection.buffer, *parser, kNoThrow);
-    out.got_response_bytes = out.got_response_bytes || parser->got_some() || read > 0;
-    if (read_ec) {
-      out.ec = connection.deadline.expired() ? beast::error::timeout : read_ec;
-      co_return out;
+    if (state == State::kNeedMore && eof) state = decoder.finishAtEof();
+    if (state == State::kNeedMore) {
+      auto [read_ec, read] = co_await connection.socket.async_read_some(buffer.prepare(kReadBytes), kNoThrow);
+      buffer.commit(read);
+      out.got_response_bytes = out.got_response_bytes || read > 0;
+      if (read_ec == asio::error::eof) {
+        eof = true;  // what was read before the close is decoded first
+      } else if (read_ec) {
+        out.result = connection.deadline.expired() ? Exchange::Result::kTimeout : Exchange::Result::kIoError;
+        out.ec = read_ec;
+        co_return out;
+      }
+      continue;
     }
-    const unsigned status = parser->get().result_int();
-    if (status >= 100 && status < 200 && status != 101) {
-      continue;  // interim response (e.g. 100 Continue): the final one follows
+    switch (state) {
+      case State::kNeedMore:
+        continue;
+      case State::kDone:
+        co_return out;
+      case State::kBad:
+        out.result = Exchange::Result::kBad;
+        co_return out;
+      case State::kTooLarge:
+        out.result = Exchange::Result::kTooLarge;
+        co_return out;
+      case State::kTruncated:
+        out.result = Exchange::Result::kTruncated;
+        co_return out;
     }
-    if (status < 100 || status > 599) {
-      out.ec = bhttp::error::bad_status;  // Beast's parser takes any three digits
-    }
-    co_return out;
   }
 }
 
@@ -151,7 +174,7 @@ net::Awaitable<Exchange> exchange(upstream::UpstreamConnection& connection, Requ
 // A 101 that answers a request that asked for no upgrade cannot be passed on (the client would
 // not know what follows): it is a bad response.
 UpstreamResult switchProtocols(const Request& request, const upstream::Endpoint& endpoint,
-                               ResponseParser&& parser,
+                               http::ResponseDecoder& decoder,
                                upstream::UpstreamConnectionPtr connection, UpstreamResult result) {
   if (request.find(bhttp::field::upgrade) == request.end()) {
     result.outcome = UpstreamOutcome::kBadResponse;
@@ -159,10 +182,35 @@ UpstreamResult switchProtocols(const Request& request, const upstream::Endpoint&
     return result;
   }
   result.outcome = UpstreamOutcome::kOk;
-  result.response = parser.release();
+  result.response = std::move(decoder.response());
+  result.raw_fields = std::move(decoder.fields());
   ++connection->requests;
   result.tunnel = std::move(connection);
   return result;
+}
+
+// A failed exchange: what the client is told, and the counters.
+void classifyFailure(listener::Worker& worker, const upstream::Endpoint& endpoint, const Exchange& ex,
+                     const http::ResponseDecoder& decoder, UpstreamResult& result) {
+  worker.stats().upstream_resets_total->Increment();
+  switch (ex.result) {
+    case Exchange::Result::kTooLarge:
+      result.outcome = UpstreamOutcome::kResponseTooLarge;
+      result.detail = cat("response from ", endpoint.key, " exceeds the size limit: ", decoder.error());
+      return;
+    case Exchange::Result::kBad:
+      result.outcome = UpstreamOutcome::kBadResponse;
+      result.detail = cat("malformed response from ", endpoint.key, ": ", decoder.error());
+      return;
+    case Exchange::Result::kTruncated:
+      result.outcome = UpstreamOutcome::kReset;
+      result.detail = cat("connection to ", endpoint.key, " closed mid-response");
+      return;
+    default:
+      result.outcome = UpstreamOutcome::kReset;
+      result.detail = cat("connection to ", endpoint.key, " failed: ", ex.ec.message());
+      return;
+  }
 }
 
 }  // namespace
@@ -191,6 +239,7 @@ net::Awaitable<UpstreamResult> forwardUpstream(listener::Worker& worker, const u
   // send it once more on a fresh connection. This is not a retry: no retry policy is needed.
   upstream::UpstreamConnectionPtr connection = worker.pool().take(endpoint->pool_key);
   bool reused = connection != nullptr;
+  const http::ResponseLimits limits{64 << 10, worker.limits().max_response_body_bytes};
   for (int attempt = 0; attempt < 2; ++attempt) {
     if (!connection) {
       connection = co_await openConnection(worker, *endpoint, cluster, deadline, result);
@@ -199,46 +248,35 @@ net::Awaitable<UpstreamResult> forwardUpstream(listener::Worker& worker, const u
       }
       reused = false;
     }
-    std::optional<ResponseParser> parser;
-    Exchange ex = co_await exchange(*connection, request, parser, worker.limits().max_response_body_bytes, deadline);
-    if (!ex.ec && parser->get().result() == bhttp::status::switching_protocols) {
-      co_return switchProtocols(request, *endpoint, std::move(*parser), std::move(connection), std::move(result));
+    http::ResponseDecoder decoder(limits, request.method() == bhttp::verb::head);
+    const Exchange ex = co_await exchange(*connection, request, decoder, deadline);
+    if (ex.result == Exchange::Result::kOk && decoder.response().result() == bhttp::status::switching_protocols) {
+      co_return switchProtocols(request, *endpoint, decoder, std::move(connection), std::move(result));
     }
-    if (!ex.ec) {
+    if (ex.result == Exchange::Result::kOk) {
       result.outcome = UpstreamOutcome::kOk;
-      const bool reusable = parser->get().keep_alive() && !parser->need_eof();
-      result.response = parser->release();
+      result.response = std::move(decoder.response());
+      result.raw_fields = std::move(decoder.fields());
       ++connection->requests;
       connection->deadline.expiresNever();  // idle in the pool: the pool's idle timeout applies
-      if (reusable) {
+      if (decoder.keepAlive()) {
         worker.pool().put(endpoint->pool_key, std::move(connection));
       }
       co_return result;
     }
-    if (ex.ec == beast::error::timeout) {
+    if (ex.result == Exchange::Result::kTimeout) {
       worker.stats().upstream_timeouts_total->Increment();
       result.outcome = UpstreamOutcome::kTimeout;
       result.detail = cat("timeout waiting for ", endpoint->key);
       co_return result;
     }
-    if (reused && !ex.got_response_bytes) {
+    if (reused && !ex.got_response_bytes &&
+        (ex.result == Exchange::Result::kIoError || ex.result == Exchange::Result::kTruncated)) {
       worker.stats().upstream_stale_retries_total->Increment();
       connection.reset();
       continue;
     }
-    worker.stats().upstream_resets_total->Increment();
-    if (ex.ec == bhttp::error::body_limit || ex.ec == bhttp::error::header_limit) {
-      result.outcome = UpstreamOutcome::kResponseTooLarge;
-      result.detail = cat("response from ", endpoint->key, " exceeds the size limit");
-    } else if (ex.ec == bhttp::error::bad_status ||
-               (ex.got_response_bytes && ex.ec != asio::error::eof && ex.ec != asio::error::connection_reset &&
-               ex.ec != bhttp::error::partial_message)) {
-      result.outcome = UpstreamOutcome::kBadResponse;
-      result.detail = cat("malformed response from ", endpoint->key, ": ", ex.ec.message());
-    } else {
-      result.outcome = UpstreamOutcome::kReset;
-      result.detail = cat("connection to ", endpoint->key, " failed: ", ex.ec.message());
-    }
+    classifyFailure(worker, *endpoint, ex, decoder, result);
     co_return result;
   }
   result.outcome = UpstreamOutcome::kReset;

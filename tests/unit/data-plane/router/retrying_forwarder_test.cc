@@ -18,6 +18,7 @@
 
 #include "common/strings.h"
 #include "data-plane/config/cluster_compiler.h"
+#include "data-plane/http/raw_fields.h"
 #include "data-plane/listener/worker.h"
 #include "data-plane/upstream/lb/lb_tables.h"
 #include "tests/support/test_env.h"
@@ -139,9 +140,13 @@ class RetryingForwarderTest : public ::testing::Test {
     return forward(req, &policy_, timeout);
   }
 
+  // The answering backend's name: the upstream's header lines are still raw (http/raw_fields.h).
   static std::string backend(const UpstreamResult& result) {
-    auto it = result.response.find("x-echo-name");
-    return it == result.response.end() ? "" : std::string(it->value());
+    router::Response response;
+    std::string raw = result.raw_fields;
+    http::adoptRawFields(raw, response);
+    auto it = response.find("x-echo-name");
+    return it == response.end() ? "" : std::string(it->value());
   }
 
   uint64_t counter(const std::atomic<uint64_t>& c) const { return c.load(); }
