@@ -89,6 +89,24 @@ bool RawConnection::readUntil(std::string& data, std::string_view marker, absl::
   return true;
 }
 
+bool RawConnection::readAtLeast(std::string& data, size_t size, absl::Duration timeout) {
+  const absl::Time deadline = absl::Now() + timeout;
+  char chunk[16384];
+  while (data.size() < size) {
+    const int64_t left_ms = absl::ToInt64Milliseconds(deadline - absl::Now());
+    if (left_ms <= 0) return false;
+    pollfd pfd{fd_, POLLIN, 0};
+    const int ready = ::poll(&pfd, 1, static_cast<int>(left_ms));
+    if (ready < 0 && errno == EINTR) continue;
+    if (ready <= 0) return false;
+    const ssize_t n = ::recv(fd_, chunk, sizeof(chunk), 0);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return false;
+    data.append(chunk, static_cast<size_t>(n));
+  }
+  return true;
+}
+
 int statusOf(std::string_view data) {
   if (data.size() < 12 || data.substr(0, 7) != "HTTP/1.") return 0;
   int status = 0;

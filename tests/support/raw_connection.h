@@ -33,6 +33,8 @@ class RawConnection {
   Received readUntilClose(absl::Duration timeout);
   // Reads until `data` contains `marker` (true), the server closes or `timeout` passes.
   bool readUntil(std::string& data, std::string_view marker, absl::Duration timeout);
+  // Reads until `data` holds at least `size` bytes (true), the server closes or `timeout` passes.
+  bool readAtLeast(std::string& data, size_t size, absl::Duration timeout);
 
  private:
   explicit RawConnection(int fd) : fd_(fd) {}

@@ -7,6 +7,7 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
@@ -40,11 +41,19 @@ asio::awaitable<void> serve(tcp::socket socket, ScriptedHttpServer::Handler& han
       co_await timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));
     }
     if (answer.close_without_answer) co_return;
-    answer.response.version(11);
-    answer.response.keep_alive(request.keep_alive());
-    co_await bhttp::async_write(socket, answer.response, asio::redirect_error(asio::use_awaitable, ec));
-    if (ec || !request.keep_alive()) co_return;
+    if (!answer.raw.empty()) {
+      co_await asio::async_write(socket, asio::buffer(answer.raw), asio::redirect_error(asio::use_awaitable, ec));
+    } else {
+      answer.response.version(11);
+      answer.response.keep_alive(request.keep_alive());
+      co_await bhttp::async_write(socket, answer.response, asio::redirect_error(asio::use_awaitable, ec));
+    }
+    if (ec || answer.close_after || !request.keep_alive()) break;
   }
+  // FIN after everything written (a plain close could turn into a reset and lose the tail).
+  boost::system::error_code ignored;
+  socket.shutdown(tcp::socket::shutdown_send, ignored);
+  socket.close(ignored);
 }
 
 }  // namespace
@@ -70,6 +79,7 @@ absl::StatusOr<std::unique_ptr<ScriptedHttpServer>> ScriptedHttpServer::start(Ha
           boost::system::error_code accept_ec;
           tcp::socket socket = co_await self->impl_->acceptor.async_accept(asio::redirect_error(asio::use_awaitable, accept_ec));
           if (accept_ec) co_return;
+          self->connections_.fetch_add(1);
           asio::co_spawn(self->impl_->io,
                          serve(std::move(socket), self->impl_->handler,
                                [self](const Request& request) {
