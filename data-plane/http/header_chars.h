@@ -5,7 +5,9 @@
 // lookups: these run over every byte of every head the proxy reads.
 
 #include <array>
+#include <cstddef>
 #include <cstdint>
+#include <cstring>
 
 namespace portico::dp::http {
 
@@ -39,6 +41,31 @@ inline bool tchar(unsigned char c) { return (header_chars_internal::kTable[c] & 
 // (0x80-0xFF) is allowed there (RFC 9110 §5.5).
 inline bool control(unsigned char c) {
   return (header_chars_internal::kTable[c] & header_chars_internal::kControl) != 0;
+}
+
+// Whether some byte of [data, data + size) is control(). Eight bytes per step: a field value is
+// almost never refused, so the common case is the word test below finding nothing. The test can
+// flag a word that holds none (an HTAB, a borrow after a real hit); such words are re-checked
+// byte by byte, so the answer is exact.
+inline bool hasControl(const char* data, size_t size) {
+  constexpr uint64_t kOnes = 0x0101010101010101ull;
+  constexpr uint64_t kHighs = 0x8080808080808080ull;
+  size_t i = 0;
+  for (; i + 8 <= size; i += 8) {
+    uint64_t word;
+    std::memcpy(&word, data + i, sizeof(word));
+    const uint64_t below_space = (word - kOnes * 0x20) & ~word & kHighs;
+    const uint64_t del_xor = word ^ (kOnes * 0x7f);
+    const uint64_t del = (del_xor - kOnes) & ~del_xor & kHighs;
+    if ((below_space | del) == 0) continue;
+    for (size_t j = i; j < i + 8; ++j) {
+      if (control(static_cast<unsigned char>(data[j]))) return true;
+    }
+  }
+  for (; i < size; ++i) {
+    if (control(static_cast<unsigned char>(data[i]))) return true;
+  }
+  return false;
 }
 
 }  // namespace portico::dp::http

@@ -17,13 +17,20 @@ std::string_view trimOws(std::string_view s) {
   return s;
 }
 
-// Calls `each(name, line)` for every line of `raw` (line with its CRLF).
+uint64_t nameBit(std::string_view name) {
+  if (name.empty()) return 1;
+  const unsigned first = static_cast<unsigned char>(name.front()) | 0x20;  // letters: either case
+  const unsigned last = static_cast<unsigned char>(name.back()) | 0x20;
+  return uint64_t{1} << ((name.size() * 7 + first + last * 3) & 63);
+}
+
+// Calls `each(name, line)` for every line of `lines` (line with its CRLF).
 template <typename Each>
-void forEachLine(std::string_view raw, Each each) {
-  for (size_t pos = 0; pos < raw.size();) {
-    size_t end = raw.find(kCrlf, pos);
-    end = end == std::string_view::npos ? raw.size() : end + kCrlf.size();
-    const std::string_view line = raw.substr(pos, end - pos);
+void forEachLine(std::string_view lines, Each each) {
+  for (size_t pos = 0; pos < lines.size();) {
+    size_t end = lines.find(kCrlf, pos);
+    end = end == std::string_view::npos ? lines.size() : end + kCrlf.size();
+    const std::string_view line = lines.substr(pos, end - pos);
     each(line.substr(0, line.find(':')), line);
     pos = end;
   }
@@ -31,28 +38,31 @@ void forEachLine(std::string_view raw, Each each) {
 
 }  // namespace
 
-void adoptRawFields(std::string& raw, router::Fields& fields) {
-  forEachLine(raw, [&](std::string_view name, std::string_view line) {
+void RawFields::append(std::string_view name, std::string_view line) {
+  lines.append(line);
+  name_bits |= nameBit(name);
+}
+
+bool RawFields::mayHold(std::string_view name) const { return (name_bits & nameBit(name)) != 0; }
+
+void adoptRawFields(RawFields& raw, router::Fields& fields) {
+  forEachLine(raw.lines, [&](std::string_view name, std::string_view line) {
     std::string_view value = line.substr(std::min(name.size() + 1, line.size()));
     if (value.size() >= kCrlf.size() && value.substr(value.size() - kCrlf.size()) == kCrlf) {
       value.remove_suffix(kCrlf.size());
     }
     fields.insert(bsv(name), bsv(trimOws(value)));
   });
-  raw.clear();
+  raw = RawFields{};
 }
 
-void eraseRawField(std::string& raw, std::string_view name) {
-  // The common case, no such line, costs one pass and no copy.
-  bool found = false;
-  forEachLine(raw, [&](std::string_view line_name, std::string_view) {
-    found = found || absl::EqualsIgnoreCase(av(line_name), av(name));
-  });
-  if (!found) return;
-  std::string kept;
-  kept.reserve(raw.size());
-  forEachLine(raw, [&](std::string_view line_name, std::string_view line) {
-    if (!absl::EqualsIgnoreCase(av(line_name), av(name))) kept.append(line);
+void eraseRawField(RawFields& raw, std::string_view name) {
+  if (!raw.mayHold(name)) return;  // the common case: no scan, no copy
+  RawFields kept;
+  kept.lines.reserve(raw.lines.size());
+  kept.has_content_length = raw.has_content_length && !absl::EqualsIgnoreCase(av(name), "content-length");
+  forEachLine(raw.lines, [&](std::string_view line_name, std::string_view line) {
+    if (!absl::EqualsIgnoreCase(av(line_name), av(name))) kept.append(line_name, line);
   });
   raw = std::move(kept);
 }

@@ -1,11 +1,12 @@
 #pragma once
 
 // An upstream response's end-to-end header lines kept as received ("Name: value\r\n" each, in
-// order; ResponseDecoder::fields()), and the two things done with them: writing them back out
+// order; ResponseDecoder), and the two things done with them: writing them back out
 // (wire_writer.h) and, only when something must read or change the upstream's headers (a
 // route's response header mutations, an HTTP filter's encoder, a retry on response headers, a
-// WebSocket handshake), parsing them into the response's fields.
+// WebSocket handshake), parsing them into the response's fields (adoptRawFields).
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -13,11 +14,25 @@
 
 namespace portico::dp::http {
 
+struct RawFields {
+  std::string lines;
+  // `lines` hold a Content-Length that is exact for the body as read (the decoder keeps the
+  // upstream's when it framed the body), so none needs adding.
+  bool has_content_length = false;
+  // One bit per line, by a hash of its name's size and first and last letters: a name whose bit
+  // is clear is certainly absent, so looking for it costs no scan (eraseRawField).
+  uint64_t name_bits = 0;
+
+  bool empty() const { return lines.empty(); }
+  void append(std::string_view name, std::string_view line);  // line with its CRLF
+  bool mayHold(std::string_view name) const;
+};
+
 // Inserts every line of `raw` into `fields` (after those already there, in order) and clears
 // `raw`. The lines were validated by the decoder.
-void adoptRawFields(std::string& raw, router::Fields& fields);
+void adoptRawFields(RawFields& raw, router::Fields& fields);
 
 // Removes the lines of `raw` whose name is `name` (case-insensitive).
-void eraseRawField(std::string& raw, std::string_view name);
+void eraseRawField(RawFields& raw, std::string_view name);
 
 }  // namespace portico::dp::http

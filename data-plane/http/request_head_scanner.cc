@@ -95,11 +95,9 @@ bool RequestHeadScanner::checkHeaderLine(std::string_view line) {
            "a header name must be a token directly followed by ':' (no whitespace before it)");
     return false;
   }
-  for (size_t i = colon + 1; i < line.size(); ++i) {
-    if (control(static_cast<unsigned char>(line[i]))) {
-      refuse(400, "bad_header_value", "control character in a header value");
-      return false;
-    }
+  if (hasControl(line.data() + colon + 1, line.size() - colon - 1)) {
+    refuse(400, "bad_header_value", "control character in a header value");
+    return false;
   }
   if (++header_count_ > limits_.max_header_count) {
     refuse(431, "too_many_headers", "the request has more header fields than this listener allows");

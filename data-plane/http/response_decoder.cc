@@ -1,6 +1,7 @@
 #include "data-plane/http/response_decoder.h"
 
 #include <algorithm>
+#include <charconv>
 #include <cstring>
 
 #include "common/strings.h"
@@ -147,7 +148,7 @@ ResponseDecoder::State ResponseDecoder::feedHead(std::string_view input, size_t&
 }
 
 void ResponseDecoder::resetHead() {
-  fields_.clear();
+  raw_ = RawFields{};
   status_ = 0;
   has_length_ = false;
   length_ = 0;
@@ -162,7 +163,7 @@ ResponseDecoder::State ResponseDecoder::parseHead(std::string_view head) {
   resetHead();
   size_t line_end = head.find(kCrlf);
   if (!parseStatusLine(head.substr(0, line_end))) return State::kBad;
-  fields_.reserve(head.size());
+  raw_.lines.reserve(head.size());
   size_t pos = line_end + kCrlf.size();
   while (true) {
     line_end = head.find(kCrlf, pos);
@@ -210,11 +211,9 @@ bool ResponseDecoder::parseStatusLine(std::string_view line) {
       return false;
     }
     reason = line.substr(13);
-    for (const char c : reason) {
-      if (control(static_cast<unsigned char>(c))) {
-        fail(State::kBad, "control character in the reason phrase");
-        return false;
-      }
+    if (hasControl(reason.data(), reason.size())) {
+      fail(State::kBad, "control character in the reason phrase");
+      return false;
     }
   }
   status_ = status;
@@ -242,18 +241,16 @@ bool ResponseDecoder::parseField(std::string_view line) {
     fail(State::kBad, "a header name is not a token directly followed by ':'");
     return false;
   }
-  for (size_t i = colon + 1; i < line.size(); ++i) {
-    // A bare CR or LF inside a line is a control character too.
-    if (control(static_cast<unsigned char>(line[i]))) {
-      fail(State::kBad, "control character in a header value");
-      return false;
-    }
+  // A bare CR or LF inside a line is a control character too.
+  if (hasControl(line.data() + colon + 1, line.size() - colon - 1)) {
+    fail(State::kBad, "control character in a header value");
+    return false;
   }
   const std::string_view name = line.substr(0, colon);
   const std::string_view value = trimOws(line.substr(colon + 1));
   switch (classify(name)) {
     case FieldKind::kEndToEnd:
-      fields_.append(line.data(), line.size() + kCrlf.size());  // the CRLF follows the line
+      raw_.append(name, std::string_view(line.data(), line.size() + kCrlf.size()));  // the CRLF follows
       return true;
     case FieldKind::kContentLength:
       return parseContentLength(value);
@@ -310,14 +307,22 @@ void ResponseDecoder::parseConnection(std::string_view value) {
 // Fields the Connection field names are hop-by-hop too (RFC 9110 §7.6.1). Rare: the kept lines
 // are filtered again here rather than checking every line against the list as it is parsed.
 void ResponseDecoder::dropNominatedFields() {
-  for (const std::string& token : nominated_) eraseRawField(fields_, token);
+  for (const std::string& token : nominated_) eraseRawField(raw_, token);
+}
+
+void ResponseDecoder::appendContentLength() {
+  constexpr std::string_view kName = "Content-Length";
+  char digits[24];
+  const auto end = std::to_chars(digits, digits + sizeof(digits), length_).ptr;
+  raw_.lines.append(kName).append(": ").append(digits, static_cast<size_t>(end - digits)).append(kCrlf);
+  raw_.append(kName, {});  // the name's bit; the line is already there
 }
 
 ResponseDecoder::State ResponseDecoder::startBody() {
-  const bool bodiless = head_request_ || status_ < 200 || status_ == 204 || status_ == 304;
-  if (head_request_ && has_length_ && !(status_ < 200 || status_ == 204 || status_ == 304)) {
-    fields_.append(cat("Content-Length: ", length_, kCrlf));
-  }
+  const bool bodiless_status = status_ < 200 || status_ == 204 || status_ == 304;
+  const bool bodiless = head_request_ || bodiless_status;
+  if (has_length_ && !chunked_ && !bodiless_status) appendContentLength();
+  raw_.has_content_length = has_length_ && !bodiless;
   if (bodiless) {
     framing_ = Framing::kNone;
     phase_ = Phase::kDone;

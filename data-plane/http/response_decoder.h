@@ -22,9 +22,11 @@
 // Framing (RFC 9112 §6.3): no body after HEAD or with 1xx/204/304; chunked; Content-Length;
 // else the body runs until the upstream closes. Interim 1xx responses other than 101 are
 // skipped. Chunk extensions and trailer fields are dropped (the body leaves de-chunked).
-// Hop-by-hop fields (hop_headers.h), those the Connection field names, Content-Length and
-// Transfer-Encoding are not kept in fields(); after a HEAD request a Content-Length is (it
-// describes the body a GET would get).
+// Hop-by-hop fields (hop_headers.h), those the Connection field names and Transfer-Encoding are
+// not kept in fields(). A Content-Length is kept, as one "Content-Length: N" line after the
+// others, when it framed the body (then it is exact for the body as read) and after a HEAD
+// request (it describes the body a GET would get); not with 1xx/204/304, nor for a chunked or
+// close-delimited body (the session adds the exact length of the body it read).
 //
 // One decoder per response. Not thread-safe.
 
@@ -34,6 +36,7 @@
 #include <string_view>
 #include <vector>
 
+#include "data-plane/http/raw_fields.h"
 #include "data-plane/router/message.h"
 
 namespace portico::dp::http {
@@ -65,7 +68,8 @@ class ResponseDecoder {
   // Status, version, reason and body; no fields (they are in fields()).
   router::Response& response() { return response_; }
   // The end-to-end header lines as received, each with its CRLF.
-  std::string& fields() { return fields_; }
+  const std::string& fields() const { return raw_.lines; }
+  RawFields& rawFields() { return raw_; }
   // The connection may carry another request after this response.
   bool keepAlive() const { return keep_alive_; }
   std::string_view error() const { return error_; }
@@ -86,6 +90,7 @@ class ResponseDecoder {
   State feedChunked(std::string_view input, size_t& used);
   bool parseChunkSize(std::string_view line);
   void dropNominatedFields();
+  void appendContentLength();
   void resetHead();
   State fail(State state, std::string_view why);
 
@@ -94,7 +99,7 @@ class ResponseDecoder {
   Phase phase_ = Phase::kHead;
   size_t scan_from_ = 0;  // where the search for the head's end resumes
   router::Response response_;
-  std::string fields_;
+  RawFields raw_;
   unsigned status_ = 0;
   bool reason_stored_ = false;  // response_ holds an unusual reason phrase
   bool has_length_ = false;

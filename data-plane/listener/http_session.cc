@@ -410,7 +410,7 @@ net::Awaitable<bool> serveRequests(Worker& worker, net::TimedStream<Stream>& cli
     const auto write_timeout = cache.settings.idle_timeout.count() > 0 ? cache.settings.idle_timeout
                                                                        : std::chrono::milliseconds(60000);
     client.deadline.expiresAfter(write_timeout);
-    http::writeResponseHead(outcome.response, outcome.raw_fields, head);
+    http::writeResponseHead(outcome.response, outcome.raw_fields.lines, head);
     const size_t head_bytes = head.size();
     std::tuple<beast::error_code, size_t> wrote;
     bool gathered = true;

@@ -48,11 +48,12 @@ Outcome localOutcome(int status, std::string_view code, std::string_view message
 bool bodilessStatus(unsigned status) { return status == 204 || status == 304 || (status >= 100 && status < 200); }
 
 void finishResponse(Response& response, const Request& request, const RequestContext& ctx,
-                    bool keep_alive) {
+                    bool keep_alive, bool length_set) {
   http::removeHopByHop(response);
   setGatewayResponseHeaders(response, ctx);
   const unsigned status = response.result_int();
-  if (!bodilessStatus(status) && (request.method() != bhttp::verb::head || !response.body().empty())) {
+  if (!length_set && !bodilessStatus(status) &&
+      (request.method() != bhttp::verb::head || !response.body().empty())) {
     // The body was read (or made) whole, so it goes out with an exact length. A proxied HEAD
     // answer keeps the upstream's Content-Length: it describes the GET body.
     http::setExactLength(response, response.body().size());
@@ -137,7 +138,7 @@ Outcome upstreamOutcome(router::UpstreamResult&& result, const router::Route& ro
         http::eraseRawField(out.raw_fields, ctx.id_header);  // the gateway's id replaces the upstream's
       }
       route.response_headers.apply(out.response);
-      finishResponse(out.response, request, ctx, client_keep_alive);
+      finishResponse(out.response, request, ctx, client_keep_alive, out.raw_fields.has_content_length);
       if (result.tunnel) {
         // 101: the client's connection carries WebSocket frames from now on, never another request.
         out.response.erase(bhttp::field::connection);

@@ -9,6 +9,7 @@
 #include <string_view>
 
 #include "data-plane/http/filter.h"
+#include "data-plane/http/raw_fields.h"
 #include "data-plane/listener/request_context.h"
 #include "data-plane/router/message.h"
 #include "data-plane/router/route_stats.h"
@@ -22,7 +23,7 @@ struct Outcome {
   router::Response response;
   // A proxied response's upstream header lines, written before response's own fields
   // (http/raw_fields.h); empty once adopted into them, and for local answers.
-  std::string raw_fields;
+  http::RawFields raw_fields;
   router::RouteStats* stats = nullptr;
   bool close = false;  // close the client connection after this response
   // A 101 answer to a WebSocket upgrade: after the response, the connection becomes a tunnel to
@@ -40,10 +41,10 @@ Outcome localOutcome(int status, std::string_view code, std::string_view message
 // 1xx, 204 and 304 never carry a body.
 bool bodilessStatus(unsigned status);
 
-// Hop-by-hop headers out, the gateway's headers in, an exact Content-Length, the client's HTTP
-// version and persistence.
+// Hop-by-hop headers out, the gateway's headers in, an exact Content-Length (unless
+// `length_set`: the upstream's header lines carry it), the client's HTTP version and persistence.
 void finishResponse(router::Response& response, const router::Request& request, const RequestContext& ctx,
-                    bool keep_alive);
+                    bool keep_alive, bool length_set = false);
 
 // RFC 9110: no body after a HEAD request or with 1xx/204/304.
 void dropForbiddenBody(router::Response& response, bool head_request);

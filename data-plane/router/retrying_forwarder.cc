@@ -29,7 +29,13 @@ Clock::time_point tryDeadline(const RetryPolicy* policy, Clock::time_point deadl
 void setAttemptCount(Request& request, uint32_t attempt) {
   char digits[12];
   const auto end = std::to_chars(digits, digits + sizeof(digits), attempt).ptr;
-  request.set(kAttemptCountHeader, std::string_view(digits, static_cast<size_t>(end - digits)));
+  const std::string_view count(digits, static_cast<size_t>(end - digits));
+  // A client cannot have sent it (x-portico-* is stripped on arrival), so the first try only adds it.
+  if (attempt == 1) {
+    request.insert(kAttemptCountHeader, count);
+  } else {
+    request.set(kAttemptCountHeader, count);
+  }
 }
 
 void reportToOutlierDetection(listener::Worker& worker, const upstream::Cluster& cluster,

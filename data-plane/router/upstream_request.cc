@@ -183,7 +183,7 @@ UpstreamResult switchProtocols(const Request& request, const upstream::Endpoint&
   }
   result.outcome = UpstreamOutcome::kOk;
   result.response = std::move(decoder.response());
-  result.raw_fields = std::move(decoder.fields());
+  result.raw_fields = std::move(decoder.rawFields());
   ++connection->requests;
   result.tunnel = std::move(connection);
   return result;
@@ -256,7 +256,7 @@ net::Awaitable<UpstreamResult> forwardUpstream(listener::Worker& worker, const u
     if (ex.result == Exchange::Result::kOk) {
       result.outcome = UpstreamOutcome::kOk;
       result.response = std::move(decoder.response());
-      result.raw_fields = std::move(decoder.fields());
+      result.raw_fields = std::move(decoder.rawFields());
       ++connection->requests;
       connection->deadline.expiresNever();  // idle in the pool: the pool's idle timeout applies
       if (decoder.keepAlive()) {

@@ -11,6 +11,7 @@
 #include <chrono>
 #include <optional>
 
+#include "data-plane/http/raw_fields.h"
 #include "data-plane/net/executor.h"
 #include "data-plane/router/message.h"
 #include "data-plane/upstream/cluster.h"
@@ -37,8 +38,8 @@ enum class UpstreamOutcome {
 
 struct UpstreamResult {
   UpstreamOutcome outcome = UpstreamOutcome::kOk;
-  Response response;   // kOk only; its fields are in raw_fields until adopted (http/raw_fields.h)
-  std::string raw_fields;  // kOk: the upstream's end-to-end header lines as received
+  Response response;   // kOk only; its fields are in raw_fields until adopted
+  http::RawFields raw_fields;  // kOk: the upstream's end-to-end header lines as received
   std::string detail;  // for logs and the local reply message
   std::string upstream_host;  // "ip:port" of the endpoint picked; "" when there was none
   // The endpoint picked (points into the snapshot the request pins); null when there was none.

@@ -143,7 +143,7 @@ class RetryingForwarderTest : public ::testing::Test {
   // The answering backend's name: the upstream's header lines are still raw (http/raw_fields.h).
   static std::string backend(const UpstreamResult& result) {
     router::Response response;
-    std::string raw = result.raw_fields;
+    http::RawFields raw = result.raw_fields;
     http::adoptRawFields(raw, response);
     auto it = response.find("x-echo-name");
     return it == response.end() ? "" : std::string(it->value());
