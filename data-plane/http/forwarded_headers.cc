@@ -15,6 +15,8 @@ constexpr std::string_view kXff = "x-forwarded-for";
 constexpr std::string_view kXfp = "x-forwarded-proto";
 constexpr std::string_view kVia = "via";
 
+boost::beast::string_view bsv(std::string_view s) { return boost::beast::string_view(s.data(), s.size()); }
+
 bool named(const router::Fields::value_type& field, std::string_view name) {
   return absl::EqualsIgnoreCase(av(field.name_string()), av(name));
 }
@@ -83,25 +85,36 @@ std::string clientAddress(const router::Fields& fields, std::string_view peer,
 
 void setForwardingHeaders(router::Fields& fields, std::string_view peer, std::string_view scheme,
                           const ForwardingOptions& options) {
-  if (options.use_remote_address) appendToList(fields, kXff, peer);
-  // A client's own X-Forwarded-Proto is only believed from a trusted hop.
-  const bool trusted = !options.use_remote_address || options.xff_trusted_hops > 0;
-  // One pass: how many X-Forwarded-Proto fields the client sent, and the last one's value.
-  int count = 0;
+  // One pass over the client's fields for both names (Beast knows neither, so any field it
+  // knows is skipped without a compare). The common request has neither.
+  int xff_count = 0;
+  int xfp_count = 0;
   std::string_view proto;
   for (const auto& field : fields) {
-    if (named(field, kXfp)) {
-      ++count;
+    if (field.name() != bhttp::field::unknown) continue;
+    if (named(field, kXff)) {
+      ++xff_count;
+    } else if (named(field, kXfp)) {
+      ++xfp_count;
       proto = field.value();
     }
   }
+  if (options.use_remote_address) {
+    if (xff_count > 0) {
+      appendToList(fields, kXff, peer);
+    } else if (!peer.empty()) {
+      fields.insert(bhttp::field::unknown, bsv(kXff), bsv(peer));  // no name lookup
+    }
+  }
+  // A client's own X-Forwarded-Proto is only believed from a trusted hop.
+  const bool trusted = !options.use_remote_address || options.xff_trusted_hops > 0;
   bool keep = false;
-  if (trusted && count == 1) {
+  if (trusted && xfp_count == 1) {
     proto = trimOws(proto);
     keep = absl::EqualsIgnoreCase(av(proto), "http") || absl::EqualsIgnoreCase(av(proto), "https");
   }
-  if (count == 0) {
-    fields.insert(kXfp, scheme);
+  if (xfp_count == 0) {
+    fields.insert(bhttp::field::unknown, bsv(kXfp), bsv(scheme));
   } else if (!keep) {
     fields.set(kXfp, scheme);
   }

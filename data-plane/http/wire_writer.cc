@@ -43,15 +43,21 @@ void appendFields(const router::Fields& fields, std::string& out) {
 }  // namespace
 
 void frameRequestBody(Request& request) {
-  const bool had_length = request.has_content_length();
-  if (request.chunked()) {
-    request.erase(bhttp::field::transfer_encoding);
+  // One walk over the (few) fields rather than two lookups by name. The decoder let through no
+  // Transfer-Encoding but a final "chunked".
+  bool had_length = false;
+  bool chunked = false;
+  for (const auto& field : request) {
+    had_length = had_length || field.name() == bhttp::field::content_length;
+    chunked = chunked || field.name() == bhttp::field::transfer_encoding;
   }
   const size_t size = request.body().size();
   const bool method_has_body = request.method() == bhttp::verb::post || request.method() == bhttp::verb::put ||
                                request.method() == bhttp::verb::patch;
   if (size > 0 || had_length || method_has_body) {
-    request.content_length(size);
+    setExactLength(request, size);  // drops Transfer-Encoding; keeps a Content-Length that is right
+  } else if (chunked) {
+    request.erase(bhttp::field::transfer_encoding);
   }
 }
 
