@@ -15,7 +15,8 @@ namespace {
 
 constexpr std::string_view kCrlf = "\r\n";
 constexpr std::string_view kHeadEnd = "\r\n\r\n";
-// A chunk-size line with its extensions; Envoy and nginx allow about as much.
+// A chunk-size line with its extensions and CRLF (or a trailer line); Envoy and nginx allow
+// about as much.
 constexpr size_t kMaxChunkLine = 4096;
 constexpr int kMaxChunkSizeDigits = 15;  // 2^60: beyond any body limit, never overflows
 
@@ -390,11 +391,14 @@ ResponseDecoder::State ResponseDecoder::feedChunked(std::string_view input, size
       continue;
     }
     // A line: the chunk size, or a trailer line (dropped) until the empty one.
+    // One bound whether or not the LF has arrived yet, so the decision does not depend on how
+    // the bytes are split into reads: without its LF, kMaxChunkLine bytes can no longer end
+    // within kMaxChunkLine.
     const size_t lf = rest.find('\n');
-    if (lf == std::string_view::npos) {
-      if (rest.size() > kMaxChunkLine) return fail(State::kBad, "a chunk-size or trailer line is too long");
-      return State::kNeedMore;
+    if (lf == std::string_view::npos ? rest.size() >= kMaxChunkLine : lf >= kMaxChunkLine) {
+      return fail(State::kBad, "a chunk-size or trailer line is too long");
     }
+    if (lf == std::string_view::npos) return State::kNeedMore;
     if (lf == 0 || rest[lf - 1] != '\r') return fail(State::kBad, "a chunked-body line ends in LF without CR");
     const std::string_view line = rest.substr(0, lf - 1);
     used += lf + 1;
