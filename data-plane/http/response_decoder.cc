@@ -97,11 +97,13 @@ ResponseDecoder::ResponseDecoder(const ResponseLimits& limits, bool head_request
 
 ResponseDecoder::State ResponseDecoder::fail(State state, std::string_view why) {
   error_ = std::string(why);
+  failure_ = state;
   return state;
 }
 
 ResponseDecoder::State ResponseDecoder::feed(std::string_view input, size_t& used) {
   used = 0;
+  if (failure_ != State::kNeedMore) return failure_;
   if (phase_ == Phase::kHead) {
     const State state = feedHead(input, used);
     if (state != State::kNeedMore || phase_ == Phase::kHead) return state;
@@ -114,6 +116,7 @@ ResponseDecoder::State ResponseDecoder::feed(std::string_view input, size_t& use
 }
 
 ResponseDecoder::State ResponseDecoder::finishAtEof() {
+  if (failure_ != State::kNeedMore) return failure_;
   if (phase_ == Phase::kDone || (phase_ == Phase::kBody && framing_ == Framing::kUntilClose)) {
     phase_ = Phase::kDone;
     return State::kDone;
