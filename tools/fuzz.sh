@@ -4,7 +4,7 @@
 # a target crashes or breaks an invariant; the input is kept as <build>/artifacts/<target>-*.
 #
 # Usage: tools/fuzz.sh [SECONDS_PER_TARGET]      (default 60)
-# Env: FUZZ_BUILD_DIR (default <repo>/build-fuzz), FUZZ_TARGETS (default: all four),
+# Env: FUZZ_BUILD_DIR (default <repo>/build-fuzz), FUZZ_TARGETS (default: all five),
 #      JOBS (build parallelism, default 2), BUILD_LOCK (file to flock around the build;
 #      default /tmp/portico-build.lock, so it never builds alongside another build; do not run
 #      this script, or a ctest that runs it, while holding that lock yourself).
@@ -13,7 +13,7 @@ set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 seconds=${1:-60}
 build=${FUZZ_BUILD_DIR:-$root/build-fuzz}
-targets=${FUZZ_TARGETS:-"request path_normalizer route_matcher jwt"}
+targets=${FUZZ_TARGETS:-"request response path_normalizer route_matcher jwt"}
 JOBS=${JOBS:-2}
 lock=${BUILD_LOCK:-/tmp/portico-build.lock}
 

@@ -28,8 +28,10 @@ struct RawFields {
   bool mayHold(std::string_view name) const;
 };
 
-// Inserts every line of `raw` into `fields` (after those already there, in order) and clears
-// `raw`. The lines were validated by the decoder.
+// Inserts every line of `raw` into `fields` (after those already there, in order; as with any
+// Beast insert, a line whose name is already there goes right after the last field of that
+// name, so same-named fields stay together) and clears `raw`. The lines were validated by the
+// decoder.
 void adoptRawFields(RawFields& raw, router::Fields& fields);
 
 // Removes the lines of `raw` whose name is `name` (case-insensitive).

@@ -16,7 +16,8 @@ namespace {
 
 constexpr std::string_view kCrlf = "\r\n";
 constexpr std::string_view kHeadEnd = "\r\n\r\n";
-// A chunk-size line with its extensions; Envoy and nginx allow about as much.
+// A chunk-size line with its extensions and CRLF (or a trailer line); Envoy and nginx allow
+// about as much.
 constexpr size_t kMaxChunkLine = 4096;
 constexpr int kMaxChunkSizeDigits = 15;  // 2^60: beyond any body limit, never overflows
 
@@ -97,11 +98,13 @@ ResponseDecoder::ResponseDecoder(const ResponseLimits& limits, bool head_request
 
 ResponseDecoder::State ResponseDecoder::fail(State state, std::string_view why) {
   error_ = std::string(why);
+  failure_ = state;
   return state;
 }
 
 ResponseDecoder::State ResponseDecoder::feed(std::string_view input, size_t& used) {
   used = 0;
+  if (failure_ != State::kNeedMore) return failure_;
   if (phase_ == Phase::kHead) {
     const State state = feedHead(input, used);
     if (state != State::kNeedMore || phase_ == Phase::kHead) return state;
@@ -114,6 +117,7 @@ ResponseDecoder::State ResponseDecoder::feed(std::string_view input, size_t& use
 }
 
 ResponseDecoder::State ResponseDecoder::finishAtEof() {
+  if (failure_ != State::kNeedMore) return failure_;
   if (phase_ == Phase::kDone || (phase_ == Phase::kBody && framing_ == Framing::kUntilClose)) {
     phase_ = Phase::kDone;
     return State::kDone;
@@ -395,11 +399,14 @@ ResponseDecoder::State ResponseDecoder::feedChunked(std::string_view input, size
       continue;
     }
     // A line: the chunk size, or a trailer line (dropped) until the empty one.
+    // One bound whether or not the LF has arrived yet, so the decision does not depend on how
+    // the bytes are split into reads: without its LF, kMaxChunkLine bytes can no longer end
+    // within kMaxChunkLine.
     const size_t lf = rest.find('\n');
-    if (lf == std::string_view::npos) {
-      if (rest.size() > kMaxChunkLine) return fail(State::kBad, "a chunk-size or trailer line is too long");
-      return State::kNeedMore;
+    if (lf == std::string_view::npos ? rest.size() >= kMaxChunkLine : lf >= kMaxChunkLine) {
+      return fail(State::kBad, "a chunk-size or trailer line is too long");
     }
+    if (lf == std::string_view::npos) return State::kNeedMore;
     if (lf == 0 || rest[lf - 1] != '\r') return fail(State::kBad, "a chunked-body line ends in LF without CR");
     const std::string_view line = rest.substr(0, lf - 1);
     used += lf + 1;

@@ -55,6 +55,7 @@ class ResponseDecoder {
     kTooLarge,   // over a limit: error()
     kTruncated,  // (finishAtEof only) the connection closed before the response was complete
   };
+  // kDone, kBad, kTooLarge and kTruncated are final: later calls return the same state again.
 
   ResponseDecoder(const ResponseLimits& limits, bool head_request);
 
@@ -114,6 +115,7 @@ class ResponseDecoder {
   uint64_t remaining_ = 0;  // body bytes still due (Content-Length), or of the current chunk
   size_t trailer_bytes_ = 0;
   std::string error_;
+  State failure_ = State::kNeedMore;  // kBad, kTooLarge or kTruncated once one was returned
 };
 
 }  // namespace portico::dp::http
