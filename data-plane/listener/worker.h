@@ -88,6 +88,11 @@ class Worker {
                                          const upstream::PickContext& context = {}) {
     return balancers_.pick(cluster, context);
   }
+  // The same at `now` (the caller's clock reading, saving one).
+  const upstream::Endpoint* pickEndpoint(const upstream::Cluster& cluster, const upstream::PickContext& context,
+                                         std::chrono::steady_clock::time_point now) {
+    return balancers_.pick(cluster, context, upstream::EndpointState::nsSinceEpoch(now));
+  }
 
  private:
   void startAccepting(const std::string& name, std::shared_ptr<boost::asio::ip::tcp::acceptor> acceptor);

@@ -225,7 +225,8 @@ net::Awaitable<UpstreamResult> forwardUpstream(listener::Worker& worker, const u
     setOverloaded(result, cluster, upstream::Resource::kRequests);
     co_return result;
   }
-  const upstream::Endpoint* endpoint = worker.pickEndpoint(cluster, pick);
+  const Clock::time_point now = Clock::now();  // one reading for the pick and the pool
+  const upstream::Endpoint* endpoint = worker.pickEndpoint(cluster, pick, now);
   if (endpoint == nullptr) {
     result.outcome = UpstreamOutcome::kNoEndpoint;
     result.detail = cat("no healthy endpoint in cluster \"", cluster.name, "\"");
@@ -237,7 +238,7 @@ net::Awaitable<UpstreamResult> forwardUpstream(listener::Worker& worker, const u
   // A pooled connection may have been closed by the upstream while idle; if it fails before
   // any response byte arrives, the request never reached the application, so it is safe to
   // send it once more on a fresh connection. This is not a retry: no retry policy is needed.
-  upstream::UpstreamConnectionPtr connection = worker.pool().take(endpoint->pool_key);
+  upstream::UpstreamConnectionPtr connection = worker.pool().take(endpoint->pool_key, now);
   bool reused = connection != nullptr;
   const http::ResponseLimits limits{64 << 10, worker.limits().max_response_body_bytes};
   for (int attempt = 0; attempt < 2; ++attempt) {
@@ -260,7 +261,7 @@ net::Awaitable<UpstreamResult> forwardUpstream(listener::Worker& worker, const u
       ++connection->requests;
       connection->deadline.expiresNever();  // idle in the pool: the pool's idle timeout applies
       if (decoder.keepAlive()) {
-        worker.pool().put(endpoint->pool_key, std::move(connection));
+        worker.pool().put(endpoint->pool_key, std::move(connection), now);
       }
       co_return result;
     }

@@ -2,13 +2,12 @@
 
 namespace portico::dp::upstream {
 
-UpstreamConnectionPtr ConnPool::take(const std::string& key) {
+UpstreamConnectionPtr ConnPool::take(const std::string& key, Clock::time_point now) {
   auto it = idle_.find(key);
   if (it == idle_.end()) {
     return nullptr;
   }
   auto& list = it->second;
-  const auto now = std::chrono::steady_clock::now();
   // Most recently used last: it is the least likely to have been closed by the upstream.
   while (!list.empty()) {
     UpstreamConnectionPtr connection = std::move(list.back());
@@ -20,9 +19,8 @@ UpstreamConnectionPtr ConnPool::take(const std::string& key) {
   return nullptr;
 }
 
-void ConnPool::put(const std::string& key, UpstreamConnectionPtr connection) {
+void ConnPool::put(const std::string& key, UpstreamConnectionPtr connection, Clock::time_point now) {
   auto& list = idle_[key];
-  const auto now = std::chrono::steady_clock::now();
   // Expired connections do not count against the limit: drop them first.
   std::erase_if(list, [&](const UpstreamConnectionPtr& idle) {
     return now - idle->idle_since >= options_.idle_timeout || !idle->socket.is_open();

@@ -48,10 +48,15 @@ class ConnPool {
   };
   explicit ConnPool(Options options) : options_(options) {}
 
-  // An idle connection to `key`, or null.
-  UpstreamConnectionPtr take(const std::string& key);
-  // Returns a connection after a complete exchange that allows keep-alive.
-  void put(const std::string& key, UpstreamConnectionPtr connection);
+  using Clock = std::chrono::steady_clock;
+  // An idle connection to `key`, or null. `now`: the caller's clock reading (the idle timeout
+  // is seconds; a reading from the start of the exchange is close enough and saves one).
+  UpstreamConnectionPtr take(const std::string& key, Clock::time_point now);
+  UpstreamConnectionPtr take(const std::string& key) { return take(key, Clock::now()); }
+  // Returns a connection after a complete exchange that allows keep-alive. A `now` from before
+  // the exchange makes it count as idle a little early: it expires no later than it should.
+  void put(const std::string& key, UpstreamConnectionPtr connection, Clock::time_point now);
+  void put(const std::string& key, UpstreamConnectionPtr connection) { put(key, std::move(connection), Clock::now()); }
   size_t idleCount() const;
 
  private:

@@ -37,9 +37,9 @@ struct EndpointState {
   alignas(64) std::atomic<int32_t> active_requests{0};
   std::atomic<int32_t> connections{0};
 
-  static int64_t nowNs() {
-    return std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now().time_since_epoch())
-        .count();
+  static int64_t nowNs() { return nsSinceEpoch(Clock::now()); }
+  static int64_t nsSinceEpoch(Clock::time_point t) {
+    return std::chrono::duration_cast<std::chrono::nanoseconds>(t.time_since_epoch()).count();
   }
   bool ejected(int64_t now_ns) const {
     return ejected_until_ns.load(std::memory_order_relaxed) > now_ns;
