@@ -7,6 +7,9 @@
 // - the decision does not depend on how the bytes are split into reads (the whole input at
 //   once and in byte-1-sized pieces give the same state, status and target);
 // - a refusal is one of 400, 413, 414, 431;
+// - the fast head path (RequestDecoder::fastHead) decides as Beast's parser does: the same
+//   state, refusal and target with it off, and an accepted request has the same method,
+//   version and fields in the same order;
 // - an accepted request has unambiguous framing (at most one Content-Length, of digits; a
 //   Transfer-Encoding only alone, exactly "chunked", never with a Content-Length or in
 //   HTTP/1.0), exactly one Host in HTTP/1.1, a body within the limit, and a normalized path
@@ -61,6 +64,15 @@ Outcome run(std::string_view input, size_t chunk, const DecoderSettings& setting
     buffer.append(input.substr(offered, n));
     offered += n;
   }
+}
+
+// Method, version and every field (name as spelled, value) in order.
+std::string fieldsOf(const RequestDecoder::Request& request) {
+  std::string out = portico::cat(std::string_view(request.method_string()), " ", request.version(), "\n");
+  for (const auto& field : request) {
+    out += portico::cat(std::string_view(field.name_string()), ": ", std::string_view(field.value()), "\n");
+  }
+  return out;
 }
 
 void checkAccepted(RequestDecoder& decoder, const DecoderSettings& settings, uint8_t mode) {
@@ -124,6 +136,17 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     FUZZ_CHECK(a.status == 400 || a.status == 413 || a.status == 414 || a.status == 431,
                portico::cat("unexpected refusal status ", a.status));
   }
-  if (a.state == RequestDecoder::State::kDone) checkAccepted(whole, settings, mode);
+  DecoderSettings beast_only = settings;
+  beast_only.fast_head = false;
+  RequestDecoder slow(beast_only);
+  const Outcome c = run(input, 0, beast_only, slow);
+  FUZZ_CHECK(a.state == c.state && a.status == c.status && a.target == c.target,
+             portico::cat("fast head: state ", static_cast<int>(a.state), " status ", a.status, " target ",
+                          a.target, " / Beast only: state ", static_cast<int>(c.state), " status ", c.status,
+                          " target ", c.target));
+  if (a.state == RequestDecoder::State::kDone) {
+    FUZZ_CHECK(fieldsOf(whole.request()) == fieldsOf(slow.request()), "the fast head path built other fields");
+    checkAccepted(whole, settings, mode);
+  }
   return 0;
 }

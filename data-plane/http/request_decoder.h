@@ -5,7 +5,8 @@
 // loop and the fuzzer (fuzz/request_fuzzer.cc) run the same code.
 //
 // Order: RequestHeadScanner (raw head: limits, line endings, obs-fold, names, control
-// characters) → Beast's parser on exactly the head → validateRequestHeader (framing, Host) →
+// characters) → Beast's parser on exactly the head (or, for a plainly valid bodiless head, a
+// direct build of the same message: fastHead) → validateRequestHeader (framing, Host) →
 // path normalization of the target (path_normalizer.h; the query is kept as sent) → the body
 // through the same parser (Content-Length or chunked; body limit 413), chunked trailer fields
 // dropped (RequestParser). Every refusal is final: the caller answers it and closes the
@@ -46,6 +47,9 @@ struct DecoderSettings {
   HeadLimits head;
   uint64_t max_body_bytes = 16 << 20;
   PathOptions path;
+  // Heads without a body or connection-level fields are built without Beast's parser
+  // (RequestDecoder::fastHead); off: every head goes through Beast (the fuzzer compares both).
+  bool fast_head = true;
 };
 
 class RequestDecoder {
@@ -74,6 +78,11 @@ class RequestDecoder {
   State feedHead(std::string_view input, size_t& used);
   State feedBody(std::string_view input, size_t& used);
   State refuse(const Refusal& refusal);
+  // Builds the request from a head the scanner accepted when it is plainly valid and bodiless:
+  // a token method, a target of visible ASCII, HTTP/1.0 or 1.1, and no Content-Length,
+  // Transfer-Encoding, Connection, Proxy-Connection or Upgrade field. False (nothing built):
+  // Beast's parser decides, as for every other head.
+  bool fastHead(std::string_view head);
   // Rewrites the target with the normalized path; a refusal when the path is refused.
   Refusal normalizeTarget();
 
@@ -81,7 +90,9 @@ class RequestDecoder {
   Parser parser_;
   const PathOptions path_options_;
   const uint32_t max_header_bytes_;
+  const bool fast_head_;
   bool head_done_ = false;
+  bool done_without_parser_ = false;  // fastHead built the (bodiless) request
   size_t stalled_at_ = 0;  // unused bytes when Beast last needed more without using any
   bool stalled_on_last_chunk_ = false;  // ... and they were exactly "0\r\n"
   Refusal refusal_;
