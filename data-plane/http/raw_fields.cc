@@ -17,13 +17,6 @@ std::string_view trimOws(std::string_view s) {
   return s;
 }
 
-uint64_t nameBit(std::string_view name) {
-  if (name.empty()) return 1;
-  const unsigned first = static_cast<unsigned char>(name.front()) | 0x20;  // letters: either case
-  const unsigned last = static_cast<unsigned char>(name.back()) | 0x20;
-  return uint64_t{1} << ((name.size() * 7 + first + last * 3) & 63);
-}
-
 // Calls `each(name, line)` for every line of `lines` (line with its CRLF).
 template <typename Each>
 void forEachLine(std::string_view lines, Each each) {
@@ -37,13 +30,6 @@ void forEachLine(std::string_view lines, Each each) {
 }
 
 }  // namespace
-
-void RawFields::append(std::string_view name, std::string_view line) {
-  lines.append(line);
-  name_bits |= nameBit(name);
-}
-
-bool RawFields::mayHold(std::string_view name) const { return (name_bits & nameBit(name)) != 0; }
 
 void adoptRawFields(RawFields& raw, router::Fields& fields) {
   forEachLine(raw.lines, [&](std::string_view name, std::string_view line) {

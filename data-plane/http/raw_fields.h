@@ -24,8 +24,19 @@ struct RawFields {
   uint64_t name_bits = 0;
 
   bool empty() const { return lines.empty(); }
-  void append(std::string_view name, std::string_view line);  // line with its CRLF
-  bool mayHold(std::string_view name) const;
+  // `line` with its CRLF. Inline: the decoder calls it for nearly every upstream header line.
+  void append(std::string_view name, std::string_view line) {
+    lines.append(line);
+    name_bits |= nameBit(name);
+  }
+  bool mayHold(std::string_view name) const { return (name_bits & nameBit(name)) != 0; }
+
+  static uint64_t nameBit(std::string_view name) {
+    if (name.empty()) return 1;
+    const unsigned first = static_cast<unsigned char>(name.front()) | 0x20;  // letters: either case
+    const unsigned last = static_cast<unsigned char>(name.back()) | 0x20;
+    return uint64_t{1} << ((name.size() * 7 + first + last * 3) & 63);
+  }
 };
 
 // Inserts every line of `raw` into `fields` (after those already there, in order; as with any

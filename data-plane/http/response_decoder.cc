@@ -251,11 +251,15 @@ bool ResponseDecoder::parseField(std::string_view line) {
     return false;
   }
   const std::string_view name = line.substr(0, colon);
+  const FieldKind kind = classify(name);
+  if (kind == FieldKind::kEndToEnd) {  // most lines: kept as they are, value untouched
+    raw_.append(name, std::string_view(line.data(), line.size() + kCrlf.size()));  // the CRLF follows
+    return true;
+  }
   const std::string_view value = trimOws(line.substr(colon + 1));
-  switch (classify(name)) {
+  switch (kind) {
     case FieldKind::kEndToEnd:
-      raw_.append(name, std::string_view(line.data(), line.size() + kCrlf.size()));  // the CRLF follows
-      return true;
+      break;
     case FieldKind::kContentLength:
       return parseContentLength(value);
     case FieldKind::kTransferEncoding:

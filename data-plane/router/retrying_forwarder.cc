@@ -32,7 +32,7 @@ void setAttemptCount(Request& request, uint32_t attempt) {
   const std::string_view count(digits, static_cast<size_t>(end - digits));
   // A client cannot have sent it (x-portico-* is stripped on arrival), so the first try only adds it.
   if (attempt == 1) {
-    request.insert(kAttemptCountHeader, count);
+    request.insert(boost::beast::http::field::unknown, kAttemptCountHeader, count);  // no name lookup
   } else {
     request.set(kAttemptCountHeader, count);
   }
