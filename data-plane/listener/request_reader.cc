@@ -38,26 +38,19 @@ struct ReadSome {
   bool timed_out = false;
 };
 
-// Reads what is available into `buffer`, or gives up at `deadline`. `answerable`: a timeout
-// must leave the socket open for a 408, so the read races a timer; otherwise (waiting for a
-// request's first byte, where a timeout closes silently) the connection's lazy deadline does
-// (net/connection_deadline.h), which closes the socket and costs no timer operation on the
-// common path.
+// Reads what is available into `buffer`, or gives up at `deadline`, leaving the socket open
+// for a 408: the read races a timer. Only for reads whose timeout is answered (part of a
+// request is here); the others run inline in readRequest on the connection's lazy deadline
+// (net/connection_deadline.h), which closes the socket and costs no timer operation, nor a
+// coroutine frame of its own, on the common path.
 template <typename Stream>
-net::Awaitable<ReadSome> readSome(net::TimedStream<Stream>& client, beast::flat_buffer& buffer,
-                                  std::optional<Clock::time_point> deadline, bool answerable) {
+net::Awaitable<ReadSome> readRacingTimer(net::TimedStream<Stream>& client, beast::flat_buffer& buffer,
+                                         Clock::time_point deadline) {
   using namespace asio::experimental::awaitable_operators;  // NOLINT: operator||
   auto into = buffer.prepare(kReadChunk);
-  if (!deadline || !answerable) {
-    client.deadline.expiresAt(deadline.value_or(Clock::time_point::max()));
-    auto [ec, n] = co_await client.stream.async_read_some(into, kNoThrow);
-    client.deadline.expiresNever();
-    if (ec && client.deadline.expired()) co_return ReadSome{{}, 0, true};
-    co_return ReadSome{ec, n, false};
-  }
   client.deadline.expiresNever();
   net::Timer timer(client.socket().get_executor());
-  timer.expires_at(*deadline);
+  timer.expires_at(deadline);
   // Whichever finishes first cancels the other; the socket stays open either way.
   auto first = co_await (client.stream.async_read_some(into, kNoThrow) || timer.async_wait(kNoThrow));
   if (first.index() == 1) co_return ReadSome{{}, 0, true};
@@ -130,8 +123,18 @@ net::Awaitable<ReadResult> readRequest(net::TimedStream<Stream>& client, beast::
     // request in flight, which a drain lets finish.
     const bool idle = !decoder.headDone();
     if (idle) worker.setIdle(&client.socket(), true);
-    const ReadSome read =
-        co_await readSome(client, buffer, deadlines.forRead(settings, decoder.headDone()), answerable);
+    const std::optional<Clock::time_point> deadline = deadlines.forRead(settings, decoder.headDone());
+    ReadSome read;
+    if (deadline && answerable) {
+      read = co_await readRacingTimer(client, buffer, *deadline);
+    } else {
+      client.deadline.expiresAt(deadline.value_or(Clock::time_point::max()));
+      auto [ec, n] = co_await client.stream.async_read_some(buffer.prepare(kReadChunk), kNoThrow);
+      client.deadline.expiresNever();
+      read.timed_out = ec && client.deadline.expired();
+      read.ec = read.timed_out ? beast::error_code{} : ec;
+      read.bytes = read.timed_out ? 0 : n;
+    }
     if (idle) worker.setIdle(&client.socket(), false);
     if (read.timed_out) {
       // A timeout after part of a request: answer 408 (Envoy does too); an idle connection is
