@@ -19,7 +19,7 @@ constexpr std::string_view kHeadEnd = "\r\n\r\n";
 // A chunk-size line with its extensions and CRLF (or a trailer line); Envoy and nginx allow
 // about as much.
 constexpr size_t kMaxChunkLine = 4096;
-constexpr int kMaxChunkSizeDigits = 15;  // 2^60: beyond any body limit, never overflows
+constexpr size_t kMaxChunkSizeDigits = 15;  // 2^60: beyond any body limit, never overflows
 
 // `name` (a token) equals `lower` (lower-case letters and '-') ignoring case. For tchars,
 // OR-ing 0x20 maps only 'A'-'Z' onto 'a'-'z' and leaves '-' as is.
@@ -440,8 +440,10 @@ ResponseDecoder::State ResponseDecoder::feedChunked(std::string_view input, size
 bool ResponseDecoder::parseChunkSize(std::string_view line) {
   uint64_t size = 0;
   size_t digits = 0;
+  size_t significant = 0;  // digits after leading zeros: "000005" is a size of 5
   while (digits < line.size() && hexValue(line[digits]) >= 0) {
-    if (digits == kMaxChunkSizeDigits) {
+    if (significant > 0 || line[digits] != '0') ++significant;
+    if (significant > kMaxChunkSizeDigits) {
       fail(State::kBad, "a chunk size is too large");
       return false;
     }

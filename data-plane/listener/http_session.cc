@@ -293,7 +293,7 @@ net::Awaitable<Outcome> handle(Worker& worker, Request& request, const std::stri
 
   const auto deadline = route->timeout == absl::ZeroDuration()
                             ? Clock::time_point::max()
-                            : ctx.complete + std::chrono::duration_cast<Clock::duration>(
+                            : Clock::now() + std::chrono::duration_cast<Clock::duration>(
                                                 absl::ToChronoNanoseconds(route->timeout));
   router::UpstreamResult result =
       co_await router::forwardWithRetries(worker, *cluster, route->retry_policy.get(), request, deadline, pick);
@@ -394,7 +394,6 @@ net::Awaitable<bool> serveRequests(Worker& worker, net::TimedStream<Stream>& cli
     Request& request = decoder.request();
     const bool head_request = request.method() == bhttp::verb::head;
     RequestContext ctx;
-    ctx.complete = read.complete;
     ctx.scheme = connection.scheme;
     ctx.client_cert_subject = connection.client_cert_subject;
     Outcome outcome = co_await handle(worker, request, listener_name, client_ip, cache, ctx);

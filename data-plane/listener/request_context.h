@@ -3,7 +3,6 @@
 // One request's state in the HTTP session beyond its message (http_session.cc), shared with
 // the code that builds its response (outcome.h).
 
-#include <chrono>
 #include <string>
 #include <string_view>
 
@@ -18,9 +17,6 @@ namespace portico::dp::listener {
 // and the route alive until the access log line is written), the request id and its header
 // rules, and what the access log records.
 struct RequestContext {
-  // When the whole request had arrived (ReadResult::complete): the route timeout runs from here,
-  // as Envoy's does from the end of the downstream request.
-  std::chrono::steady_clock::time_point complete;
   config::SnapshotPtr snapshot;
   const config::ListenerConfig* listener = nullptr;  // null: no snapshot, or listener removed
   std::string request_id;

@@ -104,7 +104,7 @@ net::Awaitable<ReadResult> readRequest(net::TimedStream<Stream>& client, beast::
         co_return refused(decoder.refusal());
       case http::RequestDecoder::State::kDone:
         co_return ReadResult{ReadResult::Status::kRequest, {},
-                             head_done == Clock::time_point{} ? last_read : head_done, last_read};
+                             head_done == Clock::time_point{} ? last_read : head_done};
       case http::RequestDecoder::State::kHeadDone:
         head_done = last_read;
         if (expectsContinue(decoder.request())) {

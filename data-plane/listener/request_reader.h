@@ -37,7 +37,6 @@ struct ReadResult {
   Status status = Status::kClosed;
   http::Refusal refusal;
   std::chrono::steady_clock::time_point head_done;  // when the head was complete
-  std::chrono::steady_clock::time_point complete;   // kRequest: when the whole request was
 };
 
 // `accepted`: when the connection was accepted, for its first request; nullopt for later ones.

@@ -204,7 +204,8 @@ void classifyFailure(listener::Worker& worker, const upstream::Endpoint& endpoin
       return;
     case Exchange::Result::kTruncated:
       result.outcome = UpstreamOutcome::kReset;
-      result.detail = cat("connection to ", endpoint.key, " closed mid-response");
+      result.detail = cat("connection to ", endpoint.key,
+                          ex.got_response_bytes ? " closed mid-response" : " closed before a response");
       return;
     default:
       result.outcome = UpstreamOutcome::kReset;
@@ -226,6 +227,14 @@ net::Awaitable<UpstreamResult> forwardUpstream(listener::Worker& worker, const u
     co_return result;
   }
   const Clock::time_point now = Clock::now();  // one reading for the pick and the pool
+  if (now >= deadline) {
+    // Nothing is sent once the deadline has passed (an upstream must not run a request whose
+    // client has been told it timed out).
+    worker.stats().upstream_timeouts_total->Increment();
+    result.outcome = UpstreamOutcome::kTimeout;
+    result.detail = "the deadline passed before the request was sent";
+    co_return result;
+  }
   const upstream::Endpoint* endpoint = worker.pickEndpoint(cluster, pick, now);
   if (endpoint == nullptr) {
     result.outcome = UpstreamOutcome::kNoEndpoint;
@@ -260,7 +269,10 @@ net::Awaitable<UpstreamResult> forwardUpstream(listener::Worker& worker, const u
       result.raw_fields = std::move(decoder.rawFields());
       ++connection->requests;
       connection->deadline.expiresNever();  // idle in the pool: the pool's idle timeout applies
-      if (decoder.keepAlive()) {
+      // Bytes after the response (a body after HEAD or 204, more than Content-Length said) put
+      // the connection out of step: the next request would be answered with them. Never reuse
+      // it. (Bytes that arrive only after this point are not seen here: docs/resilience.md.)
+      if (decoder.keepAlive() && connection->buffer.size() == 0) {
         worker.pool().put(endpoint->pool_key, std::move(connection), now);
       }
       co_return result;

@@ -54,7 +54,9 @@ class ConnPool {
   UpstreamConnectionPtr take(const std::string& key, Clock::time_point now);
   UpstreamConnectionPtr take(const std::string& key) { return take(key, Clock::now()); }
   // Returns a connection after a complete exchange that allows keep-alive. A `now` from before
-  // the exchange makes it count as idle a little early: it expires no later than it should.
+  // the exchange makes it count as idle from then: it expires early by the exchange's duration,
+  // never late (after an exchange longer than the idle timeout it is not reused at all; a new
+  // connection for such a slow upstream costs little next to the exchange).
   void put(const std::string& key, UpstreamConnectionPtr connection, Clock::time_point now);
   void put(const std::string& key, UpstreamConnectionPtr connection) { put(key, std::move(connection), Clock::now()); }
   size_t idleCount() const;

@@ -150,6 +150,12 @@ ScriptedHttpServer::Answer script(const ScriptedHttpServer::Request& request) {
   // o. 1 MiB, by length and in 4 KiB chunks.
   if (target == "/up/o/length") return raw(cat("HTTP/1.1 200 OK\r\nContent-Length: ", bigBody().size(), "\r\n\r\n", bigBody()));
   if (target == "/up/o/chunked") return raw(bigChunked());
+  // p. Bytes after a complete response, forming a whole forged response: a body after HEAD or
+  // 204, and more bytes than Content-Length said.
+  constexpr std::string_view kForged = "HTTP/1.1 299 Forged\r\nContent-Length: 6\r\n\r\nforged";
+  if (target == "/up/p/head-with-body") return raw(cat("HTTP/1.1 200 OK\r\nContent-Length: 47\r\n\r\n", kForged));
+  if (target == "/up/p/204-with-body") return raw(cat("HTTP/1.1 204 No Content\r\n\r\n", kForged));
+  if (target == "/up/p/extra-after-body") return raw(cat("HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nabc", kForged));
   return {scriptedResponse(404, "no script for this path")};
 }
 
@@ -318,6 +324,11 @@ class UpstreamResponseTest : public GatewaySuite<UpstreamResponseTest> {
 
   static absl::StatusOr<std::unique_ptr<Client>> connect() { return Client::open(gateway().port()); }
 
+ public:
+  static uint16_t gatewayPort() { return gateway().port(); }
+
+ protected:
+
   // One GET on a fresh connection.
   static absl::StatusOr<Reply> get(std::string_view target) {
     auto client = connect();
@@ -418,6 +429,35 @@ TEST_F(UpstreamResponseTest, NoContentIgnoresAStrayContentLength) {
 }
 
 // g.
+// p. A connection with bytes left after a complete response is never pooled: the next request
+// (another client's, on the same upstream connection) would be answered with them.
+void expectNextClientGetsItsOwnAnswer(std::string_view target, std::string_view method) {
+  {
+    auto client = Client::open(UpstreamResponseTest::gatewayPort());
+    ASSERT_TRUE(client.ok()) << client.status();
+    absl::StatusOr<Reply> reply = (*client)->exchange(request(target, method), method == "HEAD");
+    ASSERT_TRUE(reply.ok()) << reply.status();
+  }
+  auto client = Client::open(UpstreamResponseTest::gatewayPort());
+  ASSERT_TRUE(client.ok()) << client.status();
+  absl::StatusOr<Reply> next = (*client)->exchange(request("/up/plain"));
+  ASSERT_TRUE(next.ok()) << next.status();
+  EXPECT_EQ(next->status, 200) << "answered with the bytes left by " << target << ":\n" << next->head() << next->body;
+  EXPECT_EQ(next->body, "ok");
+}
+
+TEST_F(UpstreamResponseTest, BodyAfterHeadAnswerIsNotServedToTheNextRequest) {
+  expectNextClientGetsItsOwnAnswer("/up/p/head-with-body", "HEAD");
+}
+
+TEST_F(UpstreamResponseTest, BodyAfter204IsNotServedToTheNextRequest) {
+  expectNextClientGetsItsOwnAnswer("/up/p/204-with-body", "GET");
+}
+
+TEST_F(UpstreamResponseTest, BytesBeyondContentLengthAreNotServedToTheNextRequest) {
+  expectNextClientGetsItsOwnAnswer("/up/p/extra-after-body", "GET");
+}
+
 TEST_F(UpstreamResponseTest, HeadAnswerKeepsItsLengthAndHasNoBody) {
   auto client = connect();
   ASSERT_TRUE(client.ok()) << client.status();

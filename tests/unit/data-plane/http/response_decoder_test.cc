@@ -429,6 +429,8 @@ TEST(ResponseDecoderTest, RefusesBadChunkSizes) {
     EXPECT_EQ(stateOf(head + line + "\r\nhello\r\n0\r\n\r\n"), State::kBad) << "'" << line << "'";
   }
   EXPECT_EQ(stateOf(head + "000000000000005\r\nhello\r\n0\r\n\r\n"), State::kDone) << "15 hex digits";
+  EXPECT_EQ(stateOf(head + "00000000000000000000005\r\nhello\r\n0000\r\n\r\n"), State::kDone)
+      << "leading zeros do not count against the size's digits";
 }
 
 TEST(ResponseDecoderTest, RefusesAChunkNotFollowedByCrlf) {
