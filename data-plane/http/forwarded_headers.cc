@@ -4,6 +4,7 @@
 
 #include "absl/strings/match.h"
 #include "common/strings.h"
+#include "data-plane/http/header_chars.h"
 
 namespace portico::dp::http {
 
@@ -19,12 +20,6 @@ boost::beast::string_view bsv(std::string_view s) { return boost::beast::string_
 
 bool named(const router::Fields::value_type& field, std::string_view name) {
   return absl::EqualsIgnoreCase(av(field.name_string()), av(name));
-}
-
-std::string_view trimOws(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
 }
 
 // The n-th (1-based) X-Forwarded-For entry from the right, all fields of that name taken as

@@ -8,6 +8,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
+#include <string_view>
 
 namespace portico::dp::http {
 
@@ -41,6 +42,13 @@ inline bool tchar(unsigned char c) { return (header_chars_internal::kTable[c] & 
 // (0x80-0xFF) is allowed there (RFC 9110 §5.5).
 inline bool control(unsigned char c) {
   return (header_chars_internal::kTable[c] & header_chars_internal::kControl) != 0;
+}
+
+// `s` without the optional whitespace (SP, HTAB) around a field value or list element (OWS).
+inline std::string_view trimOws(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  return s;
 }
 
 // Whether some byte of [data, data + size) is control(). Eight bytes per step: a field value is

@@ -2,6 +2,7 @@
 
 #include "absl/strings/match.h"
 #include "common/strings.h"
+#include "data-plane/http/header_chars.h"
 
 namespace portico::dp::http {
 
@@ -10,12 +11,6 @@ namespace {
 constexpr std::string_view kCrlf = "\r\n";
 
 boost::beast::string_view bsv(std::string_view s) { return boost::beast::string_view(s.data(), s.size()); }
-
-std::string_view trimOws(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
 
 // Calls `each(name, line)` for every line of `lines` (line with its CRLF).
 template <typename Each>

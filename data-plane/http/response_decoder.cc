@@ -4,6 +4,7 @@
 #include <charconv>
 #include <cstring>
 
+#include "absl/strings/match.h"
 #include "common/strings.h"
 #include "data-plane/http/header_chars.h"
 #include "data-plane/http/raw_fields.h"
@@ -55,22 +56,6 @@ FieldKind classify(std::string_view name) {
 }
 
 bool ows(char c) { return c == ' ' || c == '\t'; }
-
-std::string_view trimOws(std::string_view s) {
-  while (!s.empty() && ows(s.front())) s.remove_prefix(1);
-  while (!s.empty() && ows(s.back())) s.remove_suffix(1);
-  return s;
-}
-
-bool equalsIgnoreCase(std::string_view a, std::string_view lower) {
-  if (a.size() != lower.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    char c = a[i];
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-    if (c != lower[i]) return false;
-  }
-  return true;
-}
 
 // Calls `each` with every trimmed, non-empty element of a comma-separated list.
 template <typename Each>
@@ -263,7 +248,7 @@ bool ResponseDecoder::parseField(std::string_view line) {
     case FieldKind::kContentLength:
       return parseContentLength(value);
     case FieldKind::kTransferEncoding:
-      if (chunked_ || !equalsIgnoreCase(value, "chunked")) {
+      if (chunked_ || !absl::EqualsIgnoreCase(av(value), "chunked")) {
         fail(State::kBad, "a Transfer-Encoding other than a single \"chunked\"");
         return false;
       }
@@ -302,11 +287,11 @@ bool ResponseDecoder::parseContentLength(std::string_view value) {
 
 void ResponseDecoder::parseConnection(std::string_view value) {
   forEachListElement(value, [&](std::string_view token) {
-    if (equalsIgnoreCase(token, "close")) {
+    if (absl::EqualsIgnoreCase(av(token), "close")) {
       close_ = true;
-    } else if (equalsIgnoreCase(token, "keep-alive")) {
+    } else if (absl::EqualsIgnoreCase(av(token), "keep-alive")) {
       keep_alive_token_ = true;
-    } else if (!equalsIgnoreCase(token, "upgrade")) {
+    } else if (!absl::EqualsIgnoreCase(av(token), "upgrade")) {
       nominated_.emplace_back(token);
     }
   });

@@ -72,39 +72,38 @@ RawConnection::Received RawConnection::readUntilClose(absl::Duration timeout) {
   return out;
 }
 
-bool RawConnection::readUntil(std::string& data, std::string_view marker, absl::Duration timeout) {
+namespace {
+
+// Reads from `fd` into `data` until `done(data)` or the timeout (false) or the peer closes or
+// fails (false unless `done` holds by then).
+template <typename Done>
+bool readUntilDone(int fd, std::string& data, absl::Duration timeout, Done done) {
   const absl::Time deadline = absl::Now() + timeout;
-  char chunk[4096];
-  while (data.find(marker) == std::string::npos) {
+  char chunk[16384];
+  while (!done(data)) {
     const int64_t left_ms = absl::ToInt64Milliseconds(deadline - absl::Now());
     if (left_ms <= 0) return false;
-    pollfd pfd{fd_, POLLIN, 0};
+    pollfd pfd{fd, POLLIN, 0};
     const int ready = ::poll(&pfd, 1, static_cast<int>(left_ms));
     if (ready < 0 && errno == EINTR) continue;
     if (ready <= 0) return false;
-    const ssize_t n = ::recv(fd_, chunk, sizeof(chunk), 0);
-    if (n <= 0) return data.find(marker) != std::string::npos;
+    const ssize_t n = ::recv(fd, chunk, sizeof(chunk), 0);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return done(data);
     data.append(chunk, static_cast<size_t>(n));
   }
   return true;
 }
 
+}  // namespace
+
+bool RawConnection::readUntil(std::string& data, std::string_view marker, absl::Duration timeout) {
+  return readUntilDone(fd_, data, timeout,
+                       [marker](const std::string& d) { return d.find(marker) != std::string::npos; });
+}
+
 bool RawConnection::readAtLeast(std::string& data, size_t size, absl::Duration timeout) {
-  const absl::Time deadline = absl::Now() + timeout;
-  char chunk[16384];
-  while (data.size() < size) {
-    const int64_t left_ms = absl::ToInt64Milliseconds(deadline - absl::Now());
-    if (left_ms <= 0) return false;
-    pollfd pfd{fd_, POLLIN, 0};
-    const int ready = ::poll(&pfd, 1, static_cast<int>(left_ms));
-    if (ready < 0 && errno == EINTR) continue;
-    if (ready <= 0) return false;
-    const ssize_t n = ::recv(fd_, chunk, sizeof(chunk), 0);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return false;
-    data.append(chunk, static_cast<size_t>(n));
-  }
-  return true;
+  return readUntilDone(fd_, data, timeout, [size](const std::string& d) { return d.size() >= size; });
 }
 
 int statusOf(std::string_view data) {
