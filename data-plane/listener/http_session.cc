@@ -31,6 +31,8 @@
 #include "data-plane/listener/request_reader.h"
 #include "data-plane/listener/tunnel.h"
 #include "data-plane/listener/worker.h"
+#include "data-plane/net/read_readiness.h"
+#include "data-plane/net/send_now.h"
 #include "data-plane/net/timed_stream.h"
 #include "data-plane/net/tls_close.h"
 #include "data-plane/tls/context_slot.h"
@@ -406,15 +408,16 @@ net::Awaitable<bool> serveRequests(Worker& worker, net::TimedStream<Stream>& cli
       outcome.response.keep_alive(false);
     }
     // The response write is bounded by the idle timeout (60 s when the listener has none): a
-    // client that stops reading must not hold the connection forever.
+    // client that stops reading must not hold the connection forever. Over plain TCP the write is
+    // first tried at once (net/send_now.h); the deadline is set only when some of it must wait.
     const auto write_timeout = cache.settings.idle_timeout.count() > 0 ? cache.settings.idle_timeout
                                                                        : std::chrono::milliseconds(60000);
-    client.deadline.expiresAfter(write_timeout);
     http::writeResponseHead(outcome.response, outcome.raw_fields.lines, head);
     const size_t head_bytes = head.size();
     std::tuple<beast::error_code, size_t> wrote;
     bool gathered = true;
     if constexpr (net::kIsTls<Stream>) {
+      client.deadline.expiresAfter(write_timeout);
       // Asio's TLS stream writes one buffer per TLS record: a small body is copied behind the
       // head so both travel in one record (one write, one syscall).
       if (outcome.response.body().size() <= kCoalesceTlsBytes) {
@@ -426,7 +429,16 @@ net::Awaitable<bool> serveRequests(Worker& worker, net::TimedStream<Stream>& cli
     if (gathered) {
       const std::array<asio::const_buffer, 2> message{asio::buffer(head),
                                                       asio::buffer(outcome.response.body())};
-      wrote = co_await asio::async_write(client.stream, message, kNoThrow);
+      beast::error_code ec;
+      size_t sent = 0;
+      if constexpr (!net::kIsTls<Stream>) sent = net::sendNow(client.socket().native_handle(), message, ec);
+      if (!ec && sent < asio::buffer_size(message)) {
+        if constexpr (!net::kIsTls<Stream>) client.deadline.expiresAfter(write_timeout);
+        auto [write_ec, written] = co_await asio::async_write(client.stream, net::unsent(message, sent), kNoThrow);
+        ec = write_ec;
+        sent += written;
+      }
+      wrote = {ec, sent};
     }
     const auto [write_ec, written] = wrote;
     client.deadline.expiresNever();
@@ -528,6 +540,7 @@ net::Awaitable<void> runHttpSession(Worker& worker, net::Socket socket, std::str
     // The connection's deadline is lazy (net/connection_deadline.h): setting it per read or
     // write only stores a time; one timer per connection enforces it.
     net::TimedSocket client(std::move(socket));
+    net::watchPeerClose(client.socket());  // net/read_readiness.h: reads skip a vain recv()
     co_await serveRequests(worker, client, listener_name, cache, connection);
     client.socket().shutdown(net::Socket::shutdown_send, ec);
     client.socket().close(ec);

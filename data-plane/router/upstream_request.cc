@@ -12,6 +12,8 @@
 #include "data-plane/http/response_decoder.h"
 #include "data-plane/http/wire_writer.h"
 #include "data-plane/listener/worker.h"
+#include "data-plane/net/read_readiness.h"
+#include "data-plane/net/send_now.h"
 #include "data-plane/upstream/active_request.h"
 
 namespace portico::dp::router {
@@ -60,6 +62,7 @@ net::Awaitable<upstream::UpstreamConnectionPtr> connect(listener::Worker& worker
     co_return nullptr;
   }
   connection->socket.set_option(asio::ip::tcp::no_delay(true), ec);
+  net::watchPeerClose(connection->socket);  // net/read_readiness.h: reads skip a vain recv()
   co_return connection;
 }
 
@@ -121,7 +124,12 @@ net::Awaitable<Exchange> exchange(upstream::UpstreamConnection& connection, Requ
   connection.deadline.expiresAt(deadline);
   http::writeRequestHead(request, connection.head);
   const std::array<asio::const_buffer, 2> message{asio::buffer(connection.head), asio::buffer(request.body())};
-  auto [write_ec, written] = co_await asio::async_write(connection.socket, message, kNoThrow);
+  beast::error_code write_ec;
+  const size_t sent = net::sendNow(connection.socket.native_handle(), message, write_ec);
+  if (!write_ec && sent < asio::buffer_size(message)) {
+    auto [ec, written] = co_await asio::async_write(connection.socket, net::unsent(message, sent), kNoThrow);
+    write_ec = ec;
+  }
   if (write_ec) {
     out.result = connection.deadline.expired() ? Exchange::Result::kTimeout : Exchange::Result::kIoError;
     out.ec = write_ec;
@@ -142,6 +150,7 @@ net::Awaitable<Exchange> exchange(upstream::UpstreamConnection& connection, Requ
     if (state == State::kNeedMore) {
       auto [read_ec, read] = co_await connection.socket.async_read_some(buffer.prepare(kReadBytes), kNoThrow);
       buffer.commit(read);
+      net::markDrained(connection.socket, read, kReadBytes);
       out.got_response_bytes = out.got_response_bytes || read > 0;
       if (read_ec == asio::error::eof) {
         eof = true;  // what was read before the close is decoded first

@@ -155,6 +155,23 @@ TEST_F(HttpSmugglingTest, ValidChunkedBodyIsReframed) {
   EXPECT_TRUE(absl::StrContains(got.data, "\"body_bytes\":5")) << got.data;
 }
 
+// A client that stops sending after its request (shutdown of its side, as `nc -N` does) gets
+// its answer and then the close: the proxy sees the end of input although it came with the
+// request (net/read_readiness.h). The listener's idle timeout is 10 s, longer than the read's
+// 5 s bound, so the close cannot be the idle timeout's.
+TEST_F(HttpSmugglingTest, TheClientsCloseBehindItsRequestsEndsTheConnectionAfterTheAnswers) {
+  const std::string one = "GET /public/half-close HTTP/1.1\r\nHost: x\r\n\r\n";
+  RawConnection::Received got = exchange(one);
+  EXPECT_EQ(statusOf(got.data), 200) << got.data;
+  EXPECT_TRUE(got.closed) << "the proxy must close once the client's input has ended";
+  got = exchange(one + one);
+  // (The echo's JSON body ends without a newline: the second status line is counted anywhere.)
+  int answers = 0;
+  for (size_t at = 0; (at = got.data.find("HTTP/1.1 200 OK\r\n", at)) != std::string::npos; ++at) ++answers;
+  EXPECT_EQ(answers, 2) << got.data;
+  EXPECT_TRUE(got.closed) << "the proxy must close once the client's input has ended";
+}
+
 TEST_F(HttpSmugglingTest, HeaderCountLimitIs431) {
   std::string at_limit = "GET /public/count HTTP/1.1\r\nHost: x\r\nConnection: close\r\n";
   for (int i = 0; i < 18; ++i) at_limit += cat("X-H", i, ": v\r\n");  // 20 with Host, Connection

@@ -156,6 +156,9 @@ ScriptedHttpServer::Answer script(const ScriptedHttpServer::Request& request) {
   if (target == "/up/p/head-with-body") return raw(cat("HTTP/1.1 200 OK\r\nContent-Length: 47\r\n\r\n", kForged));
   if (target == "/up/p/204-with-body") return raw(cat("HTTP/1.1 204 No Content\r\n\r\n", kForged));
   if (target == "/up/p/extra-after-body") return raw(cat("HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nabc", kForged));
+  // q. A keep-alive answer with the close right behind it (no "Connection: close"): the FIN
+  // arrives with the response, the proxy pools a connection that is already closed.
+  if (target == "/up/q/close-without-notice") return raw("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok", true);
   return {scriptedResponse(404, "no script for this path")};
 }
 
@@ -547,6 +550,25 @@ TEST_F(UpstreamResponseTest, KeepAliveUpstreamConnectionIsReused) {
   }
   EXPECT_EQ(keepalive_->requestCount(), 3u);
   EXPECT_EQ(keepalive_->connectionCount(), 1u) << "one pooled connection for three sequential requests";
+}
+
+// q. The next request takes the closed connection from the pool and fails before any response
+// byte (the close is read as the end of input, or writing draws a reset), and the request goes
+// out again on a fresh connection. Repeated: whether the FIN lands before or after the proxy's
+// last read of the response is a race, and a read after a short one waits for epoll unless the
+// close was reported (net/read_readiness.h).
+TEST_F(UpstreamResponseTest, ACloseRightBehindAKeepAliveAnswerIsNoFailureForTheNextRequest) {
+  auto client = connect();
+  ASSERT_TRUE(client.ok()) << client.status();
+  for (int i = 0; i < 10; ++i) {
+    absl::StatusOr<Reply> reply = (*client)->exchange(request("/up/q/close-without-notice"));
+    ASSERT_TRUE(reply.ok()) << reply.status();
+    EXPECT_EQ(reply->status, 200) << reply->head() << reply->body;
+    absl::StatusOr<Reply> next = (*client)->exchange(request("/up/plain"));
+    ASSERT_TRUE(next.ok()) << next.status();
+    EXPECT_EQ(next->status, 200) << "round " << i << ": " << next->head() << next->body;
+    EXPECT_EQ(next->body, "ok");
+  }
 }
 
 // o.
