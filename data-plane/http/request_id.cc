@@ -1,6 +1,8 @@
 #include "data-plane/http/request_id.h"
 
+#include <array>
 #include <cctype>
+#include <cstring>
 
 namespace portico::dp::http {
 
@@ -40,24 +42,42 @@ uint64_t RequestIdGenerator::nextRandom() {
   return state_[1] + s0;
 }
 
+namespace {
+
+// Two lower-case hex digits per byte value: one table load per byte instead of one per digit.
+constexpr std::array<char, 512> kHexPairs = [] {
+  constexpr char kHex[] = "0123456789abcdef";
+  std::array<char, 512> pairs{};
+  for (int byte = 0; byte < 256; ++byte) {
+    pairs[2 * byte] = kHex[byte >> 4];
+    pairs[2 * byte + 1] = kHex[byte & 0xf];
+  }
+  return pairs;
+}();
+
+// Writes `count` bytes of `value`, most significant first from byte `first`, as hex at `out`.
+void putHex(char* out, uint64_t value, int first, int count) {
+  for (int i = 0; i < count; ++i) {
+    const unsigned byte = (value >> (8 * (7 - first - i))) & 0xff;
+    std::memcpy(out + 2 * i, &kHexPairs[2 * byte], 2);
+  }
+}
+
+}  // namespace
+
 std::string RequestIdGenerator::next() {
-  static constexpr char kHex[] = "0123456789abcdef";
   uint64_t hi = nextRandom();
   uint64_t lo = nextRandom();
   hi = (hi & 0xffffffffffff0fffULL) | 0x0000000000004000ULL;  // version 4
   lo = (lo & 0x3fffffffffffffffULL) | 0x8000000000000000ULL;  // variant 10
+  // 8-4-4-4-12 digits: hi's bytes 0-3, 4-5, 6-7, then lo's bytes 0-1, 2-7.
   std::string out(36, '-');
-  int pos = 0;
-  auto emit = [&](uint64_t value, int nibbles) {
-    for (int i = nibbles - 1; i >= 0; --i) {
-      if (pos == 8 || pos == 13 || pos == 18 || pos == 23) {
-        ++pos;
-      }
-      out[pos++] = kHex[(value >> (4 * i)) & 0xf];
-    }
-  };
-  emit(hi, 16);
-  emit(lo, 16);
+  char* at = out.data();
+  putHex(at, hi, 0, 4);
+  putHex(at + 9, hi, 4, 2);
+  putHex(at + 14, hi, 6, 2);
+  putHex(at + 19, lo, 0, 2);
+  putHex(at + 24, lo, 2, 6);
   return out;
 }
 

@@ -477,9 +477,9 @@ net::Awaitable<bool> handshake(Worker& worker, net::TimedTlsStream& client,
                                               ? cache.settings.header_timeout
                                               : std::chrono::milliseconds(10000);
   client.deadline.expiresAt(connection.accepted + bound);
-  worker.setIdle(&client.socket(), true);  // a drain may cut a handshake like an idle wait
+  std::optional<Worker::IdleWait> idle(std::in_place, worker, client.socket());  // a drain may cut a handshake
   auto [ec] = co_await client.stream.async_handshake(net::TlsStream::server, kNoThrow);
-  worker.setIdle(&client.socket(), false);
+  idle.reset();
   client.deadline.expiresNever();
   if (ec) {
     const tls::HandshakeFailure reason = tls::classifyHandshakeError(ec, client.deadline.expired());

@@ -123,7 +123,8 @@ net::Awaitable<ReadResult> readRequest(net::TimedStream<Stream>& client, beast::
     // Waiting for (the rest of) a head is idle time a drain may cut; a body being read is a
     // request in flight, which a drain lets finish.
     const bool idle = !decoder.headDone();
-    if (idle) worker.setIdle(&client.socket(), true);
+    std::optional<Worker::IdleWait> idle_wait;
+    if (idle) idle_wait.emplace(worker, client.socket());
     const std::optional<Clock::time_point> deadline = deadlines.forRead(settings, decoder.headDone());
     ReadSome read;
     if (deadline && answerable) {
@@ -136,7 +137,7 @@ net::Awaitable<ReadResult> readRequest(net::TimedStream<Stream>& client, beast::
       read.ec = read.timed_out ? beast::error_code{} : ec;
       read.bytes = read.timed_out ? 0 : n;
     }
-    if (idle) worker.setIdle(&client.socket(), false);
+    idle_wait.reset();
     if (read.timed_out) {
       // A timeout after part of a request: answer 408 (Envoy does too); an idle connection is
       // just closed.

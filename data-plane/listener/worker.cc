@@ -106,18 +106,11 @@ void Worker::drain() {
   asio::post(io_, [this] {
     draining_ = true;
     boost::system::error_code ec;
-    for (net::Socket* socket : idle_) {
-      socket->cancel(ec);  // the session's pending read ends; it closes the connection
+    // Cancelling runs no handler here (they are posted): the list stays as it is meanwhile.
+    for (IdleWait* wait = idle_; wait != nullptr; wait = wait->next_) {
+      wait->socket_.cancel(ec);  // the session's pending read ends; it closes the connection
     }
   });
-}
-
-void Worker::setIdle(net::Socket* socket, bool idle) {
-  if (idle) {
-    idle_.insert(socket);
-  } else {
-    idle_.erase(socket);
-  }
 }
 
 void Worker::startAccepting(const std::string& name, std::shared_ptr<tcp::acceptor> acceptor) {

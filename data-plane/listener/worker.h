@@ -18,7 +18,6 @@
 #include <vector>
 
 #include "data-plane/net/executor.h"
-#include "absl/container/flat_hash_set.h"
 #include "data-plane/config/snapshot.h"
 #include "data-plane/http/access_log_writer.h"
 #include "data-plane/http/request_id.h"
@@ -77,9 +76,29 @@ class Worker {
   router::RouteStats* unroutedStats() { return unrouted_; }
   const WorkerLimits& limits() const { return limits_; }
   bool draining() const { return draining_; }
-  // A session registers its socket while it waits for the next request, so drain() can close
-  // it; it unregisters before handling a request. RAII: see IdleRegistration.
-  void setIdle(net::Socket* socket, bool idle);
+  // A connection waiting for its next request or a handshake, which drain() closes. Linked into
+  // the worker's list for as long as it lives: O(1) and no hashing, since one is made per read.
+  class IdleWait {
+   public:
+    IdleWait(Worker& worker, net::Socket& socket) : worker_(worker), socket_(socket), next_(worker.idle_) {
+      if (next_ != nullptr) next_->prev_ = this;
+      worker.idle_ = this;
+    }
+    ~IdleWait() {
+      if (prev_ != nullptr) prev_->next_ = next_;
+      else worker_.idle_ = next_;
+      if (next_ != nullptr) next_->prev_ = prev_;
+    }
+    IdleWait(const IdleWait&) = delete;
+    IdleWait& operator=(const IdleWait&) = delete;
+
+   private:
+    friend class Worker;
+    Worker& worker_;
+    net::Socket& socket_;
+    IdleWait* prev_ = nullptr;
+    IdleWait* next_;
+  };
   void connectionOpened() { active_connections_.fetch_add(1, std::memory_order_relaxed); }
   void connectionClosed() { active_connections_.fetch_sub(1, std::memory_order_relaxed); }
   // The endpoint for the next request to `cluster` by its load-balancing policy, or null when
@@ -113,7 +132,7 @@ class Worker {
   http::RequestIdGenerator request_ids_;
   bool draining_ = false;
   std::atomic<int> active_connections_{0};
-  absl::flat_hash_set<net::Socket*> idle_;
+  IdleWait* idle_ = nullptr;  // the list's head
   // After io_: destroyed first, and its timer handler never runs once io_ has stopped.
   http::AccessLogWriter access_log_{io_};
 };

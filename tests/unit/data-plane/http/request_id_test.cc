@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdio>
+
 #include <string>
 #include <unordered_set>
 
@@ -78,6 +80,29 @@ TEST(RequestIdGeneratorTest, SeedZeroWorks) {
   const std::string two = generator.next();
   EXPECT_NE(one, two);
   EXPECT_NE(one, "00000000-0000-4000-8000-000000000000");
+}
+
+}  // namespace
+}  // namespace portico::dp::http
+
+namespace portico::dp::http {
+namespace {
+
+// The id is the generator's next two random words, version and variant bits set, in order:
+// checked against printf's hex formatting of the same words.
+TEST(RequestIdGeneratorTest, DigitsAreTheRandomBitsInOrder) {
+  RequestIdGenerator ids(12345);
+  RequestIdGenerator words(12345);
+  for (int i = 0; i < 100; ++i) {
+    const uint64_t hi = (words.nextRandom() & 0xffffffffffff0fffULL) | 0x0000000000004000ULL;
+    const uint64_t lo = (words.nextRandom() & 0x3fffffffffffffffULL) | 0x8000000000000000ULL;
+    char expected[40];
+    std::snprintf(expected, sizeof(expected), "%08llx-%04llx-%04llx-%04llx-%012llx",
+                  static_cast<unsigned long long>(hi >> 32), static_cast<unsigned long long>((hi >> 16) & 0xffff),
+                  static_cast<unsigned long long>(hi & 0xffff), static_cast<unsigned long long>(lo >> 48),
+                  static_cast<unsigned long long>(lo & 0xffffffffffffULL));
+    EXPECT_EQ(ids.next(), expected);
+  }
 }
 
 }  // namespace
