@@ -31,7 +31,6 @@
 #include "data-plane/listener/request_reader.h"
 #include "data-plane/listener/tunnel.h"
 #include "data-plane/listener/worker.h"
-#include "data-plane/net/read_readiness.h"
 #include "data-plane/net/send_now.h"
 #include "data-plane/net/timed_stream.h"
 #include "data-plane/net/tls_close.h"
@@ -540,7 +539,6 @@ net::Awaitable<void> runHttpSession(Worker& worker, net::Socket socket, std::str
     // The connection's deadline is lazy (net/connection_deadline.h): setting it per read or
     // write only stores a time; one timer per connection enforces it.
     net::TimedSocket client(std::move(socket));
-    net::watchPeerClose(client.socket());  // net/read_readiness.h: reads skip a vain recv()
     co_await serveRequests(worker, client, listener_name, cache, connection);
     client.socket().shutdown(net::Socket::shutdown_send, ec);
     client.socket().close(ec);

@@ -9,7 +9,6 @@
 #include "absl/strings/match.h"
 #include "common/strings.h"
 #include "data-plane/listener/worker.h"
-#include "data-plane/net/read_readiness.h"
 #include "data-plane/net/tls_close.h"
 
 namespace portico::dp::listener {
@@ -150,7 +149,6 @@ net::Awaitable<ReadResult> readRequest(net::TimedStream<Stream>& client, beast::
     }
     if (read.ec) co_return ReadResult{};  // the client went away
     buffer.commit(read.bytes);
-    if constexpr (!net::kIsTls<Stream>) net::markDrained(client.socket(), read.bytes, kReadChunk);
     last_read = Clock::now();
     if (!deadlines.got_bytes) {
       deadlines.got_bytes = true;
