@@ -6,16 +6,17 @@
 //
 // Why: Asio starts every read with a speculative recv() and only stops after a read of 0
 // bytes. The proxy reads an upstream connection right after writing a request on it, so that
-// recv() nearly always finds nothing: perf's syscall tracepoints counted 2.9 recv() per proxied
-// request at two workers against nginx's 2.0. With upstream reads marked, 2.5; with client reads
-// marked too, 2.0.
+// recv() nearly always finds nothing. perf's syscall tracepoints (tools/bench/cpu-per-request
+// --syscalls) counted 2.9 recv() per proxied request at two workers against nginx's 2.0; with
+// every read marked, 2.0.
 //
-// Only upstream reads use it (router/upstream_request.cc). Marking client reads as well made
-// proxy-compare's 2-worker p99 a little lower still, but its 1-worker requests/s 4-10 % lower in
-// every interleaved round measured (docs/benchmarks.md, 2026-11-29), with fewer system calls and
-// no more CPU per request. Why is not understood (the worker then sleeps in epoll_wait less
-// often, which may cost it against wrk and the backend for the two cores); the measurement
-// decides.
+// Only upstream reads use it (router/upstream_request.cc): 2.9 recv() per request again, as the
+// client's read now starts right after its response is written (net/send_now.h) and finds
+// nothing. Marking client reads as well made proxy-compare's 2-worker p99 a little lower still,
+// but its 1-worker requests/s 4-10 % lower in every interleaved round measured
+// (docs/benchmarks.md, 2026-11-29), with fewer system calls and no more CPU per request. Why is
+// not understood (the worker then sleeps in epoll_wait less often, which may cost it against wrk
+// and the backend for the two cores); the measurement decides.
 //
 // Why it is safe: the descriptor is registered edge-triggered, so every byte that arrives after
 // the short read makes a new epoll event, and Asio's reactor answers any event by trying the
