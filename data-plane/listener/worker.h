@@ -123,6 +123,9 @@ class Worker {
   // One thread runs it, and every socket and timer of the worker is only ever touched on that
   // thread (other threads post to it): Asio's per-socket reactor locks are switched off
   // (UNSAFE_IO); the scheduler keeps its lock for those posts.
+  // The idle list's head. Before io_: destroying io_ destroys suspended sessions, whose
+  // IdleWaits unlink themselves from it.
+  IdleWait* idle_ = nullptr;
   boost::asio::io_context io_{BOOST_ASIO_CONCURRENCY_HINT_UNSAFE_IO};
   std::thread thread_;
   config::SnapshotPtr snapshot_;
@@ -132,7 +135,6 @@ class Worker {
   http::RequestIdGenerator request_ids_;
   bool draining_ = false;
   std::atomic<int> active_connections_{0};
-  IdleWait* idle_ = nullptr;  // the list's head
   // After io_: destroyed first, and its timer handler never runs once io_ has stopped.
   http::AccessLogWriter access_log_{io_};
 };

@@ -12,11 +12,11 @@
 //
 // Only upstream reads use it (router/upstream_request.cc): 2.9 recv() per request again, as the
 // client's read now starts right after its response is written (net/send_now.h) and finds
-// nothing. Marking client reads as well made proxy-compare's 2-worker p99 a little lower still,
-// but its 1-worker requests/s 4-10 % lower in every interleaved round measured
-// (docs/benchmarks.md, 2026-11-29), with fewer system calls and no more CPU per request. Why is
-// not understood (the worker then sleeps in epoll_wait less often, which may cost it against wrk
-// and the backend for the two cores); the measurement decides.
+// nothing. Marking client reads as well gave proxy-compare about the same 2-worker p99, but
+// 1-worker requests/s lower in 5 of 7 interleaved rounds measured side by side (by 4-21 %) and
+// never higher (docs/benchmarks.md, 2026-11-29), with fewer system calls and no more CPU per
+// request. Why is not understood (the worker then sleeps in epoll_wait less often, which may
+// cost it against wrk and the backend for the two cores); the measurement decides.
 //
 // Why it is safe: the descriptor is registered edge-triggered, so every byte that arrives after
 // the short read makes a new epoll event, and Asio's reactor answers any event by trying the
