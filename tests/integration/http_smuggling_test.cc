@@ -157,8 +157,9 @@ TEST_F(HttpSmugglingTest, ValidChunkedBodyIsReframed) {
 
 // A client that stops sending after its request (shutdown of its side, as `nc -N` does) gets
 // its answer and then the close: the proxy sees the end of input although it came with the
-// request (net/read_readiness.h). The listener's idle timeout is 10 s, longer than the read's
-// 5 s bound, so the close cannot be the idle timeout's.
+// request. (A read that waits for epoll after a short read would miss it without EPOLLRDHUP:
+// net/read_readiness.h; this failed against such a version.) The listener's idle timeout is
+// 10 s, longer than the read's 5 s bound, so the close cannot be the idle timeout's.
 TEST_F(HttpSmugglingTest, TheClientsCloseBehindItsRequestsEndsTheConnectionAfterTheAnswers) {
   const std::string one = "GET /public/half-close HTTP/1.1\r\nHost: x\r\n\r\n";
   RawConnection::Received got = exchange(one);
