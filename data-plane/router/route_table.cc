@@ -199,11 +199,14 @@ RouteTable::RouteTable(std::string name, std::vector<VirtualHost> virtual_hosts)
 const VirtualHost* RouteTable::findVirtualHost(std::string_view raw_host) const {
   const std::string_view host = stripPort(raw_host);
   // Lower-case into a stack buffer for the exact lookup; longer hosts (rare) take the scan.
+  // Without exact domains (a single "*" virtual host is common) there is nothing to hash for.
   char lowered[256];
   if (host.size() <= sizeof(lowered)) {
-    for (size_t i = 0; i < host.size(); ++i) lowered[i] = absl::ascii_tolower(static_cast<unsigned char>(host[i]));
-    if (auto it = exact_domains_.find(absl::string_view(lowered, host.size())); it != exact_domains_.end()) {
-      return &virtual_hosts_[it->second];
+    if (!exact_domains_.empty()) {
+      for (size_t i = 0; i < host.size(); ++i) lowered[i] = absl::ascii_tolower(static_cast<unsigned char>(host[i]));
+      if (auto it = exact_domains_.find(absl::string_view(lowered, host.size())); it != exact_domains_.end()) {
+        return &virtual_hosts_[it->second];
+      }
     }
     if (!has_wildcards_) return nullptr;
   }
