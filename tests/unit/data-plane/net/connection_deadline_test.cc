@@ -10,6 +10,8 @@
 #include <memory>
 #include <optional>
 
+#include "tests/support/socket_pair.h"
+
 namespace portico::dp::net {
 namespace {
 
@@ -17,16 +19,7 @@ namespace asio = boost::asio;
 using asio::ip::tcp;
 using namespace std::chrono_literals;
 
-// A connected loopback pair: `near` is the side under a deadline, `far` the peer.
-struct SocketPair {
-  explicit SocketPair(asio::io_context& io) : near(io.get_executor()), far(io.get_executor()) {
-    tcp::acceptor acceptor(io, tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0));
-    near.connect(acceptor.local_endpoint());
-    acceptor.accept(far);
-  }
-  Socket near;
-  Socket far;
-};
+using portico::testing::SocketPair;
 
 struct ReadResult {
   boost::system::error_code ec;

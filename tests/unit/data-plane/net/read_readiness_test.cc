@@ -11,6 +11,8 @@
 #include <optional>
 #include <string>
 
+#include "tests/support/socket_pair.h"
+
 namespace portico::dp::net {
 namespace {
 
@@ -18,16 +20,7 @@ namespace asio = boost::asio;
 using asio::ip::tcp;
 using namespace std::chrono_literals;
 
-// A connected loopback pair: `near` is read from, `far` writes.
-struct SocketPair {
-  explicit SocketPair(asio::io_context& io) : near(io.get_executor()), far(io.get_executor()) {
-    tcp::acceptor acceptor(io, tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0));
-    near.connect(acceptor.local_endpoint());
-    acceptor.accept(far);
-  }
-  Socket near;
-  Socket far;
-};
+using portico::testing::SocketPair;
 
 struct ReadResult {
   boost::system::error_code ec;
@@ -62,6 +55,21 @@ class ReadReadinessTest : public ::testing::Test {
 
   void send(const std::string& bytes) { asio::write(pair.far, asio::buffer(bytes)); }
 
+  // Sends `bytes`, reads them in one short read and marks the socket drained.
+  void drainAfter(const std::string& bytes) {
+    send(bytes);
+    ASSERT_EQ(shortRead(), bytes);
+    markDrained(pair.near, bytes.size(), kCapacity);
+  }
+
+  // Starts a read and lets the reactor run once: with nothing to read, the read is waiting.
+  std::shared_ptr<std::optional<ReadResult>> startWaitingRead() {
+    auto read = startRead();
+    io.poll();
+    io.restart();
+    return read;
+  }
+
   // Reads what `far` sent so far, in one read that returns fewer bytes than the buffer holds.
   std::string shortRead() {
     auto read = startRead();
@@ -95,9 +103,7 @@ TEST_F(ReadReadinessTest, AFullOrEmptyReadProvesNothing) {
 }
 
 TEST_F(ReadReadinessTest, BytesArrivingBeforeTheNextReadStartsAreRead) {
-  send("abc");
-  ASSERT_EQ(shortRead(), "abc");
-  markDrained(pair.near, 3, kCapacity);
+  ASSERT_NO_FATAL_FAILURE(drainAfter("abc"));
   send("def");  // arrives while no read is pending: only epoll's edge tells of it
   auto read = startRead();
   runUntilDone(read);
@@ -107,12 +113,8 @@ TEST_F(ReadReadinessTest, BytesArrivingBeforeTheNextReadStartsAreRead) {
 }
 
 TEST_F(ReadReadinessTest, BytesArrivingWhileTheReadWaitsAreRead) {
-  send("abc");
-  ASSERT_EQ(shortRead(), "abc");
-  markDrained(pair.near, 3, kCapacity);
-  auto read = startRead();
-  io.poll();
-  io.restart();
+  ASSERT_NO_FATAL_FAILURE(drainAfter("abc"));
+  auto read = startWaitingRead();
   EXPECT_FALSE(read->has_value());
   send("ghi");
   runUntilDone(read);
@@ -121,9 +123,7 @@ TEST_F(ReadReadinessTest, BytesArrivingWhileTheReadWaitsAreRead) {
 }
 
 TEST_F(ReadReadinessTest, AnEventForTheSocketRestoresTheFirstAttempt) {
-  send("abc");
-  ASSERT_EQ(shortRead(), "abc");
-  markDrained(pair.near, 3, kCapacity);
+  ASSERT_NO_FATAL_FAILURE(drainAfter("abc"));
   send("jkl");
   // The reactor sees the edge with no read queued: the next read must try recv() again, since
   // no further edge will come for these bytes.
@@ -162,12 +162,8 @@ TEST_F(ReadReadinessTest, ACloseThatCameWithTheBytesIsStillSeen) {
 }
 
 TEST_F(ReadReadinessTest, ACloseThatCameWithTheBytesAnAwaitedReadGotIsStillSeen) {
-  send("abc");
-  ASSERT_EQ(shortRead(), "abc");
-  markDrained(pair.near, 3, kCapacity);
-  auto read = startRead();  // waits for epoll: the next bytes and the close come to it
-  io.poll();
-  io.restart();
+  ASSERT_NO_FATAL_FAILURE(drainAfter("abc"));
+  auto read = startWaitingRead();  // waits for epoll: the next bytes and the close come to it
   ASSERT_FALSE(read->has_value());
   send("def");
   pair.far.shutdown(tcp::socket::shutdown_send);
@@ -182,12 +178,8 @@ TEST_F(ReadReadinessTest, ACloseThatCameWithTheBytesAnAwaitedReadGotIsStillSeen)
 }
 
 TEST_F(ReadReadinessTest, AResetBehindTheBytesIsStillSeen) {
-  send("abc");
-  ASSERT_EQ(shortRead(), "abc");
-  markDrained(pair.near, 3, kCapacity);
-  auto read = startRead();
-  io.poll();
-  io.restart();
+  ASSERT_NO_FATAL_FAILURE(drainAfter("abc"));
+  auto read = startWaitingRead();
   send("def");
   pair.far.set_option(asio::socket_base::linger(true, 0));
   pair.far.close();  // a reset
@@ -204,9 +196,7 @@ TEST_F(ReadReadinessTest, AResetBehindTheBytesIsStillSeen) {
 }
 
 TEST_F(ReadReadinessTest, ThePeersCloseEndsAWaitingRead) {
-  send("abc");
-  ASSERT_EQ(shortRead(), "abc");
-  markDrained(pair.near, 3, kCapacity);
+  ASSERT_NO_FATAL_FAILURE(drainAfter("abc"));
   auto read = startRead();
   pair.far.close();
   runUntilDone(read);

@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "data-plane/net/executor.h"
+#include "tests/support/socket_pair.h"
 
 namespace portico::dp::net {
 namespace {
@@ -18,15 +19,7 @@ namespace {
 namespace asio = boost::asio;
 using asio::ip::tcp;
 
-struct SocketPair {
-  explicit SocketPair(asio::io_context& io) : near(io.get_executor()), far(io.get_executor()) {
-    tcp::acceptor acceptor(io, tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0));
-    near.connect(acceptor.local_endpoint());
-    acceptor.accept(far);
-  }
-  Socket near;
-  Socket far;
-};
+using portico::testing::SocketPair;
 
 std::string readExactly(Socket& socket, size_t n) {
   std::string out(n, '\0');
