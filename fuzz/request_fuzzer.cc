@@ -105,8 +105,11 @@ void checkAccepted(RequestDecoder& decoder, const DecoderSettings& settings, uin
                                      (mode & 0x08) != 0 ? "1.1 portico" : ""};
   const std::string client = portico::dp::http::clientAddress(request, "192.0.2.1", forwarding);
   FUZZ_CHECK(!client.empty(), "empty client address");
-  portico::dp::http::setForwardingHeaders(request, "192.0.2.1", "http", forwarding);
-  FUZZ_CHECK(request.count("x-forwarded-proto") == 1, "X-Forwarded-Proto not set once");
+  portico::dp::http::AddedFields added;
+  portico::dp::http::setForwardingHeaders(request, "192.0.2.1", "http", forwarding, added);
+  size_t protos = request.count("x-forwarded-proto");
+  for (const auto& [name, value] : added) protos += name == "x-forwarded-proto" ? 1 : 0;
+  FUZZ_CHECK(protos == 1, "X-Forwarded-Proto not set once");
 }
 
 }  // namespace

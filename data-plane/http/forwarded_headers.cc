@@ -16,8 +16,6 @@ constexpr std::string_view kXff = "x-forwarded-for";
 constexpr std::string_view kXfp = "x-forwarded-proto";
 constexpr std::string_view kVia = "via";
 
-boost::beast::string_view bsv(std::string_view s) { return boost::beast::string_view(s.data(), s.size()); }
-
 bool named(const router::Fields::value_type& field, std::string_view name) {
   return absl::EqualsIgnoreCase(av(field.name_string()), av(name));
 }
@@ -79,7 +77,7 @@ std::string clientAddress(const router::Fields& fields, std::string_view peer,
 }
 
 void setForwardingHeaders(router::Fields& fields, std::string_view peer, std::string_view scheme,
-                          const ForwardingOptions& options) {
+                          const ForwardingOptions& options, AddedFields& added) {
   // One pass over the client's fields for both names (Beast knows neither, so any field it
   // knows is skipped without a compare). The common request has neither.
   int xff_count = 0;
@@ -98,7 +96,7 @@ void setForwardingHeaders(router::Fields& fields, std::string_view peer, std::st
     if (xff_count > 0) {
       appendToList(fields, kXff, peer);
     } else if (!peer.empty()) {
-      fields.insert(bhttp::field::unknown, bsv(kXff), bsv(peer));  // no name lookup
+      added.add(kXff, peer);
     }
   }
   // A client's own X-Forwarded-Proto is only believed from a trusted hop.
@@ -109,7 +107,7 @@ void setForwardingHeaders(router::Fields& fields, std::string_view peer, std::st
     keep = absl::EqualsIgnoreCase(av(proto), "http") || absl::EqualsIgnoreCase(av(proto), "https");
   }
   if (xfp_count == 0) {
-    fields.insert(bhttp::field::unknown, bsv(kXfp), bsv(scheme));
+    added.add(kXfp, scheme);
   } else if (!keep) {
     fields.set(kXfp, scheme);
   }

@@ -10,7 +10,8 @@
 //   or whose chosen entry is not an IP address, gives the TCP peer. Several X-Forwarded-For
 //   fields count as one comma-separated list, in order.
 // - X-Forwarded-For: with use_remote_address the peer is appended (the fields merged into one);
-//   without it the header is left alone.
+//   without it the header is left alone. A request without one gets the peer as an added field
+//   (added_fields.h), and so does X-Forwarded-Proto: the common case costs no field insert.
 // - X-Forwarded-Proto: the listener's scheme, unless the peer is trusted (hops > 0, or
 //   use_remote_address off) and sent "http" or "https", which is then kept.
 // - Via: the configured value appended (after a comma) to the request's and the response's
@@ -22,6 +23,7 @@
 #include <string>
 #include <string_view>
 
+#include "data-plane/http/added_fields.h"
 #include "data-plane/router/message.h"
 
 namespace portico::dp::http {
@@ -36,10 +38,12 @@ struct ForwardingOptions {
 std::string clientAddress(const router::Fields& fields, std::string_view peer,
                           const ForwardingOptions& options);
 
-// Sets X-Forwarded-For, X-Forwarded-Proto and Via on a request about to go upstream.
-// `scheme`: "http" or "https" (the listener's).
+// Sets X-Forwarded-For, X-Forwarded-Proto and Via on a request about to go upstream: in
+// `fields` where the client sent the field, else in `added` (which then points into `peer` and
+// `scheme`). `scheme`: "http" or "https" (the listener's).
 void setForwardingHeaders(router::Fields& fields, std::string_view peer,
-                          std::string_view scheme, const ForwardingOptions& options);
+                          std::string_view scheme, const ForwardingOptions& options,
+                          AddedFields& added);
 
 // Appends the configured Via value to a response (no-op when none is configured).
 void appendVia(router::Fields& fields, const ForwardingOptions& options);

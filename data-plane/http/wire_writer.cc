@@ -16,26 +16,33 @@ void appendVersion(unsigned version, std::string& out) {
   out.push_back(static_cast<char>('0' + version % 10));
 }
 
-// Sizes first, then one resize and plain copies: four appends per field (each a capacity check
-// and a call) were most of this function's cost.
-void appendFields(const router::Fields& fields, std::string& out) {
+char* appendField(std::string_view name, std::string_view value, char* at) {
+  std::memcpy(at, name.data(), name.size());
+  at += name.size();
+  *at++ = ':';
+  *at++ = ' ';
+  std::memcpy(at, value.data(), value.size());
+  at += value.size();
+  *at++ = '\r';
+  *at++ = '\n';
+  return at;
+}
+
+// `fields`, then `added`, then the blank line. Sizes first, then one resize and plain copies:
+// four appends per field (each a capacity check and a call) were most of this function's cost.
+void appendFields(const router::Fields& fields, const AddedFields& added, std::string& out) {
   size_t size = 2;
   for (const auto& field : fields) size += field.name_string().size() + field.value().size() + 4;
+  for (const auto& [name, value] : added) size += name.size() + value.size() + 4;
   const size_t start = out.size();
   out.resize(start + size);
   char* at = out.data() + start;
   for (const auto& field : fields) {
     const auto name = field.name_string();
     const auto value = field.value();
-    std::memcpy(at, name.data(), name.size());
-    at += name.size();
-    *at++ = ':';
-    *at++ = ' ';
-    std::memcpy(at, value.data(), value.size());
-    at += value.size();
-    *at++ = '\r';
-    *at++ = '\n';
+    at = appendField({name.data(), name.size()}, {value.data(), value.size()}, at);
   }
+  for (const auto& [name, value] : added) at = appendField(name, value, at);
   *at++ = '\r';
   *at++ = '\n';
 }
@@ -92,7 +99,7 @@ void setPersistence(router::Fields& fields, unsigned version, bool keep_alive) {
   }
 }
 
-void writeRequestHead(const Request& request, std::string& out) {
+void writeRequestHead(const Request& request, const AddedFields& added, std::string& out) {
   out.clear();
   out.append(request.method_string());
   out.push_back(' ');
@@ -100,7 +107,7 @@ void writeRequestHead(const Request& request, std::string& out) {
   out.push_back(' ');
   appendVersion(request.version(), out);
   out.append("\r\n");
-  appendFields(request, out);
+  appendFields(request, added, out);
 }
 
 void writeResponseHead(const Response& response, std::string_view raw_fields, std::string& out) {
@@ -116,7 +123,7 @@ void writeResponseHead(const Response& response, std::string_view raw_fields, st
   out.append(reason.empty() ? std::string_view(bhttp::obsolete_reason(response.result())) : reason);
   out.append("\r\n");
   out.append(raw_fields);
-  appendFields(response, out);
+  appendFields(response, AddedFields{}, out);
 }
 
 }  // namespace portico::dp::http

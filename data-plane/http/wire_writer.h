@@ -12,6 +12,7 @@
 
 #include <string>
 
+#include "data-plane/http/added_fields.h"
 #include "data-plane/router/message.h"
 
 namespace portico::dp::http {
@@ -33,9 +34,10 @@ void setExactLength(router::Fields& fields, uint64_t size);
 // `keep_alive`. Beast's own version re-parses and rewrites the Connection field.
 void setPersistence(router::Fields& fields, unsigned version, bool keep_alive);
 
-// Replaces `out` with "METHOD target HTTP/x.y\r\n" + fields + "\r\n" (capacity is kept, so a
-// reused buffer allocates only while it grows).
-void writeRequestHead(const Request& request, std::string& out);
+// Replaces `out` with "METHOD target HTTP/x.y\r\n" + fields + added + "\r\n" (capacity is
+// kept, so a reused buffer allocates only while it grows). `added`: the gateway's own fields
+// for the upstream (added_fields.h).
+void writeRequestHead(const Request& request, const AddedFields& added, std::string& out);
 // Replaces `out` with "HTTP/x.y code reason\r\n" + raw_fields + fields + "\r\n": `raw_fields`
 // are the upstream's header lines as received (raw_fields.h), before the gateway's own.
 void writeResponseHead(const Response& response, std::string_view raw_fields, std::string& out);

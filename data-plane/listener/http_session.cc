@@ -282,8 +282,12 @@ net::Awaitable<Outcome> handle(Worker& worker, Request& request, const std::stri
   const bool upgrade = http::isWebSocketUpgrade(request);
   http::removeHopByHop(request);
   route->request_headers.apply(request);
-  request.set(bsv(ctx.id_header), ctx.request_id);
-  http::setForwardingHeaders(request, client_ip, ctx.scheme, forwarding);
+  // The gateway's own fields go after the request's (http/added_fields.h): its request id
+  // (a client's copy, kept in ctx.request_id when valid, is replaced) and the forwarding headers.
+  http::AddedFields added;
+  request.erase(bsv(ctx.id_header));
+  added.add(ctx.id_header, ctx.request_id);
+  http::setForwardingHeaders(request, client_ip, ctx.scheme, forwarding, added);
   request.version(11);
   // HTTP/1.1 persists by default, and hop-by-hop removal left no Connection field unless the
   // route's header mutations added one: only then does Beast's keep_alive() have work to do.
@@ -297,7 +301,7 @@ net::Awaitable<Outcome> handle(Worker& worker, Request& request, const std::stri
                             : Clock::now() + std::chrono::duration_cast<Clock::duration>(
                                                 absl::ToChronoNanoseconds(route->timeout));
   router::UpstreamResult result =
-      co_await router::forwardWithRetries(worker, *cluster, route->retry_policy.get(), request, deadline, pick);
+      co_await router::forwardWithRetries(worker, *cluster, route->retry_policy.get(), request, added, deadline, pick);
   if (!client_keep_alive || has_connection()) request.keep_alive(client_keep_alive);
   ctx.upstream_host = std::move(result.upstream_host);
   co_return upstreamOutcome(std::move(result), *route, request, client_keep_alive, ctx);

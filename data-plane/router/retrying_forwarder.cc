@@ -26,17 +26,21 @@ Clock::time_point tryDeadline(const RetryPolicy* policy, Clock::time_point deadl
   return std::min(deadline, per_try);
 }
 
-void setAttemptCount(Request& request, uint32_t attempt) {
+// The fields of one try: the request's added fields and the attempt count, when there is a
+// policy. A client cannot have sent the count (x-portico-* is stripped on arrival).
+struct TryFields {
+  http::AddedFields added;
   char digits[12];
-  const auto end = std::to_chars(digits, digits + sizeof(digits), attempt).ptr;
-  const std::string_view count(digits, static_cast<size_t>(end - digits));
-  // A client cannot have sent it (x-portico-* is stripped on arrival), so the first try only adds it.
-  if (attempt == 1) {
-    request.insert(boost::beast::http::field::unknown, kAttemptCountHeader, count);  // no name lookup
-  } else {
-    request.set(kAttemptCountHeader, count);
+
+  TryFields(const http::AddedFields& request_added, const RetryPolicy* policy, uint32_t attempt)
+      : added(request_added) {
+    if (policy == nullptr) return;
+    const auto end = std::to_chars(digits, digits + sizeof(digits), attempt).ptr;
+    added.add(kAttemptCountHeader, std::string_view(digits, static_cast<size_t>(end - digits)));
   }
-}
+  TryFields(const TryFields&) = delete;  // `added` points into `digits`
+  TryFields& operator=(const TryFields&) = delete;
+};
 
 void reportToOutlierDetection(listener::Worker& worker, const upstream::Cluster& cluster,
                               const UpstreamResult& result) {
@@ -120,7 +124,7 @@ std::optional<upstream::outlier::TryResult> outlierResult(const UpstreamResult& 
 net::Awaitable<UpstreamResult> forwardWithRetries(listener::Worker& worker,
                                                    const upstream::Cluster& cluster,
                                                    const RetryPolicy* policy, Request& request,
-                                                   Clock::time_point deadline,
+                                                   http::AddedFields added, Clock::time_point deadline,
                                                    upstream::PickContext pick) {
   const RequestView view{request.method_string(), {}, {}, &request.base()};
   uint32_t retries_left = policy != nullptr && policy->retry_on != 0 && policy->allowsRequest(view)
@@ -129,9 +133,9 @@ net::Awaitable<UpstreamResult> forwardWithRetries(listener::Worker& worker,
   std::optional<RetryBackoff> backoff;
   upstream::ResourceSlot retry_slot;  // held from scheduling a retry until that try has ended
   for (uint32_t attempt = 1;; ++attempt) {
-    if (policy != nullptr) setAttemptCount(request, attempt);
+    const TryFields try_fields(added, policy, attempt);
     const Clock::time_point try_deadline = tryDeadline(policy, deadline);
-    UpstreamResult result = co_await forwardUpstream(worker, cluster, request, try_deadline, pick);
+    UpstreamResult result = co_await forwardUpstream(worker, cluster, request, try_fields.added, try_deadline, pick);
     result.attempts = attempt;
     const TryOutcome outcome = tryOutcome(result, try_deadline == deadline);
     if (result.outcome == UpstreamOutcome::kTimeout) {

@@ -31,13 +31,15 @@ namespace portico::dp::router {
 inline constexpr char kAttemptCountHeader[] = "x-portico-attempt-count";
 
 // `policy` may be null (one try). `deadline` is the route timeout's end (time_point::max() for
-// none). The request must carry the headers the upstream should see, and no
-// kAttemptCountHeader (the session strips x-portico-*; the first try adds it without looking);
-// its body is sent again on every try. `pick` goes to the load balancer (the route's hash: a retry of a hashed request
+// none). The request, with `added` after its fields (http/added_fields.h; one place must be
+// free for the attempt count), must carry the headers the upstream should see, and no
+// kAttemptCountHeader (the session strips x-portico-*; each try adds its count without
+// looking); its body is sent again on every try. `pick` goes to the load balancer (the route's hash: a retry of a hashed request
 // walks on from its endpoint), with the endpoints tried so far avoided on retries.
 net::Awaitable<UpstreamResult> forwardWithRetries(
     listener::Worker& worker, const upstream::Cluster& cluster, const RetryPolicy* policy,
-    Request& request, std::chrono::steady_clock::time_point deadline, upstream::PickContext pick);
+    Request& request, http::AddedFields added, std::chrono::steady_clock::time_point deadline,
+    upstream::PickContext pick);
 
 // How a try's result counts for the retry decision. `route_bound`: the try's deadline was the
 // route's (so a timeout is the route timeout, which is final).

@@ -119,10 +119,11 @@ constexpr size_t kReadBytes = 16 << 10;
 
 // Writes the request and reads the final (non-1xx) response into `decoder`.
 net::Awaitable<Exchange> exchange(upstream::UpstreamConnection& connection, Request& request,
-                                   http::ResponseDecoder& decoder, Clock::time_point deadline) {
+                                   const http::AddedFields& added, http::ResponseDecoder& decoder,
+                                   Clock::time_point deadline) {
   Exchange out;
   connection.deadline.expiresAt(deadline);
-  http::writeRequestHead(request, connection.head);
+  http::writeRequestHead(request, added, connection.head);
   const std::array<asio::const_buffer, 2> message{asio::buffer(connection.head), asio::buffer(request.body())};
   beast::error_code write_ec;
   const size_t sent = net::sendNow(connection.socket.native_handle(), message, write_ec);
@@ -226,8 +227,8 @@ void classifyFailure(listener::Worker& worker, const upstream::Endpoint& endpoin
 }  // namespace
 
 net::Awaitable<UpstreamResult> forwardUpstream(listener::Worker& worker, const upstream::Cluster& cluster,
-                                                Request& request, Clock::time_point deadline,
-                                                const upstream::PickContext& pick) {
+                                                Request& request, const http::AddedFields& added,
+                                                Clock::time_point deadline, const upstream::PickContext& pick) {
   UpstreamResult result;
   // Held for the whole try: Envoy's max_requests counts requests in flight to the cluster.
   upstream::ResourceSlot request_slot = cluster.state->tryAcquire(upstream::Resource::kRequests, cluster.limits);
@@ -268,7 +269,7 @@ net::Awaitable<UpstreamResult> forwardUpstream(listener::Worker& worker, const u
       reused = false;
     }
     http::ResponseDecoder decoder(limits, request.method() == bhttp::verb::head);
-    const Exchange ex = co_await exchange(*connection, request, decoder, deadline);
+    const Exchange ex = co_await exchange(*connection, request, added, decoder, deadline);
     if (ex.result == Exchange::Result::kOk && decoder.response().result() == bhttp::status::switching_protocols) {
       co_return switchProtocols(request, *endpoint, decoder, std::move(connection), std::move(result));
     }

@@ -11,6 +11,7 @@
 #include <chrono>
 #include <optional>
 
+#include "data-plane/http/added_fields.h"
 #include "data-plane/http/raw_fields.h"
 #include "data-plane/net/executor.h"
 #include "data-plane/router/message.h"
@@ -51,11 +52,11 @@ struct UpstreamResult {
   upstream::UpstreamConnectionPtr tunnel;
 };
 
-// `deadline` is the end of this try (time_point::max() for none). The request must already
-// carry the headers the upstream should see. `pick` goes to the load balancer (the route's
-// hash, the endpoint to avoid).
+// `deadline` is the end of this try (time_point::max() for none). The request, with `added`
+// after its fields (http/added_fields.h), must already carry the headers the upstream should
+// see. `pick` goes to the load balancer (the route's hash, the endpoint to avoid).
 net::Awaitable<UpstreamResult> forwardUpstream(listener::Worker& worker, const upstream::Cluster& cluster,
-                                                       Request& request,
+                                                       Request& request, const http::AddedFields& added,
                                                        std::chrono::steady_clock::time_point deadline,
                                                        const upstream::PickContext& pick);
 

@@ -2,7 +2,12 @@
 
 #include <gtest/gtest.h>
 
+#include <iterator>
 #include <string>
+#include <vector>
+
+#include "absl/strings/match.h"
+#include "common/strings.h"
 
 namespace portico::dp::http {
 namespace {
@@ -12,6 +17,21 @@ namespace bhttp = boost::beast::http;
 ForwardingOptions edge(uint32_t hops, std::string via = "") {
   return ForwardingOptions{hops, true, std::move(via)};
 }
+
+// What the upstream gets of `name`: the values of the request's fields of that name, then of
+// the added ones (written after the fields), one per field, in order.
+std::vector<std::string> sent(const router::Fields& fields, const AddedFields& added, std::string_view name) {
+  std::vector<std::string> out;
+  for (const auto& field : fields) {
+    if (absl::EqualsIgnoreCase(av(field.name_string()), av(name))) out.emplace_back(field.value());
+  }
+  for (const auto& [added_name, value] : added) {
+    if (absl::EqualsIgnoreCase(av(added_name), av(name))) out.emplace_back(value);
+  }
+  return out;
+}
+
+using Values = std::vector<std::string>;
 
 router::Fields withXff(std::initializer_list<const char*> values) {
   router::Fields fields;
@@ -46,29 +66,51 @@ TEST(ForwardedHeadersTest, SeveralFieldsAreOneListAndJunkFallsBack) {
 TEST(ForwardedHeadersTest, AppendsThePeerAndSetsProto) {
   router::Fields fields = withXff({"1.1.1.1", "2.2.2.2"});
   fields.set("X-Forwarded-Proto", "https");
-  setForwardingHeaders(fields, "127.0.0.1", "http", edge(0));
-  EXPECT_EQ(fields["x-forwarded-for"], "1.1.1.1, 2.2.2.2, 127.0.0.1");
-  EXPECT_EQ(fields.count("x-forwarded-for"), 1u);
-  EXPECT_EQ(fields["x-forwarded-proto"], "http") << "an untrusted client's proto is replaced";
+  AddedFields added;
+  setForwardingHeaders(fields, "127.0.0.1", "http", edge(0), added);
+  EXPECT_EQ(sent(fields, added, "x-forwarded-for"), Values{"1.1.1.1, 2.2.2.2, 127.0.0.1"}) << "merged into one";
+  EXPECT_EQ(sent(fields, added, "x-forwarded-proto"), Values{"http"}) << "an untrusted client's proto is replaced";
+  EXPECT_EQ(added.size(), 0u) << "both were the client's fields, changed in place";
 
   router::Fields trusted;
   trusted.set("X-Forwarded-Proto", "https");
-  setForwardingHeaders(trusted, "127.0.0.1", "http", edge(1));
-  EXPECT_EQ(trusted["x-forwarded-for"], "127.0.0.1");
-  EXPECT_EQ(trusted["x-forwarded-proto"], "https") << "kept from a trusted hop";
+  AddedFields trusted_added;
+  setForwardingHeaders(trusted, "127.0.0.1", "http", edge(1), trusted_added);
+  EXPECT_EQ(sent(trusted, trusted_added, "x-forwarded-for"), Values{"127.0.0.1"});
+  EXPECT_EQ(sent(trusted, trusted_added, "x-forwarded-proto"), Values{"https"}) << "kept from a trusted hop";
 
   router::Fields junk;
   junk.set("X-Forwarded-Proto", "gopher");
-  setForwardingHeaders(junk, "127.0.0.1", "http", edge(1));
-  EXPECT_EQ(junk["x-forwarded-proto"], "http");
+  AddedFields junk_added;
+  setForwardingHeaders(junk, "127.0.0.1", "http", edge(1), junk_added);
+  EXPECT_EQ(sent(junk, junk_added, "x-forwarded-proto"), Values{"http"});
+}
+
+TEST(ForwardedHeadersTest, ARequestWithoutThemGetsThemAsAddedFields) {
+  router::Fields fields;
+  fields.set("Host", "svc");
+  AddedFields added;
+  setForwardingHeaders(fields, "192.0.2.7", "https", edge(0), added);
+  EXPECT_EQ(std::distance(fields.begin(), fields.end()), 1) << "no field inserted";
+  ASSERT_EQ(added.size(), 2u);
+  EXPECT_EQ(added.begin()[0], (AddedFields::Field{"x-forwarded-for", "192.0.2.7"}));
+  EXPECT_EQ(added.begin()[1], (AddedFields::Field{"x-forwarded-proto", "https"}));
+
+  router::Fields inner;  // not the edge: the client's X-Forwarded-For is left alone, none added
+  AddedFields inner_added;
+  setForwardingHeaders(inner, "10.0.0.1", "http", ForwardingOptions{0, false, ""}, inner_added);
+  EXPECT_TRUE(sent(inner, inner_added, "x-forwarded-for").empty());
+  EXPECT_EQ(sent(inner, inner_added, "x-forwarded-proto"), Values{"http"});
 }
 
 TEST(ForwardedHeadersTest, Via) {
   router::Fields fields;
-  setForwardingHeaders(fields, "127.0.0.1", "http", edge(0));
+  AddedFields added;
+  setForwardingHeaders(fields, "127.0.0.1", "http", edge(0), added);
   EXPECT_EQ(fields.count("via"), 0u) << "no Via unless configured";
   fields.insert("Via", "1.0 fred");
-  setForwardingHeaders(fields, "127.0.0.1", "http", edge(0, "1.1 portico"));
+  AddedFields again;
+  setForwardingHeaders(fields, "127.0.0.1", "http", edge(0, "1.1 portico"), again);
   EXPECT_EQ(fields["via"], "1.0 fred, 1.1 portico");
   router::Fields response;
   appendVia(response, edge(0, "1.1 portico"));

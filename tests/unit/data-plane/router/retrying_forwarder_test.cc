@@ -11,6 +11,7 @@
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/beast/http/string_body.hpp>
+#include <boost/json/parse.hpp>
 #include <memory>
 #include <optional>
 #include <string>
@@ -117,7 +118,7 @@ class RetryingForwarderTest : public ::testing::Test {
     for (size_t i = 0; i < requests.size(); ++i) {
       boost::asio::co_spawn(
           worker_.io(),
-          forwardWithRetries(worker_, cluster(), policy, *requests[i], deadline, pick_),
+          forwardWithRetries(worker_, cluster(), policy, *requests[i], added_, deadline, pick_),
           [&, i](std::exception_ptr error, UpstreamResult result) {
             EXPECT_FALSE(error);
             results[i] = std::move(result);
@@ -149,6 +150,18 @@ class RetryingForwarderTest : public ::testing::Test {
     return it == response.end() ? "" : std::string(it->value());
   }
 
+  // A header of the request the echo server answered, from its JSON body; nullopt when absent.
+  static std::optional<std::string> received(const UpstreamResult& result, std::string_view name) {
+    boost::system::error_code ec;
+    const boost::json::value body = boost::json::parse(result.response.body(), ec);
+    if (ec || !body.is_object()) return "<not an echo answer>";
+    const boost::json::value* headers = body.as_object().if_contains("headers");
+    if (headers == nullptr || !headers->is_object()) return "<no headers>";
+    const boost::json::value* value = headers->as_object().if_contains(name);
+    if (value == nullptr || !value->is_string()) return std::nullopt;
+    return std::string(value->as_string());
+  }
+
   uint64_t counter(const std::atomic<uint64_t>& c) const { return c.load(); }
 
   prometheus::Registry registry_;
@@ -158,6 +171,7 @@ class RetryingForwarderTest : public ::testing::Test {
   config::SnapshotPtr snapshot_;
   RetryPolicy policy_;
   upstream::PickContext pick_;  // what the route hands the balancer (a hash, for hashing policies)
+  http::AddedFields added_;  // the session's added fields, handed to every forward()
 };
 
 TEST(TryClassificationTest, OutcomesForRetryAndOutlierDetection) {
@@ -205,7 +219,8 @@ TEST_F(RetryingForwarderTest, RetriedA503AndAnsweredTheSuccess) {
   ASSERT_EQ(result.outcome, UpstreamOutcome::kOk) << result.detail;
   EXPECT_EQ(result.response.result_int(), 200u);
   EXPECT_EQ(result.attempts, 2u);
-  EXPECT_EQ(req[kAttemptCountHeader], "2") << "the upstream was told which try it got";
+  EXPECT_EQ(received(result, kAttemptCountHeader), "2") << "the upstream was told which try it got";
+  EXPECT_EQ(req.find(kAttemptCountHeader), req.end()) << "the count is added on the wire only";
   EXPECT_EQ(counter(cluster().state->counters.retries), 1u);
 }
 
@@ -243,7 +258,23 @@ TEST_F(RetryingForwarderTest, NoPolicyMeansOneTryAndNoAttemptHeader) {
   UpstreamResult result = forward(req, nullptr);
   EXPECT_EQ(result.response.result_int(), 503u);
   EXPECT_EQ(result.attempts, 1u);
-  EXPECT_EQ(req.find(kAttemptCountHeader), req.end());
+  EXPECT_EQ(received(result, kAttemptCountHeader), std::nullopt);
+  EXPECT_EQ(received(result, "host"), "svc") << "the echo's answer is read right";
+}
+
+// The session's added fields (its request id, the forwarding headers) reach the upstream on
+// every try, after the request's own fields, with the try's count.
+TEST_F(RetryingForwarderTest, EveryTryCarriesTheAddedFieldsAndItsCount) {
+  useCluster({port(0)});
+  Request req = request(bhttp::verb::get, {{"x-echo-fail-times", "2"}, {"x-echo-fail-key", "added"}});
+  added_.add("x-request-id", "id-1");
+  added_.add("x-forwarded-for", "192.0.2.9");
+  const UpstreamResult result = withPolicy(req);
+  EXPECT_EQ(result.response.result_int(), 200u);
+  EXPECT_EQ(result.attempts, 3u);
+  EXPECT_EQ(received(result, kAttemptCountHeader), "3");
+  EXPECT_EQ(received(result, "x-request-id"), "id-1");
+  EXPECT_EQ(received(result, "x-forwarded-for"), "192.0.2.9");
 }
 
 TEST_F(RetryingForwarderTest, ConnectFailureIsRetriedOnTheOtherEndpoint) {
@@ -442,7 +473,7 @@ TEST_F(RetryingForwarderTest, ATryInFlightAndItsConnectionAreCountedOnTheEndpoin
   bool done = false;
   boost::asio::co_spawn(
       worker_.io(),
-      forwardWithRetries(worker_, cluster(), &policy_, req, Clock::time_point::max(), pick_),
+      forwardWithRetries(worker_, cluster(), &policy_, req, http::AddedFields{}, Clock::time_point::max(), pick_),
       [&](std::exception_ptr, UpstreamResult) { done = true; });
   const std::atomic<int32_t>& active = cluster().endpoints[0].state->active_requests;
   int32_t seen = 0;
