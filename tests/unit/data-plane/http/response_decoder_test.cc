@@ -273,6 +273,9 @@ TEST(ResponseDecoderTest, RefusesNamesThatAreNotTokens) {
   EXPECT_EQ(stateOf(withEmptyBody("HTTP/1.1 200 OK\r\nX@a: b\r\n")), State::kBad);
   EXPECT_EQ(stateOf(withEmptyBody("HTTP/1.1 200 OK\r\nX\xe9: b\r\n")), State::kBad);
   EXPECT_EQ(stateOf(withEmptyBody("HTTP/1.1 200 OK\r\nX\nY: b\r\n")), State::kBad) << "bare LF in a name";
+  EXPECT_EQ(stateOf(withEmptyBody("HTTP/1.1 200 OK\r\nX-A: a\r\n\rX-B: b\r\n")), State::kBad)
+      << "a line that starts with a CR and is not the empty line";
+  EXPECT_EQ(stateOf(withEmptyBody("HTTP/1.1 200 OK\r\n\rX-B: b\r\n")), State::kBad) << "the same, first";
   // Every tchar is fine.
   EXPECT_EQ(stateOf(withEmptyBody("HTTP/1.1 200 OK\r\n!#$%&'*+-.^_`|~09azAZ: b\r\n")), State::kDone);
 }
