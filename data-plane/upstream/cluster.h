@@ -16,6 +16,7 @@
 #include "absl/time/time.h"
 #include "data-plane/upstream/cluster_state.h"
 #include "data-plane/upstream/endpoint_state.h"
+#include "data-plane/upstream/pool_key.h"
 
 namespace portico::dp::upstream {
 
@@ -30,7 +31,7 @@ struct Endpoint {
   // "<cluster>\n<ip:port>", the connection-pool key: pools are per cluster (as Envoy's are), so
   // a cluster's connections — and its max_connections breaker — are never shared with another
   // cluster that happens to list the same address.
-  std::string pool_key;
+  PoolKey pool_key;
   uint32_t weight = 1;
   std::string zone;
   std::shared_ptr<EndpointState> state;  // never null in a compiled snapshot

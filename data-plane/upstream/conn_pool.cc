@@ -2,7 +2,7 @@
 
 namespace portico::dp::upstream {
 
-UpstreamConnectionPtr ConnPool::take(const std::string& key, Clock::time_point now) {
+UpstreamConnectionPtr ConnPool::take(const PoolKey& key, Clock::time_point now) {
   auto it = idle_.find(key);
   if (it == idle_.end()) {
     return nullptr;
@@ -19,14 +19,22 @@ UpstreamConnectionPtr ConnPool::take(const std::string& key, Clock::time_point n
   return nullptr;
 }
 
-void ConnPool::put(const std::string& key, UpstreamConnectionPtr connection, Clock::time_point now) {
+void ConnPool::put(const PoolKey& key, UpstreamConnectionPtr connection, Clock::time_point now) {
   auto& list = idle_[key];
-  // Expired connections do not count against the limit: drop them first.
-  std::erase_if(list, [&](const UpstreamConnectionPtr& idle) {
+  const auto expired = [&](const UpstreamConnectionPtr& idle) {
     return now - idle->idle_since >= options_.idle_timeout || !idle->socket.is_open();
-  });
+  };
+  // The least recently put are at the front (take() pops from the back), so expired ones are
+  // dropped from there: a look at the front, not at every idle connection, per request. (An
+  // idle time starts with its exchange, so the order is idle_since's to within an exchange's
+  // duration; one that expired out of order goes when it reaches the front, or is dropped by
+  // take().) Expired connections do not count against the limit: a full list is swept whole.
+  size_t stale = 0;
+  while (stale < list.size() && expired(list[stale])) ++stale;
+  list.erase(list.begin(), list.begin() + static_cast<std::ptrdiff_t>(stale));
   if (list.size() >= options_.max_idle_per_endpoint) {
-    return;  // dropping the pointer closes the socket
+    std::erase_if(list, expired);
+    if (list.size() >= options_.max_idle_per_endpoint) return;  // dropping the pointer closes the socket
   }
   connection->idle_since = now;
   list.push_back(std::move(connection));

@@ -17,6 +17,7 @@
 #include "data-plane/net/connection_deadline.h"
 #include "data-plane/upstream/active_request.h"
 #include "data-plane/upstream/cluster_state.h"
+#include "data-plane/upstream/pool_key.h"
 
 namespace portico::dp::upstream {
 
@@ -51,19 +52,19 @@ class ConnPool {
   using Clock = std::chrono::steady_clock;
   // An idle connection to `key`, or null. `now`: the caller's clock reading (the idle timeout
   // is seconds; a reading from the start of the exchange is close enough and saves one).
-  UpstreamConnectionPtr take(const std::string& key, Clock::time_point now);
-  UpstreamConnectionPtr take(const std::string& key) { return take(key, Clock::now()); }
+  UpstreamConnectionPtr take(const PoolKey& key, Clock::time_point now);
+  UpstreamConnectionPtr take(const PoolKey& key) { return take(key, Clock::now()); }
   // Returns a connection after a complete exchange that allows keep-alive. A `now` from before
   // the exchange makes it count as idle from then: it expires early by the exchange's duration,
   // never late (after an exchange longer than the idle timeout it is not reused at all; a new
   // connection for such a slow upstream costs little next to the exchange).
-  void put(const std::string& key, UpstreamConnectionPtr connection, Clock::time_point now);
-  void put(const std::string& key, UpstreamConnectionPtr connection) { put(key, std::move(connection), Clock::now()); }
+  void put(const PoolKey& key, UpstreamConnectionPtr connection, Clock::time_point now);
+  void put(const PoolKey& key, UpstreamConnectionPtr connection) { put(key, std::move(connection), Clock::now()); }
   size_t idleCount() const;
 
  private:
   Options options_;
-  absl::flat_hash_map<std::string, std::vector<UpstreamConnectionPtr>> idle_;
+  absl::flat_hash_map<PoolKey, std::vector<UpstreamConnectionPtr>, PoolKey::Hash> idle_;
 };
 
 }  // namespace portico::dp::upstream

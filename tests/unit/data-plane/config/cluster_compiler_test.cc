@@ -190,7 +190,7 @@ TEST(ClusterCompilerTest, PoolKeysArePerCluster) {
   assignEndpoints(builders::buildLoadAssignment("b", {instance("b", "10.0.0.1", 8001)}), "b", b, registry, errors);
   ASSERT_THAT(errors, testing::IsEmpty());
   EXPECT_EQ(a.endpoints[0].key, b.endpoints[0].key);
-  EXPECT_EQ(a.endpoints[0].pool_key, "a\n10.0.0.1:8001");
+  EXPECT_EQ(a.endpoints[0].pool_key.text, "a\n10.0.0.1:8001");
   EXPECT_NE(a.endpoints[0].pool_key, b.endpoints[0].pool_key);
 }
 

@@ -122,6 +122,36 @@ TEST_F(ConnPoolTest, ConnectionsExpireAfterTheIdleTimeout) {
   EXPECT_EQ(pool.idleCount(), 0u);
 }
 
+TEST_F(ConnPoolTest, TheNextPutDropsExpiredConnectionsFromTheOldEnd) {
+  ConnPool pool(options(std::chrono::seconds(1)));
+  const auto t0 = std::chrono::steady_clock::now();
+  pool.put("a", openConnection(1), t0);
+  pool.put("a", openConnection(2), t0 + std::chrono::milliseconds(500));
+  pool.put("a", openConnection(3), t0 + std::chrono::milliseconds(1200));  // the first expired
+  EXPECT_EQ(pool.idleCount(), 2u);
+  auto newest = pool.take("a", t0 + std::chrono::milliseconds(1300));
+  ASSERT_NE(newest, nullptr);
+  EXPECT_EQ(newest->requests, 3u);
+}
+
+TEST_F(ConnPoolTest, ExpiredConnectionsDoNotCountAgainstTheLimit) {
+  ConnPool pool(options(std::chrono::seconds(1), /*max_idle=*/2));
+  const auto t0 = std::chrono::steady_clock::now();
+  pool.put("a", openConnection(1), t0);
+  // Out of order: its exchange started long before it ended; it is behind a live one.
+  pool.put("a", openConnection(2), t0 - std::chrono::seconds(2));
+  pool.put("a", openConnection(3), t0 + std::chrono::milliseconds(100));  // full: swept whole
+  EXPECT_EQ(pool.idleCount(), 2u);
+  const auto now = t0 + std::chrono::milliseconds(200);
+  auto first = pool.take("a", now);
+  auto second = pool.take("a", now);
+  ASSERT_NE(first, nullptr);
+  ASSERT_NE(second, nullptr);
+  EXPECT_EQ(first->requests, 3u);
+  EXPECT_EQ(second->requests, 1u);
+  EXPECT_EQ(pool.take("a", now), nullptr);
+}
+
 TEST_F(ConnPoolTest, ClosedSocketsAreSkipped) {
   ConnPool pool(options(std::chrono::seconds(30)));
   pool.put("a", openConnection(1));
