@@ -171,9 +171,11 @@ const router::Route* routeAndFilter(Worker& worker, Request& request, const rout
   return route;
 }
 
-net::Awaitable<Outcome> handle(Worker& worker, Request& request, const std::string& listener_name,
-                                const std::string& client_ip, RouteCache& cache,
-                                RequestContext& ctx) {
+// The answer is written into `out` (default-constructed): an Outcome returned by value was
+// moved twice on its way out of the coroutine.
+net::Awaitable<void> handle(Worker& worker, Request& request, const std::string& listener_name,
+                            const std::string& client_ip, RouteCache& cache, RequestContext& ctx,
+                            Outcome& out) {
   resolveListener(worker, listener_name, cache, ctx);  // pins the snapshot for this request
   static const http::ForwardingOptions kNoForwarding;
   const http::ForwardingOptions& forwarding =
@@ -191,17 +193,20 @@ net::Awaitable<Outcome> handle(Worker& worker, Request& request, const std::stri
   }
 
   if (!ctx.snapshot) {
-    co_return localOutcome(503, "not_ready", "the proxy has no configuration yet", ctx, request,
-                           worker.unroutedStats());
+    out = localOutcome(503, "not_ready", "the proxy has no configuration yet", ctx, request,
+                       worker.unroutedStats());
+    co_return;
   }
   const config::Snapshot& snapshot = *ctx.snapshot;
   if (ctx.listener == nullptr) {
-    co_return localOutcome(503, "listener_draining", "this listener has been removed", ctx, request,
-                           worker.unroutedStats(), /*close=*/true);
+    out = localOutcome(503, "listener_draining", "this listener has been removed", ctx, request,
+                       worker.unroutedStats(), /*close=*/true);
+    co_return;
   }
   if (cache.table == nullptr) {
-    co_return localOutcome(503, "not_ready", "the route configuration has not arrived yet", ctx,
-                           request, worker.unroutedStats());
+    out = localOutcome(503, "not_ready", "the route configuration has not arrived yet", ctx,
+                       request, worker.unroutedStats());
+    co_return;
   }
   std::string_view target = request.target();
   size_t question = target.find('?');
@@ -231,35 +236,41 @@ net::Awaitable<Outcome> handle(Worker& worker, Request& request, const std::stri
     query = question == std::string_view::npos ? std::string_view() : target.substr(question + 1);
   }
   if (route == nullptr) {
-    co_return localOutcome(404, "no_route",
-                           cat("no route for ", request.method_string(), " ", path), ctx, request,
-                           worker.unroutedStats());
+    out = localOutcome(404, "no_route",
+                       cat("no route for ", request.method_string(), " ", path), ctx, request,
+                       worker.unroutedStats());
+    co_return;
   }
   ctx.route_name = route->name;
   if (!route->blocked_by_filter.empty()) {
     // Fail closed: a policy this proxy cannot enforce yet must not be skipped.
-    co_return localOutcome(
+    out = localOutcome(
         503, "filter_not_supported",
         cat("route \"", route->name, "\" enables filter ", route->blocked_by_filter,
             ", which this proxy version does not implement"),
         ctx, request, route->stats);
+    co_return;
   }
   if (filtered == http::FilterStatus::kLocalReply) {
-    co_return filterReplyOutcome(ctx.filter_state.reply, ctx, request, route->stats);
+    out = filterReplyOutcome(ctx.filter_state.reply, ctx, request, route->stats);
+    co_return;
   }
   if (route->action == router::Route::Action::kDirectResponse) {
-    co_return directResponse(*route, request, ctx);
+    out = directResponse(*route, request, ctx);
+    co_return;
   }
   if (route->action == router::Route::Action::kRedirect) {
-    co_return redirectResponse(*route, request, path, query, ctx);
+    out = redirectResponse(*route, request, path, query, ctx);
+    co_return;
   }
   const int cluster_index = route->action == router::Route::Action::kWeightedClusters
                                 ? pickWeighted(*route, worker.requestIds().nextRandom())
                                 : route->cluster_index;
   const upstream::Cluster* cluster = snapshot.cluster(cluster_index);
   if (cluster == nullptr) {
-    co_return localOutcome(503, "no_cluster", cat("cluster \"", route->cluster, "\" is not known"),
-                           ctx, request, route->stats);
+    out = localOutcome(503, "no_cluster", cat("cluster \"", route->cluster, "\" is not known"),
+                       ctx, request, route->stats);
+    co_return;
   }
   if (!route->prefix_rewrite.empty() || route->regex_rewrite) {
     request.target(route->rewritePath(path, query));
@@ -300,11 +311,12 @@ net::Awaitable<Outcome> handle(Worker& worker, Request& request, const std::stri
                             ? Clock::time_point::max()
                             : Clock::now() + std::chrono::duration_cast<Clock::duration>(
                                                 absl::ToChronoNanoseconds(route->timeout));
-  router::UpstreamResult result =
-      co_await router::forwardWithRetries(worker, *cluster, route->retry_policy.get(), request, added, deadline, pick);
+  router::UpstreamResult result;
+  co_await router::forwardWithRetries(worker, *cluster, route->retry_policy.get(), request, added, deadline, pick,
+                                      result);
   if (!client_keep_alive || has_connection()) request.keep_alive(client_keep_alive);
   ctx.upstream_host = std::move(result.upstream_host);
-  co_return upstreamOutcome(std::move(result), *route, request, client_keep_alive, ctx);
+  out = upstreamOutcome(std::move(result), *route, request, client_keep_alive, ctx);
 }
 
 std::string_view sv(beast::string_view s) { return std::string_view(s.data(), s.size()); }
@@ -401,7 +413,8 @@ net::Awaitable<bool> serveRequests(Worker& worker, net::TimedStream<Stream>& cli
     RequestContext ctx;
     ctx.scheme = connection.scheme;
     ctx.client_cert_subject = connection.client_cert_subject;
-    Outcome outcome = co_await handle(worker, request, listener_name, client_ip, cache, ctx);
+    Outcome outcome;
+    co_await handle(worker, request, listener_name, client_ip, cache, ctx, outcome);
     if (ctx.filter_state.decoded != 0) {
       http::runEncoders(*ctx.filters, ctx.filter_state, outcome.response);
     }

@@ -121,11 +121,10 @@ std::optional<upstream::outlier::TryResult> outlierResult(const UpstreamResult& 
   return std::nullopt;
 }
 
-net::Awaitable<UpstreamResult> forwardWithRetries(listener::Worker& worker,
-                                                   const upstream::Cluster& cluster,
-                                                   const RetryPolicy* policy, Request& request,
-                                                   http::AddedFields added, Clock::time_point deadline,
-                                                   upstream::PickContext pick) {
+net::Awaitable<void> forwardWithRetries(listener::Worker& worker, const upstream::Cluster& cluster,
+                                        const RetryPolicy* policy, Request& request,
+                                        http::AddedFields added, Clock::time_point deadline,
+                                        upstream::PickContext pick, UpstreamResult& result) {
   const RequestView view{request.method_string(), {}, {}, &request.base()};
   uint32_t retries_left = policy != nullptr && policy->retry_on != 0 && policy->allowsRequest(view)
                               ? policy->num_retries
@@ -133,9 +132,10 @@ net::Awaitable<UpstreamResult> forwardWithRetries(listener::Worker& worker,
   std::optional<RetryBackoff> backoff;
   upstream::ResourceSlot retry_slot;  // held from scheduling a retry until that try has ended
   for (uint32_t attempt = 1;; ++attempt) {
+    if (attempt > 1) result = UpstreamResult();  // each try starts from a fresh result
     const TryFields try_fields(added, policy, attempt);
     const Clock::time_point try_deadline = tryDeadline(policy, deadline);
-    UpstreamResult result = co_await forwardUpstream(worker, cluster, request, try_fields.added, try_deadline, pick);
+    co_await forwardUpstream(worker, cluster, request, try_fields.added, try_deadline, pick, result);
     result.attempts = attempt;
     const TryOutcome outcome = tryOutcome(result, try_deadline == deadline);
     if (result.outcome == UpstreamOutcome::kTimeout) {
@@ -148,13 +148,13 @@ net::Awaitable<UpstreamResult> forwardWithRetries(listener::Worker& worker,
       http::adoptRawFields(result.raw_fields, result.response);  // retriable() reads them
     }
     if (retries_left == 0 || !retriable(*policy, result, outcome) || Clock::now() >= deadline) {
-      co_return result;
+      co_return;
     }
     retry_slot = cluster.state->tryAcquire(upstream::Resource::kRetries, cluster.limits);
     if (!retry_slot) {
       // Envoy: the request ends with this try's result, unretried.
       upstream::ClusterCounters::bump(cluster.state->counters.retry_overflow);
-      co_return result;
+      co_return;
     }
     --retries_left;
     upstream::ClusterCounters::bump(cluster.state->counters.retries);
@@ -165,7 +165,8 @@ net::Awaitable<UpstreamResult> forwardWithRetries(listener::Worker& worker,
     const Clock::time_point now = Clock::now();
     if (deadline - now <= wait) {
       co_await sleepUntil(worker, deadline);
-      co_return routeTimeoutInBackoff(std::move(result));
+      result = routeTimeoutInBackoff(std::move(result));
+      co_return;
     }
     co_await sleepUntil(worker, now + wait);
   }

@@ -36,10 +36,12 @@ inline constexpr char kAttemptCountHeader[] = "x-portico-attempt-count";
 // kAttemptCountHeader (the session strips x-portico-*; each try adds its count without
 // looking); its body is sent again on every try. `pick` goes to the load balancer (the route's hash: a retry of a hashed request
 // walks on from its endpoint), with the endpoints tried so far avoided on retries.
-net::Awaitable<UpstreamResult> forwardWithRetries(
+// The last try's result (or the route timeout's, when it passed during a backoff) is written
+// into `result`, which must be default-constructed.
+net::Awaitable<void> forwardWithRetries(
     listener::Worker& worker, const upstream::Cluster& cluster, const RetryPolicy* policy,
     Request& request, http::AddedFields added, std::chrono::steady_clock::time_point deadline,
-    upstream::PickContext pick);
+    upstream::PickContext pick, UpstreamResult& result);
 
 // How a try's result counts for the retry decision. `route_bound`: the try's deadline was the
 // route's (so a timeout is the route timeout, which is final).

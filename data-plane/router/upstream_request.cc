@@ -183,20 +183,19 @@ net::Awaitable<Exchange> exchange(upstream::UpstreamConnection& connection, Requ
 // The upstream agreed to switch protocols: the connection becomes the upstream end of a tunnel.
 // A 101 that answers a request that asked for no upgrade cannot be passed on (the client would
 // not know what follows): it is a bad response.
-UpstreamResult switchProtocols(const Request& request, const upstream::Endpoint& endpoint,
-                               http::ResponseDecoder& decoder,
-                               upstream::UpstreamConnectionPtr connection, UpstreamResult result) {
+void switchProtocols(const Request& request, const upstream::Endpoint& endpoint,
+                     http::ResponseDecoder& decoder, upstream::UpstreamConnectionPtr connection,
+                     UpstreamResult& result) {
   if (request.find(bhttp::field::upgrade) == request.end()) {
     result.outcome = UpstreamOutcome::kBadResponse;
     result.detail = cat("101 Switching Protocols from ", endpoint.key, " to a request without Upgrade");
-    return result;
+    return;
   }
   result.outcome = UpstreamOutcome::kOk;
   result.response = std::move(decoder.response());
   result.raw_fields = std::move(decoder.rawFields());
   ++connection->requests;
   result.tunnel = std::move(connection);
-  return result;
 }
 
 // A failed exchange: what the client is told, and the counters.
@@ -226,15 +225,15 @@ void classifyFailure(listener::Worker& worker, const upstream::Endpoint& endpoin
 
 }  // namespace
 
-net::Awaitable<UpstreamResult> forwardUpstream(listener::Worker& worker, const upstream::Cluster& cluster,
-                                                Request& request, const http::AddedFields& added,
-                                                Clock::time_point deadline, const upstream::PickContext& pick) {
-  UpstreamResult result;
+net::Awaitable<void> forwardUpstream(listener::Worker& worker, const upstream::Cluster& cluster,
+                                      Request& request, const http::AddedFields& added,
+                                      Clock::time_point deadline, const upstream::PickContext& pick,
+                                      UpstreamResult& result) {
   // Held for the whole try: Envoy's max_requests counts requests in flight to the cluster.
   upstream::ResourceSlot request_slot = cluster.state->tryAcquire(upstream::Resource::kRequests, cluster.limits);
   if (!request_slot) {
     setOverloaded(result, cluster, upstream::Resource::kRequests);
-    co_return result;
+    co_return;
   }
   const Clock::time_point now = Clock::now();  // one reading for the pick and the pool
   if (now >= deadline) {
@@ -243,13 +242,13 @@ net::Awaitable<UpstreamResult> forwardUpstream(listener::Worker& worker, const u
     worker.stats().upstream_timeouts_total->Increment();
     result.outcome = UpstreamOutcome::kTimeout;
     result.detail = "the deadline passed before the request was sent";
-    co_return result;
+    co_return;
   }
   const upstream::Endpoint* endpoint = worker.pickEndpoint(cluster, pick, now);
   if (endpoint == nullptr) {
     result.outcome = UpstreamOutcome::kNoEndpoint;
     result.detail = cat("no healthy endpoint in cluster \"", cluster.name, "\"");
-    co_return result;
+    co_return;
   }
   result.endpoint = endpoint;
   result.upstream_host = endpoint->key;
@@ -264,14 +263,15 @@ net::Awaitable<UpstreamResult> forwardUpstream(listener::Worker& worker, const u
     if (!connection) {
       connection = co_await openConnection(worker, *endpoint, cluster, deadline, result);
       if (!connection) {
-        co_return result;
+        co_return;
       }
       reused = false;
     }
     http::ResponseDecoder decoder(limits, request.method() == bhttp::verb::head);
     const Exchange ex = co_await exchange(*connection, request, added, decoder, deadline);
     if (ex.result == Exchange::Result::kOk && decoder.response().result() == bhttp::status::switching_protocols) {
-      co_return switchProtocols(request, *endpoint, decoder, std::move(connection), std::move(result));
+      switchProtocols(request, *endpoint, decoder, std::move(connection), result);
+      co_return;
     }
     if (ex.result == Exchange::Result::kOk) {
       result.outcome = UpstreamOutcome::kOk;
@@ -285,13 +285,13 @@ net::Awaitable<UpstreamResult> forwardUpstream(listener::Worker& worker, const u
       if (decoder.keepAlive() && connection->buffer.size() == 0) {
         worker.pool().put(endpoint->pool_key, std::move(connection), now);
       }
-      co_return result;
+      co_return;
     }
     if (ex.result == Exchange::Result::kTimeout) {
       worker.stats().upstream_timeouts_total->Increment();
       result.outcome = UpstreamOutcome::kTimeout;
       result.detail = cat("timeout waiting for ", endpoint->key);
-      co_return result;
+      co_return;
     }
     if (reused && !ex.got_response_bytes &&
         (ex.result == Exchange::Result::kIoError || ex.result == Exchange::Result::kTruncated)) {
@@ -300,11 +300,11 @@ net::Awaitable<UpstreamResult> forwardUpstream(listener::Worker& worker, const u
       continue;
     }
     classifyFailure(worker, *endpoint, ex, decoder, result);
-    co_return result;
+    co_return;
   }
   result.outcome = UpstreamOutcome::kReset;
   result.detail = cat("connection to ", endpoint->key, " failed twice");
-  co_return result;
+  co_return;
 }
 
 }  // namespace portico::dp::router

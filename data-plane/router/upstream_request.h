@@ -54,10 +54,12 @@ struct UpstreamResult {
 
 // `deadline` is the end of this try (time_point::max() for none). The request, with `added`
 // after its fields (http/added_fields.h), must already carry the headers the upstream should
-// see. `pick` goes to the load balancer (the route's hash, the endpoint to avoid).
-net::Awaitable<UpstreamResult> forwardUpstream(listener::Worker& worker, const upstream::Cluster& cluster,
-                                                       Request& request, const http::AddedFields& added,
-                                                       std::chrono::steady_clock::time_point deadline,
-                                                       const upstream::PickContext& pick);
+// see. `pick` goes to the load balancer (the route's hash, the endpoint to avoid). The try's
+// result is written into `result`, which must be default-constructed (the caller's: a result
+// returned by value was moved twice per coroutine layer).
+net::Awaitable<void> forwardUpstream(listener::Worker& worker, const upstream::Cluster& cluster,
+                                     Request& request, const http::AddedFields& added,
+                                     std::chrono::steady_clock::time_point deadline,
+                                     const upstream::PickContext& pick, UpstreamResult& result);
 
 }  // namespace portico::dp::router

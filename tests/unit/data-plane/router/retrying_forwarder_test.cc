@@ -112,28 +112,27 @@ class RetryingForwarderTest : public ::testing::Test {
   // Runs several requests concurrently on the worker.
   std::vector<UpstreamResult> forwardAll(std::vector<Request*>& requests, const RetryPolicy* policy,
                                          absl::Duration timeout = absl::Seconds(10)) {
-    std::vector<std::optional<UpstreamResult>> results(requests.size());
+    std::vector<UpstreamResult> results(requests.size());
+    std::vector<bool> finished(requests.size(), false);
     size_t done = 0;
     const auto deadline = Clock::now() + absl::ToChronoNanoseconds(timeout);
     for (size_t i = 0; i < requests.size(); ++i) {
       boost::asio::co_spawn(
           worker_.io(),
-          forwardWithRetries(worker_, cluster(), policy, *requests[i], added_, deadline, pick_),
-          [&, i](std::exception_ptr error, UpstreamResult result) {
+          forwardWithRetries(worker_, cluster(), policy, *requests[i], added_, deadline, pick_, results[i]),
+          [&, i](std::exception_ptr error) {
             EXPECT_FALSE(error);
-            results[i] = std::move(result);
+            finished[i] = true;
             ++done;
           });
     }
     const auto give_up = Clock::now() + std::chrono::seconds(20);
     while (done < requests.size() && Clock::now() < give_up)
       worker_.io().run_for(std::chrono::milliseconds(10));
-    std::vector<UpstreamResult> out;
-    for (auto& result : results) {
-      EXPECT_TRUE(result.has_value()) << "a request did not finish";
-      out.push_back(result ? std::move(*result) : UpstreamResult{});
+    for (size_t i = 0; i < requests.size(); ++i) {
+      EXPECT_TRUE(finished[i]) << "request " << i << " did not finish";
     }
-    return out;
+    return results;
   }
 
   // forward() with the fixture's policy.
@@ -470,11 +469,13 @@ TEST_F(RetryingForwarderTest, RetriesAvoidEveryEndpointTriedBefore) {
 TEST_F(RetryingForwarderTest, ATryInFlightAndItsConnectionAreCountedOnTheEndpoint) {
   useCluster({port(0)});
   Request req = request(bhttp::verb::get, {{"x-echo-delay-ms", "300"}});
+  UpstreamResult result;
   bool done = false;
   boost::asio::co_spawn(
       worker_.io(),
-      forwardWithRetries(worker_, cluster(), &policy_, req, http::AddedFields{}, Clock::time_point::max(), pick_),
-      [&](std::exception_ptr, UpstreamResult) { done = true; });
+      forwardWithRetries(worker_, cluster(), &policy_, req, http::AddedFields{}, Clock::time_point::max(), pick_,
+                         result),
+      [&](std::exception_ptr) { done = true; });
   const std::atomic<int32_t>& active = cluster().endpoints[0].state->active_requests;
   int32_t seen = 0;
   const auto give_up = Clock::now() + std::chrono::seconds(10);
