@@ -316,7 +316,7 @@ net::Awaitable<void> handle(Worker& worker, Request& request, const std::string&
                                       result);
   if (!client_keep_alive || has_connection()) request.keep_alive(client_keep_alive);
   ctx.upstream_host = std::move(result.upstream_host);
-  out = upstreamOutcome(std::move(result), *route, request, client_keep_alive, ctx);
+  upstreamOutcome(std::move(result), *route, request, client_keep_alive, ctx, out);
 }
 
 std::string_view sv(beast::string_view s) { return std::string_view(s.data(), s.size()); }

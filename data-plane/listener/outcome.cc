@@ -120,12 +120,12 @@ Outcome redirectResponse(const router::Route& route, const Request& request, std
 
 // The answer to a proxied request, from its upstream result. A plain function, not part of the
 // handle() coroutine: the Outcome temporaries of every case would otherwise all live in its
-// frame, allocated per request (a frame over 1 KiB is never recycled by Asio's allocator).
-Outcome upstreamOutcome(router::UpstreamResult&& result, const router::Route& route,
-                        const Request& request, bool client_keep_alive, const RequestContext& ctx) {
+// frame, allocated per request (a frame over 1 KiB is never recycled by Asio's allocator). A
+// proxied answer is built in `out` itself, without a temporary to move.
+void upstreamOutcome(router::UpstreamResult&& result, const router::Route& route, const Request& request,
+                     bool client_keep_alive, const RequestContext& ctx, Outcome& out) {
   switch (result.outcome) {
     case router::UpstreamOutcome::kOk: {
-      Outcome out;
       out.stats = route.stats;
       out.close = !client_keep_alive;
       out.response = std::move(result.response);
@@ -146,31 +146,33 @@ Outcome upstreamOutcome(router::UpstreamResult&& result, const router::Route& ro
         out.tunnel = std::move(result.tunnel);
         out.close = true;
       }
-      return out;
+      return;
     }
     case router::UpstreamOutcome::kNoEndpoint:
-      return localOutcome(503, "no_healthy_upstream", result.detail, ctx, request, route.stats);
+      out = localOutcome(503, "no_healthy_upstream", result.detail, ctx, request, route.stats);
+      return;
     case router::UpstreamOutcome::kConnectFailed:
-      return localOutcome(502, "upstream_connect_failed", result.detail, ctx, request,
-                             route.stats);
+      out = localOutcome(502, "upstream_connect_failed", result.detail, ctx, request, route.stats);
+      return;
     case router::UpstreamOutcome::kConnectTimeout:
     case router::UpstreamOutcome::kTimeout:
-      return localOutcome(504, "upstream_timeout", result.detail, ctx, request, route.stats);
+      out = localOutcome(504, "upstream_timeout", result.detail, ctx, request, route.stats);
+      return;
     case router::UpstreamOutcome::kReset:
-      return localOutcome(502, "upstream_reset", result.detail, ctx, request, route.stats);
+      out = localOutcome(502, "upstream_reset", result.detail, ctx, request, route.stats);
+      return;
     case router::UpstreamOutcome::kBadResponse:
     case router::UpstreamOutcome::kResponseTooLarge:
-      return localOutcome(502, "bad_upstream_response", result.detail, ctx, request,
-                             route.stats);
+      out = localOutcome(502, "bad_upstream_response", result.detail, ctx, request, route.stats);
+      return;
     case router::UpstreamOutcome::kOverloaded: {
       // Envoy's x-envoy-overloaded: the gateway, not the upstream, refused the request.
-      Outcome out = localOutcome(503, "overloaded", result.detail, ctx, request, route.stats);
+      out = localOutcome(503, "overloaded", result.detail, ctx, request, route.stats);
       out.response.set("x-portico-overloaded", "true");
-      return out;
+      return;
     }
   }
-  return localOutcome(500, "internal", "unexpected upstream outcome", ctx, request,
-                         route.stats);
+  out = localOutcome(500, "internal", "unexpected upstream outcome", ctx, request, route.stats);
 }
 
 // A filter's local answer (FilterState::reply): a whole response (a cache hit) sent like a

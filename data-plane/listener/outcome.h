@@ -52,8 +52,8 @@ void dropForbiddenBody(router::Response& response, bool head_request);
 Outcome directResponse(const router::Route& route, const router::Request& request, const RequestContext& ctx);
 Outcome redirectResponse(const router::Route& route, const router::Request& request, std::string_view path,
                          std::string_view query, const RequestContext& ctx);
-Outcome upstreamOutcome(router::UpstreamResult&& result, const router::Route& route, const router::Request& request,
-                        bool client_keep_alive, const RequestContext& ctx);
+void upstreamOutcome(router::UpstreamResult&& result, const router::Route& route, const router::Request& request,
+                     bool client_keep_alive, const RequestContext& ctx, Outcome& out);
 Outcome filterReplyOutcome(http::LocalReply& reply, const RequestContext& ctx, const router::Request& request,
                            router::RouteStats* stats);
 
