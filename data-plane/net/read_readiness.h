@@ -15,8 +15,10 @@
 // nothing. Marking client reads as well gave proxy-compare about the same 2-worker p99, but
 // 1-worker requests/s lower in 5 of 7 interleaved rounds measured side by side (by 4-21 %) and
 // never higher (docs/benchmarks.md, 2026-11-29), with fewer system calls and no more CPU per
-// request. Why is not understood (the worker then sleeps in epoll_wait less often, which may
-// cost it against wrk and the backend for the two cores); the measurement decides.
+// request. A second A/B, 12 rounds in both orders (tools/bench/cpu-per-request --baseline),
+// saw the same: lower in 9 of 12, because that proxy received less CPU (0.80-0.84 cores
+// against 0.83-0.90, longer run-queue waits, more preemptions per request) for the same CPU
+// per request. Why the scheduler treats it so is not understood; the measurement decides.
 //
 // Why it is safe: the descriptor is registered edge-triggered, so every byte that arrives after
 // the short read makes a new epoll event, and Asio's reactor answers any event by trying the
