@@ -8,7 +8,7 @@ packages=(
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
   libabsl-dev libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
   libssl-dev prometheus-cpp-dev googletest libgmock-dev libgtest-dev libbenchmark-dev
-  libyaml-cpp-dev libre2-dev libhiredis-dev
+  libyaml-cpp-dev libre2-dev libhiredis-dev liburing-dev
   nginx-light haproxy wrk redis-server procps openssl
 )
 

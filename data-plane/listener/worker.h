@@ -17,6 +17,7 @@
 #include <thread>
 #include <vector>
 
+#include "data-plane/net/batched_send.h"
 #include "data-plane/net/executor.h"
 #include "data-plane/config/snapshot.h"
 #include "data-plane/http/access_log_writer.h"
@@ -68,6 +69,7 @@ class Worker {
   // Worker thread only.
   int index() const { return index_; }
   boost::asio::io_context& io() { return io_; }
+  net::BatchedSender& sender() { return sender_; }
   const config::SnapshotPtr& snapshot() const { return snapshot_; }
   upstream::ConnPool& pool() { return pool_; }
   http::RequestIdGenerator& requestIds() { return request_ids_; }
@@ -127,6 +129,7 @@ class Worker {
   // IdleWaits unlink themselves from it.
   IdleWait* idle_ = nullptr;
   boost::asio::io_context io_{BOOST_ASIO_CONCURRENCY_HINT_UNSAFE_IO};
+  net::BatchedSender sender_{io_};  // upstream writes of one turn in one system call
   std::thread thread_;
   config::SnapshotPtr snapshot_;
   upstream::lb::WorkerBalancers balancers_;  // per cluster of snapshot_

@@ -13,6 +13,7 @@
 #include "data-plane/http/wire_writer.h"
 #include "data-plane/listener/worker.h"
 #include "data-plane/net/read_readiness.h"
+#include "data-plane/net/batched_send.h"
 #include "data-plane/net/send_now.h"
 #include "data-plane/upstream/active_request.h"
 
@@ -118,15 +119,22 @@ struct Exchange {
 constexpr size_t kReadBytes = 16 << 10;
 
 // Writes the request and reads the final (non-1xx) response into `decoder`.
-net::Awaitable<Exchange> exchange(upstream::UpstreamConnection& connection, Request& request,
-                                   const http::AddedFields& added, http::ResponseDecoder& decoder,
-                                   Clock::time_point deadline) {
+net::Awaitable<Exchange> exchange(net::BatchedSender& sender, upstream::UpstreamConnection& connection,
+                                   Request& request, const http::AddedFields& added,
+                                   http::ResponseDecoder& decoder, Clock::time_point deadline) {
   Exchange out;
   connection.deadline.expiresAt(deadline);
   http::writeRequestHead(request, added, connection.head);
   const std::array<asio::const_buffer, 2> message{asio::buffer(connection.head), asio::buffer(request.body())};
   beast::error_code write_ec;
-  const size_t sent = net::sendNow(connection.socket.native_handle(), message, write_ec);
+  size_t sent = 0;
+  if (sender.available()) {  // with the turn's other upstream writes (net/batched_send.h)
+    auto [ec, n] = co_await net::asyncBatchedSend(sender, connection.socket.native_handle(), message, kNoThrow);
+    write_ec = ec;
+    sent = n;
+  } else {
+    sent = net::sendNow(connection.socket.native_handle(), message, write_ec);
+  }
   if (!write_ec && sent < asio::buffer_size(message)) {
     auto [ec, written] = co_await asio::async_write(connection.socket, net::unsent(message, sent), kNoThrow);
     write_ec = ec;
@@ -268,7 +276,7 @@ net::Awaitable<void> forwardUpstream(listener::Worker& worker, const upstream::C
       reused = false;
     }
     http::ResponseDecoder decoder(limits, request.method() == bhttp::verb::head);
-    const Exchange ex = co_await exchange(*connection, request, added, decoder, deadline);
+    const Exchange ex = co_await exchange(worker.sender(), *connection, request, added, decoder, deadline);
     if (ex.result == Exchange::Result::kOk && decoder.response().result() == bhttp::status::switching_protocols) {
       switchProtocols(request, *endpoint, decoder, std::move(connection), result);
       co_return;

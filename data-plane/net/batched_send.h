@@ -1,0 +1,107 @@
+#pragma once
+
+// A worker's writes of one event-loop turn, sent together with one io_uring_enter().
+//
+// Why: a TCP write to a peer that sleeps in epoll_wait is a "sync" wakeup, and on a busy machine
+// the scheduler runs the woken peer on the writer's CPU at once: written one system call at a
+// time, the upstream requests of a turn each woke a backend worker that answered the one request
+// it had and slept again, and each wakeup preempted the proxy (tools/bench/cpu-per-request
+// --wakeups: 0.17-0.22 same-CPU backend wakeups and 0.22-0.28 preemptions per request at one
+// worker). Sent in one io_uring_enter(), the first write wakes the backend worker and the others
+// reach it before the proxy can be preempted (on the system call's return): 0.01 and 0.06-0.12,
+// and 1.17x the requests/s (docs/benchmarks.md, 2026-11-29).
+//
+// How: add() queues a write and, for the first one of a turn, posts flush() to the worker's
+// io_context, which runs it after the handlers already queued (the rest of the turn). flush()
+// submits every queued write as a sendmsg with MSG_DONTWAIT, which io_uring completes inline
+// (a write that would block completes at once with what the socket took, or -EAGAIN: never
+// queued in the kernel), so the completions are all there when io_uring_enter() returns. Each
+// write's handler is posted with the bytes sent; a caller sends what is left with async_write,
+// as after net/send_now.h.
+//
+// Where io_uring is not available (kernel.io_uring_disabled, a seccomp profile that blocks it,
+// as container runtimes' defaults do), available() is false and callers write with sendNow().
+// Worker thread only.
+
+#include <sys/socket.h>
+#include <sys/uio.h>
+
+#include <boost/asio/async_result.hpp>
+#include <boost/asio/buffer.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/system/error_code.hpp>
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <vector>
+
+struct io_uring;
+
+namespace portico::dp::net {
+
+class BatchedSender {
+ public:
+  // Boost 1.81's any_completion_handler recurses without end when wrapped again (fixed in
+  // 1.82): a plain type erasure of the completion handler.
+  struct HandlerBase {
+    virtual ~HandlerBase() = default;
+    virtual void call(boost::system::error_code ec, size_t sent) = 0;
+  };
+  template <typename Handler>
+  struct HandlerOf final : HandlerBase {
+    explicit HandlerOf(Handler&& h) : handler(std::move(h)) {}
+    void call(boost::system::error_code ec, size_t sent) override { std::move(handler)(ec, sent); }
+    Handler handler;
+  };
+
+  // At most this many buffers per write (a head and a body).
+  static constexpr size_t kMaxBuffers = 2;
+
+  explicit BatchedSender(boost::asio::io_context& io);
+  ~BatchedSender();
+  BatchedSender(const BatchedSender&) = delete;
+  BatchedSender& operator=(const BatchedSender&) = delete;
+
+  // Whether the io_uring could be set up; if not, add() must not be called.
+  bool available() const { return ring_ != nullptr; }
+  // Queues a write of `buffers` (their memory must stay valid until the handler runs; empty
+  // ones are skipped; at most kMaxBuffers non-empty). The handler is posted with the error (a
+  // write that would block is not one) and the bytes the socket took.
+  void add(int fd, std::span<const boost::asio::const_buffer> buffers, std::unique_ptr<HandlerBase> handler);
+  // io_uring_enter() calls that sent writes so far (for tests).
+  uint64_t flushes() const { return flushes_; }
+
+ private:
+  struct Pending {
+    std::array<iovec, kMaxBuffers> iov{};
+    msghdr msg{};
+    int fd = -1;
+    std::unique_ptr<HandlerBase> handler;
+  };
+  void flush();
+
+  boost::asio::io_context& io_;
+  std::unique_ptr<io_uring> ring_;
+  std::vector<std::unique_ptr<Pending>> queued_;
+  std::vector<std::unique_ptr<Pending>> sending_;  // the batch of the flush running now
+  bool flush_posted_ = false;
+  uint64_t flushes_ = 0;
+};
+
+// co_await asyncBatchedSend(sender, fd, buffers, token): (error_code, bytes sent) once the
+// write has been sent with the others of this turn (sender.available() must be true).
+template <typename Token>
+auto asyncBatchedSend(BatchedSender& sender, int fd, std::span<const boost::asio::const_buffer> buffers,
+                      Token&& token) {
+  return boost::asio::async_initiate<Token, void(boost::system::error_code, size_t)>(
+      [&sender, fd, buffers](auto handler) {
+        using Handler = decltype(handler);
+        sender.add(fd, buffers, std::make_unique<BatchedSender::HandlerOf<Handler>>(std::move(handler)));
+      },
+      token);
+}
+
+}  // namespace portico::dp::net
