@@ -25,10 +25,10 @@ BatchedSender::~BatchedSender() {
   if (ring_) io_uring_queue_exit(ring_.get());
 }
 
-void BatchedSender::add(int fd, std::span<const boost::asio::const_buffer> buffers,
+void BatchedSender::add(Socket& socket, std::span<const boost::asio::const_buffer> buffers,
                         std::unique_ptr<HandlerBase> handler) {
   auto pending = std::make_unique<Pending>();
-  pending->fd = fd;
+  pending->socket = &socket;
   size_t count = 0;
   for (const boost::asio::const_buffer& buffer : buffers) {
     if (buffer.size() == 0 || count == kMaxBuffers) continue;
@@ -51,14 +51,23 @@ void BatchedSender::flush() {
   sending_.swap(queued_);  // writes queued by the handlers run below go to the next flush
   unsigned submitted = 0;
   for (std::unique_ptr<Pending>& pending : sending_) {
+    if (!pending->socket->is_open()) {  // closed since add(): its descriptor may be another's now
+      const boost::system::error_code ec = boost::asio::error::bad_descriptor;
+      boost::asio::post(io_, [handler = std::move(pending->handler), ec] { handler->call(ec, 0); });
+      continue;
+    }
     io_uring_sqe* sqe = io_uring_get_sqe(ring_.get());
     if (sqe == nullptr) {  // the submission queue is full: hand these to the kernel first
       io_uring_submit(ring_.get());
       sqe = io_uring_get_sqe(ring_.get());
     }
-    io_uring_prep_sendmsg(sqe, pending->fd, &pending->msg, MSG_DONTWAIT | MSG_NOSIGNAL);
+    io_uring_prep_sendmsg(sqe, pending->socket->native_handle(), &pending->msg, MSG_DONTWAIT | MSG_NOSIGNAL);
     io_uring_sqe_set_data(sqe, pending.get());
     ++submitted;
+  }
+  if (submitted == 0) {
+    sending_.clear();
+    return;
   }
   ++flushes_;
   // MSG_DONTWAIT: every write completes inside this call, so the wait does not block.

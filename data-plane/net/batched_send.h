@@ -38,6 +38,8 @@
 #include <span>
 #include <vector>
 
+#include "data-plane/net/executor.h"
+
 struct io_uring;
 
 namespace portico::dp::net {
@@ -67,10 +69,12 @@ class BatchedSender {
 
   // Whether the io_uring could be set up; if not, add() must not be called.
   bool available() const { return ring_ != nullptr; }
-  // Queues a write of `buffers` (their memory must stay valid until the handler runs; empty
-  // ones are skipped; at most kMaxBuffers non-empty). The handler is posted with the error (a
-  // write that would block is not one) and the bytes the socket took.
-  void add(int fd, std::span<const boost::asio::const_buffer> buffers, std::unique_ptr<HandlerBase> handler);
+  // Queues a write of `buffers` to `socket` (both must stay valid until the handler runs; empty
+  // buffers are skipped; at most kMaxBuffers non-empty). The handler is posted with the error (a
+  // write that would block is not one) and the bytes the socket took. The descriptor is read at
+  // the flush: a socket closed in between (its deadline) fails with bad_descriptor, and its old
+  // descriptor number, which an accept may already have reused, is never written to.
+  void add(Socket& socket, std::span<const boost::asio::const_buffer> buffers, std::unique_ptr<HandlerBase> handler);
   // io_uring_enter() calls that sent writes so far (for tests).
   uint64_t flushes() const { return flushes_; }
 
@@ -78,7 +82,7 @@ class BatchedSender {
   struct Pending {
     std::array<iovec, kMaxBuffers> iov{};
     msghdr msg{};
-    int fd = -1;
+    Socket* socket = nullptr;
     std::unique_ptr<HandlerBase> handler;
   };
   void flush();
@@ -91,15 +95,15 @@ class BatchedSender {
   uint64_t flushes_ = 0;
 };
 
-// co_await asyncBatchedSend(sender, fd, buffers, token): (error_code, bytes sent) once the
+// co_await asyncBatchedSend(sender, socket, buffers, token): (error_code, bytes sent) once the
 // write has been sent with the others of this turn (sender.available() must be true).
 template <typename Token>
-auto asyncBatchedSend(BatchedSender& sender, int fd, std::span<const boost::asio::const_buffer> buffers,
+auto asyncBatchedSend(BatchedSender& sender, Socket& socket, std::span<const boost::asio::const_buffer> buffers,
                       Token&& token) {
   return boost::asio::async_initiate<Token, void(boost::system::error_code, size_t)>(
-      [&sender, fd, buffers](auto handler) {
+      [&sender, &socket, buffers](auto handler) {
         using Handler = decltype(handler);
-        sender.add(fd, buffers, std::make_unique<BatchedSender::HandlerOf<Handler>>(std::move(handler)));
+        sender.add(socket, buffers, std::make_unique<BatchedSender::HandlerOf<Handler>>(std::move(handler)));
       },
       token);
 }

@@ -129,7 +129,7 @@ net::Awaitable<Exchange> exchange(net::BatchedSender& sender, upstream::Upstream
   beast::error_code write_ec;
   size_t sent = 0;
   if (sender.available()) {  // with the turn's other upstream writes (net/batched_send.h)
-    auto [ec, n] = co_await net::asyncBatchedSend(sender, connection.socket.native_handle(), message, kNoThrow);
+    auto [ec, n] = co_await net::asyncBatchedSend(sender, connection.socket, message, kNoThrow);
     write_ec = ec;
     sent = n;
   } else {

@@ -32,8 +32,8 @@ class BatchedSendTest : public ::testing::Test {
   }
 
   // Queues a write whose completion lands in `out`.
-  void send(int fd, std::span<const asio::const_buffer> buffers, std::optional<Sent>& out) {
-    asyncBatchedSend(sender_, fd, buffers, [&out](boost::system::error_code ec, size_t n) { out = Sent{ec, n}; });
+  void send(Socket& socket, std::span<const asio::const_buffer> buffers, std::optional<Sent>& out) {
+    asyncBatchedSend(sender_, socket, buffers, [&out](boost::system::error_code ec, size_t n) { out = Sent{ec, n}; });
   }
 
   static std::string readExactly(Socket& socket, size_t n) {
@@ -59,7 +59,7 @@ TEST_F(BatchedSendTest, TheWritesOfOneTurnGoInOneSystemCall) {
   }
   for (int i = 0; i < 3; ++i) {
     messages.push_back({asio::buffer(heads[i]), asio::buffer(body)});
-    send(pairs[i]->near.native_handle(), messages.back(), sent[i]);
+    send(pairs[i]->near, messages.back(), sent[i]);
   }
   EXPECT_FALSE(sent[0].has_value()) << "nothing is sent before the turn's end";
   io_.poll();
@@ -79,8 +79,8 @@ TEST_F(BatchedSendTest, AWriteQueuedByACompletionGoesInTheNextFlush) {
   const std::array<asio::const_buffer, 1> one{asio::buffer(first)};
   const std::array<asio::const_buffer, 1> two{asio::buffer(second)};
   std::optional<Sent> second_sent;
-  asyncBatchedSend(sender_, pair.near.native_handle(), one, [&](boost::system::error_code, size_t) {
-    send(pair.near.native_handle(), two, second_sent);
+  asyncBatchedSend(sender_, pair.near, one, [&](boost::system::error_code, size_t) {
+    send(pair.near, two, second_sent);
   });
   io_.poll();
   ASSERT_TRUE(second_sent.has_value());
@@ -95,7 +95,7 @@ TEST_F(BatchedSendTest, AFullSocketTakesWhatFitsAndThatIsNoError) {
   const std::string big(4 << 20, 'x');  // far more than both buffers hold
   const std::array<asio::const_buffer, 1> message{asio::buffer(big)};
   std::optional<Sent> sent;
-  send(pair.near.native_handle(), message, sent);
+  send(pair.near, message, sent);
   io_.poll();
   ASSERT_TRUE(sent.has_value());
   EXPECT_FALSE(sent->ec) << sent->ec.message();
@@ -109,10 +109,32 @@ TEST_F(BatchedSendTest, AClosedPeerIsAnError) {
   const std::string data = "data";
   const std::array<asio::const_buffer, 1> message{asio::buffer(data)};
   std::optional<Sent> first;
-  send(pair.near.native_handle(), message, first);
+  send(pair.near, message, first);
   io_.poll();
   ASSERT_TRUE(first.has_value());
   EXPECT_TRUE(first->ec) << "a reset connection refuses the write";
+}
+
+// Its deadline may close the socket between add() and the flush (the same turn); an accept in
+// between may get its descriptor number: the write must fail, not go to that connection.
+TEST_F(BatchedSendTest, ASocketClosedBeforeTheFlushIsNeverWritten) {
+  SocketPair closed(io_);
+  const std::string data = "for the closed socket only";
+  const std::array<asio::const_buffer, 1> message{asio::buffer(data)};
+  std::optional<Sent> sent;
+  send(closed.near, message, sent);
+  closed.near.close();
+  SocketPair reuser(io_);  // likely gets the closed descriptor's number
+  io_.poll();
+  ASSERT_TRUE(sent.has_value());
+  EXPECT_EQ(sent->ec, asio::error::bad_descriptor);
+  EXPECT_EQ(sent->bytes, 0u);
+  EXPECT_EQ(sender_.flushes(), 0u) << "nothing was submitted";
+  reuser.far.non_blocking(true);
+  std::array<char, 64> buffer{};
+  boost::system::error_code ec;
+  EXPECT_EQ(reuser.far.read_some(asio::buffer(buffer), ec), 0u);
+  EXPECT_EQ(ec, asio::error::would_block) << "the new connection received nothing";
 }
 
 }  // namespace
