@@ -4,7 +4,7 @@
 
 #include <boost/asio/error.hpp>
 #include <boost/asio/post.hpp>
-#include <cerrno>
+#include "data-plane/net/send_now.h"
 
 namespace portico::dp::net {
 
@@ -15,6 +15,10 @@ namespace {
 constexpr unsigned kRingEntries = 256;
 
 }  // namespace
+
+void BatchedSender::complete(std::unique_ptr<HandlerBase> handler, boost::system::error_code ec, size_t sent) {
+  boost::asio::post(io_, [handler = std::move(handler), ec, sent] { handler->call(ec, sent); });
+}
 
 BatchedSender::BatchedSender(boost::asio::io_context& io) : io_(io) {
   auto ring = std::make_unique<io_uring>();
@@ -29,15 +33,8 @@ void BatchedSender::add(Socket& socket, std::span<const boost::asio::const_buffe
                         std::unique_ptr<HandlerBase> handler) {
   auto pending = std::make_unique<Pending>();
   pending->socket = &socket;
-  size_t count = 0;
-  for (const boost::asio::const_buffer& buffer : buffers) {
-    if (buffer.size() == 0 || count == kMaxBuffers) continue;
-    pending->iov[count].iov_base = const_cast<void*>(buffer.data());  // sendmsg only reads it
-    pending->iov[count].iov_len = buffer.size();
-    ++count;
-  }
   pending->msg.msg_iov = pending->iov.data();
-  pending->msg.msg_iovlen = count;
+  pending->msg.msg_iovlen = toIovecs(buffers, pending->iov);
   pending->handler = std::move(handler);
   queued_.push_back(std::move(pending));
   if (!flush_posted_) {
@@ -52,8 +49,7 @@ void BatchedSender::flush() {
   unsigned submitted = 0;
   for (std::unique_ptr<Pending>& pending : sending_) {
     if (!pending->socket->is_open()) {  // closed since add(): its descriptor may be another's now
-      const boost::system::error_code ec = boost::asio::error::bad_descriptor;
-      boost::asio::post(io_, [handler = std::move(pending->handler), ec] { handler->call(ec, 0); });
+      complete(std::move(pending->handler), boost::asio::error::bad_descriptor, 0);
       continue;
     }
     io_uring_sqe* sqe = io_uring_get_sqe(ring_.get());
@@ -78,20 +74,15 @@ void BatchedSender::flush() {
     auto* pending = static_cast<Pending*>(io_uring_cqe_get_data(cqe));
     const int result = cqe->res;
     io_uring_cqe_seen(ring_.get(), cqe);
-    boost::system::error_code ec;
-    size_t sent = 0;
     if (result >= 0) {
-      sent = static_cast<size_t>(result);
-    } else if (result != -EAGAIN) {
-      ec = boost::system::error_code(-result, boost::system::system_category());
+      complete(std::move(pending->handler), {}, static_cast<size_t>(result));
+    } else {
+      complete(std::move(pending->handler), sendError(-result), 0);
     }
-    boost::asio::post(io_, [handler = std::move(pending->handler), ec, sent] { handler->call(ec, sent); });
   }
   // A write whose completion could not be read (never seen): its caller is told it failed.
   for (std::unique_ptr<Pending>& pending : sending_) {
-    if (!pending->handler) continue;
-    const boost::system::error_code ec = boost::asio::error::fault;
-    boost::asio::post(io_, [handler = std::move(pending->handler), ec] { handler->call(ec, 0); });
+    if (pending->handler) complete(std::move(pending->handler), boost::asio::error::fault, 0);
   }
   sending_.clear();
 }

@@ -86,6 +86,8 @@ class BatchedSender {
     std::unique_ptr<HandlerBase> handler;
   };
   void flush();
+  // Posts `handler` with the write's result (never called inline: the caller may be in add()).
+  void complete(std::unique_ptr<HandlerBase> handler, boost::system::error_code ec, size_t sent);
 
   boost::asio::io_context& io_;
   std::unique_ptr<io_uring> ring_;

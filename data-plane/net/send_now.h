@@ -8,6 +8,8 @@
 // round trip and a resumption per write, which the request path pays twice per request. nginx
 // writes directly, too. Only what the socket does not take now is left to async_write.
 
+#include <sys/uio.h>
+
 #include <boost/asio/buffer.hpp>
 #include <boost/system/error_code.hpp>
 
@@ -16,6 +18,13 @@
 #include <span>
 
 namespace portico::dp::net {
+
+// The non-empty ones of `buffers`, in order, as iovecs in `out`, as many as fit; returns how
+// many. What does not fit is left to the caller's asynchronous write, with the rest.
+size_t toIovecs(std::span<const boost::asio::const_buffer> buffers, std::span<iovec> out);
+
+// A failed non-blocking send's errno as an error: none for a full send buffer (EAGAIN).
+boost::system::error_code sendError(int error);
 
 // Sends as much of `buffers` as the socket `fd` takes without waiting and returns how many
 // bytes that was. A full send buffer is not an error (fewer bytes, maybe 0); any other failure
