@@ -31,6 +31,7 @@
 #include "data-plane/listener/request_reader.h"
 #include "data-plane/listener/tunnel.h"
 #include "data-plane/listener/worker.h"
+#include "data-plane/net/batched_send.h"
 #include "data-plane/net/send_now.h"
 #include "data-plane/net/timed_stream.h"
 #include "data-plane/net/tls_close.h"
@@ -424,8 +425,11 @@ net::Awaitable<bool> serveRequests(Worker& worker, net::TimedStream<Stream>& cli
       outcome.response.keep_alive(false);
     }
     // The response write is bounded by the idle timeout (60 s when the listener has none): a
-    // client that stops reading must not hold the connection forever. Over plain TCP the write is
-    // first tried at once (net/send_now.h); the deadline is set only when some of it must wait.
+    // client that stops reading must not hold the connection forever. Over plain TCP the write
+    // goes with the worker's other writes of this loop turn, in one io_uring_enter()
+    // (net/batched_send.h: each write to a sleeping wrk or browser thread is a wakeup that can
+    // preempt the proxy), or at once where io_uring is unavailable (net/send_now.h); the
+    // deadline is set only when some of it must wait.
     const auto write_timeout = cache.settings.idle_timeout.count() > 0 ? cache.settings.idle_timeout
                                                                        : std::chrono::milliseconds(60000);
     http::writeResponseHead(outcome.response, outcome.raw_fields.lines, head);
@@ -447,7 +451,16 @@ net::Awaitable<bool> serveRequests(Worker& worker, net::TimedStream<Stream>& cli
                                                       asio::buffer(outcome.response.body())};
       beast::error_code ec;
       size_t sent = 0;
-      if constexpr (!net::kIsTls<Stream>) sent = net::sendNow(client.socket().native_handle(), message, ec);
+      if constexpr (!net::kIsTls<Stream>) {
+        if (worker.sender().available()) {  // with the turn's other writes (net/batched_send.h)
+          auto [batch_ec, batch_sent] =
+              co_await net::asyncBatchedSend(worker.sender(), client.socket(), message, kNoThrow);
+          ec = batch_ec;
+          sent = batch_sent;
+        } else {
+          sent = net::sendNow(client.socket().native_handle(), message, ec);
+        }
+      }
       if (!ec && sent < asio::buffer_size(message)) {
         if constexpr (!net::kIsTls<Stream>) client.deadline.expiresAfter(write_timeout);
         auto [write_ec, written] = co_await asio::async_write(client.stream, net::unsent(message, sent), kNoThrow);

@@ -16,10 +16,6 @@ constexpr unsigned kRingEntries = 256;
 
 }  // namespace
 
-void BatchedSender::complete(std::unique_ptr<HandlerBase> handler, boost::system::error_code ec, size_t sent) {
-  boost::asio::post(io_, [handler = std::move(handler), ec, sent] { handler->call(ec, sent); });
-}
-
 BatchedSender::BatchedSender(boost::asio::io_context& io) : io_(io) {
   auto ring = std::make_unique<io_uring>();
   if (io_uring_queue_init(kRingEntries, ring.get(), 0) == 0) ring_ = std::move(ring);
@@ -31,12 +27,10 @@ BatchedSender::~BatchedSender() {
 
 void BatchedSender::add(Socket& socket, std::span<const boost::asio::const_buffer> buffers,
                         std::unique_ptr<HandlerBase> handler) {
-  auto pending = std::make_unique<Pending>();
-  pending->socket = &socket;
-  pending->msg.msg_iov = pending->iov.data();
-  pending->msg.msg_iovlen = toIovecs(buffers, pending->iov);
-  pending->handler = std::move(handler);
-  queued_.push_back(std::move(pending));
+  Pending& pending = queued_.emplace_back();
+  pending.socket = &socket;
+  pending.iov_count = toIovecs(buffers, pending.iov);
+  pending.handler = std::move(handler);
   if (!flush_posted_) {
     flush_posted_ = true;
     boost::asio::post(io_, [this] { flush(); });
@@ -45,11 +39,24 @@ void BatchedSender::add(Socket& socket, std::span<const boost::asio::const_buffe
 
 void BatchedSender::flush() {
   flush_posted_ = false;
-  sending_.swap(queued_);  // writes queued by the handlers run below go to the next flush
+  sending_.swap(queued_);  // writes queued by the handlers called below go to the next flush
+  if (submit() > 0) ++flushes_;
+  // Every result is in before any handler runs: a handler may close or free another write's
+  // socket. Called here rather than posted: flush() is its own turn of the io_context, never
+  // inside add(), so this is as safe as a post and saves one queue round trip per write.
+  for (Pending& pending : sending_) {
+    std::unique_ptr<HandlerBase> handler = std::move(pending.handler);
+    handler->call(pending.ec, pending.sent);
+  }
+  sending_.clear();  // keeps its capacity for the next batch
+}
+
+unsigned BatchedSender::submit() {
   unsigned submitted = 0;
-  for (std::unique_ptr<Pending>& pending : sending_) {
-    if (!pending->socket->is_open()) {  // closed since add(): its descriptor may be another's now
-      complete(std::move(pending->handler), boost::asio::error::bad_descriptor, 0);
+  for (size_t index = 0; index < sending_.size(); ++index) {
+    Pending& pending = sending_[index];
+    if (!pending.socket->is_open()) {  // closed since add(): its descriptor may be another's now
+      pending.ec = boost::asio::error::bad_descriptor;
       continue;
     }
     io_uring_sqe* sqe = io_uring_get_sqe(ring_.get());
@@ -57,34 +64,26 @@ void BatchedSender::flush() {
       io_uring_submit(ring_.get());
       sqe = io_uring_get_sqe(ring_.get());
     }
-    io_uring_prep_sendmsg(sqe, pending->socket->native_handle(), &pending->msg, MSG_DONTWAIT | MSG_NOSIGNAL);
-    io_uring_sqe_set_data(sqe, pending.get());
+    pending.msg.msg_iov = pending.iov.data();
+    pending.msg.msg_iovlen = pending.iov_count;
+    io_uring_prep_sendmsg(sqe, pending.socket->native_handle(), &pending.msg, MSG_DONTWAIT | MSG_NOSIGNAL);
+    io_uring_sqe_set_data64(sqe, index);
+    pending.ec = boost::asio::error::fault;  // unless its completion is read below
     ++submitted;
   }
-  if (submitted == 0) {
-    sending_.clear();
-    return;
-  }
-  ++flushes_;
+  if (submitted == 0) return 0;
   // MSG_DONTWAIT: every write completes inside this call, so the wait does not block.
   io_uring_submit_and_wait(ring_.get(), submitted);
   for (unsigned done = 0; done < submitted; ++done) {
     io_uring_cqe* cqe = nullptr;
     if (io_uring_wait_cqe(ring_.get(), &cqe) != 0) break;
-    auto* pending = static_cast<Pending*>(io_uring_cqe_get_data(cqe));
+    Pending& pending = sending_[io_uring_cqe_get_data64(cqe)];
     const int result = cqe->res;
     io_uring_cqe_seen(ring_.get(), cqe);
-    if (result >= 0) {
-      complete(std::move(pending->handler), {}, static_cast<size_t>(result));
-    } else {
-      complete(std::move(pending->handler), sendError(-result), 0);
-    }
+    pending.ec = result >= 0 ? boost::system::error_code() : sendError(-result);
+    pending.sent = result >= 0 ? static_cast<size_t>(result) : 0;
   }
-  // A write whose completion could not be read (never seen): its caller is told it failed.
-  for (std::unique_ptr<Pending>& pending : sending_) {
-    if (pending->handler) complete(std::move(pending->handler), boost::asio::error::fault, 0);
-  }
-  sending_.clear();
+  return submitted;
 }
 
 }  // namespace portico::dp::net

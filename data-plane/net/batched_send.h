@@ -16,8 +16,10 @@
 // submits every queued write as a sendmsg with MSG_DONTWAIT, which io_uring completes inline
 // (a write that would block completes at once with what the socket took, or -EAGAIN: never
 // queued in the kernel), so the completions are all there when io_uring_enter() returns. Each
-// write's handler is posted with the bytes sent; a caller sends what is left with async_write,
-// as after net/send_now.h.
+// write's handler is then called by flush() itself, with the bytes sent; a caller sends what is
+// left with async_write, as after net/send_now.h. Nothing is allocated per write once the queues
+// have grown to a turn's size: the queued writes are values in reused vectors, and the handlers'
+// type-erased wrappers come from the worker's FramePool.
 //
 // Where io_uring is not available (kernel.io_uring_disabled, a seccomp profile that blocks it,
 // as container runtimes' defaults do), available() is false and callers write with sendNow().
@@ -39,6 +41,7 @@
 #include <vector>
 
 #include "data-plane/net/executor.h"
+#include "data-plane/net/frame_pool.h"
 
 struct io_uring;
 
@@ -48,9 +51,12 @@ class BatchedSender {
  public:
   // Boost 1.81's any_completion_handler recurses without end when wrapped again (fixed in
   // 1.82): a plain type erasure of the completion handler.
+  // Its wrappers are allocated from FramePool (a free-list pop, net/frame_pool.h): one per write.
   struct HandlerBase {
     virtual ~HandlerBase() = default;
     virtual void call(boost::system::error_code ec, size_t sent) = 0;
+    static void* operator new(size_t size) { return FramePool::allocate(size); }
+    static void operator delete(void* pointer, size_t size) { FramePool::deallocate(pointer, size); }
   };
   template <typename Handler>
   struct HandlerOf final : HandlerBase {
@@ -70,8 +76,9 @@ class BatchedSender {
   // Whether the io_uring could be set up; if not, add() must not be called.
   bool available() const { return ring_ != nullptr; }
   // Queues a write of `buffers` to `socket` (both must stay valid until the handler runs; empty
-  // buffers are skipped; at most kMaxBuffers non-empty). The handler is posted with the error (a
-  // write that would block is not one) and the bytes the socket took. The descriptor is read at
+  // buffers are skipped; at most kMaxBuffers non-empty). The handler is called by the flush,
+  // never from add(), with the error (a write that would block is not one) and the bytes the
+  // socket took. The descriptor is read at
   // the flush: a socket closed in between (its deadline) fails with bad_descriptor, and its old
   // descriptor number, which an accept may already have reused, is never written to.
   void add(Socket& socket, std::span<const boost::asio::const_buffer> buffers, std::unique_ptr<HandlerBase> handler);
@@ -79,20 +86,26 @@ class BatchedSender {
   uint64_t flushes() const { return flushes_; }
 
  private:
+  // A queued write, held by value: the vectors move it while they grow, so the pointers the
+  // kernel reads (msg, and msg.msg_iov into iov) are set only at the flush, when they are fixed.
   struct Pending {
     std::array<iovec, kMaxBuffers> iov{};
+    size_t iov_count = 0;
     msghdr msg{};
     Socket* socket = nullptr;
     std::unique_ptr<HandlerBase> handler;
+    boost::system::error_code ec;  // the write's result, set by the flush
+    size_t sent = 0;
   };
   void flush();
-  // Posts `handler` with the write's result (never called inline: the caller may be in add()).
-  void complete(std::unique_ptr<HandlerBase> handler, boost::system::error_code ec, size_t sent);
+  // Submits the open sockets' writes of sending_ and records each one's result; returns how many
+  // were submitted.
+  unsigned submit();
 
   boost::asio::io_context& io_;
   std::unique_ptr<io_uring> ring_;
-  std::vector<std::unique_ptr<Pending>> queued_;
-  std::vector<std::unique_ptr<Pending>> sending_;  // the batch of the flush running now
+  std::vector<Pending> queued_;
+  std::vector<Pending> sending_;  // the batch of the flush running now
   bool flush_posted_ = false;
   uint64_t flushes_ = 0;
 };

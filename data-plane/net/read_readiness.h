@@ -11,8 +11,8 @@
 // every read marked, 2.0.
 //
 // Only upstream reads use it (router/upstream_request.cc): 2.9 recv() per request again, as the
-// client's read now starts right after its response is written (net/send_now.h) and finds
-// nothing. Marking client reads as well gave proxy-compare about the same 2-worker p99, but
+// client's read now starts right after its response is written (net/send_now.h, since then
+// net/batched_send.h) and finds nothing. Marking client reads as well gave proxy-compare about the same 2-worker p99, but
 // 1-worker requests/s lower in 5 of 7 interleaved rounds measured side by side (by 4-21 %) and
 // never higher (docs/benchmarks.md, 2026-11-29), with fewer system calls and no more CPU per
 // request. A second A/B, 12 rounds in both orders (tools/bench/cpu-per-request --baseline),

@@ -7,6 +7,9 @@
 // through the scheduler and resumes the coroutine from there: an operation object, a queue
 // round trip and a resumption per write, which the request path pays twice per request. nginx
 // writes directly, too. Only what the socket does not take now is left to async_write.
+//
+// Plain-TCP requests and responses now go through net/batched_send.h, which shares toIovecs()
+// and sendError() with this file; sendNow() is what they use where io_uring is unavailable.
 
 #include <sys/uio.h>
 

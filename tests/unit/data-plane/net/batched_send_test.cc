@@ -72,6 +72,25 @@ TEST_F(BatchedSendTest, TheWritesOfOneTurnGoInOneSystemCall) {
   }
 }
 
+// The flush calls each handler itself once every result is in: no second trip through the
+// io_context's queue per write.
+TEST_F(BatchedSendTest, TheFlushCallsTheHandlersItself) {
+  SocketPair first_pair(io_);
+  SocketPair second_pair(io_);
+  const std::string data = "data";
+  const std::array<asio::const_buffer, 1> message{asio::buffer(data)};
+  std::optional<Sent> first;
+  std::optional<Sent> second;
+  send(first_pair.near, message, first);
+  send(second_pair.near, message, second);
+  EXPECT_EQ(io_.run_one(), 1u);  // the flush, and nothing else
+  ASSERT_TRUE(first.has_value());
+  ASSERT_TRUE(second.has_value());
+  EXPECT_EQ(first->bytes, data.size());
+  EXPECT_EQ(second->bytes, data.size());
+  EXPECT_EQ(io_.poll(), 0u) << "no completion was left queued";
+}
+
 TEST_F(BatchedSendTest, AWriteQueuedByACompletionGoesInTheNextFlush) {
   SocketPair pair(io_);
   const std::string first = "first";
