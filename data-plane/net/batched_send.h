@@ -80,9 +80,9 @@ class BatchedSender {
   // Queues a write of `buffers` to `socket` (both must stay valid until the handler runs; empty
   // buffers are skipped; at most kMaxBuffers non-empty). The handler is called by the flush,
   // never from add(), with the error (a write that would block is not one) and the bytes the
-  // socket took. The descriptor is read at
-  // the flush: a socket closed in between (its deadline) fails with bad_descriptor, and its old
-  // descriptor number, which an accept may already have reused, is never written to.
+  // socket took. The descriptor is read at the flush: a socket closed in between (its deadline)
+  // fails with bad_descriptor, and its old descriptor number, which an accept may already have
+  // reused, is never written to.
   void add(Socket& socket, std::span<const boost::asio::const_buffer> buffers, std::unique_ptr<HandlerBase> handler);
   // io_uring_enter() calls that sent writes so far (for tests).
   uint64_t flushes() const { return flushes_; }

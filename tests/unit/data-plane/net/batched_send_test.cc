@@ -91,6 +91,25 @@ TEST_F(BatchedSendTest, TheFlushCallsTheHandlersItself) {
   EXPECT_EQ(io_.poll(), 0u) << "no completion was left queued";
 }
 
+// A handler may close another write's socket (its coroutine owns it): every write of the batch
+// was sent and its result read before the first handler runs.
+TEST_F(BatchedSendTest, AHandlerClosingALaterWritesSocketDoesNotUndoThatWrite) {
+  SocketPair first_pair(io_);
+  SocketPair second_pair(io_);
+  const std::string data = "data";
+  const std::array<asio::const_buffer, 1> message{asio::buffer(data)};
+  std::optional<Sent> second;
+  asyncBatchedSend(sender_, first_pair.near, message, [&](boost::system::error_code, size_t) {
+    second_pair.near.close();
+  });
+  send(second_pair.near, message, second);
+  io_.poll();
+  ASSERT_TRUE(second.has_value());
+  EXPECT_FALSE(second->ec) << second->ec.message();
+  EXPECT_EQ(second->bytes, data.size());
+  EXPECT_EQ(readExactly(second_pair.far, data.size()), data);
+}
+
 TEST_F(BatchedSendTest, AWriteQueuedByACompletionGoesInTheNextFlush) {
   SocketPair pair(io_);
   const std::string first = "first";
