@@ -87,6 +87,10 @@ ABSL_FLAG(absl::Duration, jwks_min_refetch_interval, absl::Seconds(10),
 ABSL_FLAG(absl::Duration, drain_timeout, absl::Seconds(20),
           "On SIGTERM/SIGINT: stop accepting, let requests in flight finish for at most this long, "
           "then exit (a second signal exits at once)");
+ABSL_FLAG(bool, io_uring_writes, true,
+          "Send each worker's plain-TCP writes of one event-loop turn with one io_uring_enter() "
+          "(fewer wakeups of clients and backends on the proxy's CPU); false, or io_uring "
+          "unavailable: one sendmsg per write. The metric portico_proxy_io_uring_writes says which");
 
 namespace {
 
@@ -123,6 +127,7 @@ absl::StatusOr<dp::listener::WorkerLimits> workerLimits() {
   limits.max_request_line_bytes = static_cast<uint32_t>(line);
   limits.request_header_timeout = toMillis(header_timeout);
   limits.idle_timeout = toMillis(idle_timeout);
+  limits.io_uring_writes = absl::GetFlag(FLAGS_io_uring_writes);
   return limits;
 }
 
@@ -218,6 +223,12 @@ int run() {
     workers.back()->configureLoadBalancing({absl::GetFlag(FLAGS_zone), &lb_stats});
     worker_ptrs.push_back(workers.back().get());
     workers.back()->start();
+  }
+  const bool batched = workers.front()->sender().available();
+  proxy_stats.io_uring_writes->Set(batched ? 1 : 0);
+  if (!batched && limits->io_uring_writes) {
+    PORTICO_LOG(kInfo, "io_uring is not available (kernel.io_uring_disabled or a seccomp profile): "
+                "each write is one sendmsg");
   }
 
   // Redis connections (rate limits, quotas): one per worker per server. Declared after the

@@ -32,6 +32,12 @@ ProxyStats::ProxyStats(prometheus::Registry& registry) {
   upstream_stale_retries_total =
       counter(registry, "portico_proxy_upstream_stale_retries_total",
               "Requests re-sent on a fresh connection after a pooled one turned out closed");
+  io_uring_writes = &prometheus::BuildGauge()
+                         .Name("portico_proxy_io_uring_writes")
+                         .Help("1 when each worker sends its plain-TCP writes of a loop turn with one "
+                               "io_uring_enter(), 0 when it writes one sendmsg each")
+                         .Register(registry)
+                         .Add({});
 }
 
 }  // namespace portico::dp::listener

@@ -21,6 +21,9 @@ struct ProxyStats {
   prometheus::Counter* upstream_timeouts_total;
   prometheus::Counter* upstream_resets_total;
   prometheus::Counter* upstream_stale_retries_total;
+  // 1 when the workers send a loop turn's writes with one io_uring_enter(), 0 when they write
+  // one sendmsg each (switched off, or io_uring unavailable). Set once at start-up.
+  prometheus::Gauge* io_uring_writes;
 };
 
 }  // namespace portico::dp::listener

@@ -40,6 +40,9 @@ struct WorkerLimits {
   uint64_t max_response_body_bytes = 64 << 20;
   std::chrono::milliseconds request_header_timeout{30000};  // zero: none
   std::chrono::milliseconds idle_timeout{60000};            // zero: none
+  // Plain-TCP writes of a loop turn in one io_uring_enter() (net/batched_send.h) when io_uring
+  // can be set up; false: one sendmsg per write (--io_uring_writes).
+  bool io_uring_writes = true;
 };
 
 class Worker {
@@ -129,7 +132,7 @@ class Worker {
   // IdleWaits unlink themselves from it.
   IdleWait* idle_ = nullptr;
   boost::asio::io_context io_{BOOST_ASIO_CONCURRENCY_HINT_UNSAFE_IO};
-  net::BatchedSender sender_{io_};  // upstream writes of one turn in one system call
+  net::BatchedSender sender_{io_, limits_.io_uring_writes};  // a turn's writes, one system call
   std::thread thread_;
   config::SnapshotPtr snapshot_;
   upstream::lb::WorkerBalancers balancers_;  // per cluster of snapshot_

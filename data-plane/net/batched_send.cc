@@ -16,7 +16,8 @@ constexpr unsigned kRingEntries = 256;
 
 }  // namespace
 
-BatchedSender::BatchedSender(boost::asio::io_context& io) : io_(io) {
+BatchedSender::BatchedSender(boost::asio::io_context& io, bool use_io_uring) : io_(io) {
+  if (!use_io_uring) return;
   auto ring = std::make_unique<io_uring>();
   if (io_uring_queue_init(kRingEntries, ring.get(), 0) == 0) ring_ = std::move(ring);
 }

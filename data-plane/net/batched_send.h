@@ -24,7 +24,8 @@
 // type-erased wrappers come from the worker's FramePool.
 //
 // Where io_uring is not available (kernel.io_uring_disabled, a seccomp profile that blocks it,
-// as container runtimes' defaults do), available() is false and callers write with sendNow().
+// as container runtimes' defaults do) or is switched off, available() is false and callers
+// write with sendNow().
 // Worker thread only.
 
 #include <sys/socket.h>
@@ -70,7 +71,8 @@ class BatchedSender {
   // At most this many buffers per write (a head and a body).
   static constexpr size_t kMaxBuffers = 2;
 
-  explicit BatchedSender(boost::asio::io_context& io);
+  // `use_io_uring` false leaves available() false (portico-proxy --io_uring_writes=false).
+  explicit BatchedSender(boost::asio::io_context& io, bool use_io_uring = true);
   ~BatchedSender();
   BatchedSender(const BatchedSender&) = delete;
   BatchedSender& operator=(const BatchedSender&) = delete;

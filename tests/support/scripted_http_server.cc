@@ -9,6 +9,7 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
 
@@ -30,10 +31,12 @@ asio::awaitable<void> serve(tcp::socket socket, ScriptedHttpServer::Handler& han
                             std::function<void(const ScriptedHttpServer::Request&)> record) {
   boost::beast::flat_buffer buffer;
   for (;;) {
-    ScriptedHttpServer::Request request;
+    bhttp::request_parser<bhttp::string_body> parser;
+    parser.body_limit(64 << 20);  // tests send bodies larger than Beast's default 1 MiB
     boost::system::error_code ec;
-    co_await bhttp::async_read(socket, buffer, request, asio::redirect_error(asio::use_awaitable, ec));
+    co_await bhttp::async_read(socket, buffer, parser, asio::redirect_error(asio::use_awaitable, ec));
     if (ec) co_return;
+    ScriptedHttpServer::Request request = parser.release();
     record(request);
     ScriptedHttpServer::Answer answer = handler(request);
     if (answer.delay.count() > 0) {
